@@ -1,0 +1,633 @@
+/*
+ * bg_config.c - loads bulkguard.conf with libconfuse, driven by the option
+ * table in bg_config_table.c.
+ *
+ * Loading has three steps: build the libconfuse schema from the table (each
+ * option gets a callback that converts and bounds-checks its value while the
+ * file is read, so an error names its line); parse; copy the values into
+ * struct bg_config by the table's offsets. Cross-checks (a SASL user or a
+ * sender domain claimed by two entities, a limit without a subject) follow,
+ * and the lookup indexes are built last.
+ */
+#include "config.h"
+
+#include <confuse.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "bg_config.h"
+#include "bg_config_table.h"
+
+/* Where the first error of a load is written (loads are serialised by the caller). */
+struct bg_errbuf {
+	char *buf;
+	size_t len;
+	int set;
+	const char *file; /* libconfuse leaves some sections without a file name */
+};
+static __thread struct bg_errbuf *cur_err;
+
+#define AT(base, off, type) ((type *)((char *)(base) + (off)))
+
+/* Records the first error only: later ones are usually its consequences. */
+static void
+conf_err(const char *file, int line, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	if (cur_err == NULL || cur_err->set)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (line > 0)
+		snprintf(cur_err->buf, cur_err->len, "%s:%d: %s", file, line, msg);
+	else
+		snprintf(cur_err->buf, cur_err->len, "%s: %s", file, msg);
+	cur_err->set = 1;
+}
+
+/* libconfuse's error hook. */
+static void
+conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	conf_err(cfg && cfg->filename ? cfg->filename : (cur_err ? cur_err->file : "?"), cfg ? cfg->line : 0, fmt, ap);
+}
+
+/* Reports an error at a line of file. */
+static void __attribute__((format(printf, 3, 4)))
+conf_errat(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_err(file, line, fmt, ap);
+	va_end(ap);
+}
+
+/* Returns the option set a libconfuse section belongs to. */
+static enum bg_set
+set_of(cfg_t *sec)
+{
+	if (strcmp(sec->name, "root") == 0)
+		return BG_SET_ROOT;
+	for (size_t i = 0; i < bg_sect_nrows; i++)
+		if (strcmp(bg_sect_rows[i].name, sec->name) == 0)
+			return bg_sect_rows[i].set;
+	return BG_SET_COUNT;
+}
+
+/* Returns the row of option name in set, or NULL. */
+static const struct bg_opt_row *
+row_of(enum bg_set set, const char *name)
+{
+	for (size_t i = 0; i < bg_opt_nrows; i++)
+		if (bg_opt_rows[i].set == set && strcmp(bg_opt_rows[i].name, name) == 0)
+			return &bg_opt_rows[i];
+	return NULL;
+}
+
+/* Parses a decimal number filling all of s; false on junk or overflow. */
+static int
+parse_long(const char *s, long *out)
+{
+	char *end;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return 0;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/* Parses an octal file mode like "0660". */
+static int
+parse_octal(const char *s, long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '7')
+		return 0;
+	errno = 0;
+	*out = strtol(s, &end, 8);
+	return errno == 0 && *end == '\0';
+}
+
+/* Returns the seconds in one unit letter (s m h d w), 0 if none. */
+static long
+unit_seconds(const char *u)
+{
+	static const struct { const char *u; long s; } units[] = {
+		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 }, { "w", 604800 },
+	};
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(u, units[i].u) == 0)
+			return units[i].s;
+	return 0;
+}
+
+/* Parses "90", "15m", "24h", "2d": seconds in *out. */
+static int
+parse_duration(const char *s, long *out)
+{
+	char num[32];
+	size_t n = strspn(s, "0123456789");
+	long v, mult = unit_seconds(s + n);
+
+	if (n == 0 || n >= sizeof(num) || mult == 0)
+		return 0;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (!parse_long(num, &v) || v > LONG_MAX / mult)
+		return 0;
+	*out = v * mult;
+	return 1;
+}
+
+/* Parses "20000/h" into a rate. */
+static int
+parse_rate(const char *s, struct bg_rate *r)
+{
+	char num[32];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : 0;
+
+	if (n == 0 || n >= sizeof(num))
+		return 0;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	r->period = slash[1] ? unit_seconds(slash + 1) : 0;
+	return parse_long(num, &r->count) && r->count > 0 && r->period > 0;
+}
+
+/* Parses "YYYY-MM-DD" into the unix time of its 00:00 UTC. */
+static int
+parse_date(const char *s, long *out)
+{
+	struct tm tm;
+	char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0' || strlen(s) != 10)
+		return 0;
+	*out = (long)timegm(&tm);
+	return 1;
+}
+
+/* Returns the index of word in "a|b|c", or -1. */
+static long
+enum_index(const char *values, const char *word)
+{
+	size_t wlen = strlen(word);
+	long i = 0;
+
+	for (const char *p = values; *p; i++) {
+		size_t n = strcspn(p, "|");
+		if (n == wlen && strncmp(p, word, n) == 0)
+			return i;
+		p += n + (p[n] == '|');
+	}
+	return -1;
+}
+
+/* Converts the text of an integer-valued option; returns 0 or an error text. */
+static const char *
+convert_long(const struct bg_opt_row *row, const char *value, long *out)
+{
+	switch (row->type) {
+	case BG_T_ENUM:
+		*out = enum_index(row->values, value);
+		return *out < 0 ? "must be one of" : NULL;
+	case BG_T_DURATION:
+		if (!parse_duration(value, out))
+			return "is not a duration (like 90s, 15m, 24h, 2d)";
+		break;
+	case BG_T_DATE:
+		return parse_date(value, out) ? NULL : "is not a date (YYYY-MM-DD)";
+	case BG_T_MODE:
+		if (!parse_octal(value, out))
+			return "is not an octal file mode (like 0660)";
+		break;
+	default:
+		if (!parse_long(value, out))
+			return "is not a whole number";
+		break;
+	}
+	return (*out < row->min || *out > row->max) ? "is out of range" : NULL;
+}
+
+/* libconfuse parse callback for every integer-valued option: converts and checks bounds. */
+static int
+conf_parse_long(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	const struct bg_opt_row *row = row_of(set_of(cfg), opt->name);
+	const char *why;
+
+	if (row == NULL)
+		return -1;
+	why = convert_long(row, value, result);
+	if (why == NULL)
+		return 0;
+	if (row->type == BG_T_ENUM)
+		cfg_error(cfg, "%s = \"%s\" %s %s", opt->name, value, why, row->values);
+	else
+		cfg_error(cfg, "%s = \"%s\" %s [%ld..%ld]", opt->name, value, why, row->min, row->max);
+	return -1;
+}
+
+/* libconfuse validation for rates and names, run after each string option is set. */
+static int
+conf_validate_str(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const struct bg_opt_row *row = row_of(set_of(cfg), opt->name);
+	const char *s = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	struct bg_rate r;
+
+	if (row != NULL && row->type == BG_T_RATE && !parse_rate(s ? s : "", &r)) {
+		cfg_error(cfg, "%s = \"%s\" is not a rate (like 20000/h; per s, m, h or d)", opt->name, s ? s : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills one libconfuse option from a table row. */
+static void
+build_opt(const struct bg_opt_row *row, cfg_opt_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->name = row->name;
+	switch (row->type) {
+	case BG_T_STRLIST:
+		o->type = CFGT_STR;
+		o->flags = CFGF_LIST;
+		o->def.parsed = (char *)row->def;
+		break;
+	case BG_T_INTLIST:
+		o->type = CFGT_INT;
+		o->flags = CFGF_LIST;
+		o->parsecb = conf_parse_long;
+		break;
+	case BG_T_BOOL:
+		o->type = CFGT_BOOL;
+		o->def.boolean = row->def && strcmp(row->def, "true") == 0 ? cfg_true : cfg_false;
+		break;
+	case BG_T_STR:
+	case BG_T_RATE:
+		o->type = CFGT_STR;
+		o->def.string = row->def;
+		o->validcb = conf_validate_str;
+		break;
+	default:
+		o->type = CFGT_INT;
+		o->parsecb = conf_parse_long;
+		if (row->def != NULL && convert_long(row, row->def, &o->def.number) != NULL)
+			abort(); /* a default outside its own bounds: fix the table */
+		break;
+	}
+}
+
+/* Builds the libconfuse option array of one set, sections included; the caller frees with free_opts. */
+static cfg_opt_t *
+build_opts(enum bg_set set)
+{
+	size_t n = 0;
+	cfg_opt_t *opts = bg_xcalloc(bg_opt_nrows + bg_sect_nrows + 1, sizeof(*opts));
+
+	for (size_t i = 0; i < bg_opt_nrows; i++)
+		if (bg_opt_rows[i].set == set)
+			build_opt(&bg_opt_rows[i], &opts[n++]);
+	for (size_t i = 0; i < bg_sect_nrows; i++) {
+		const struct bg_sect_row *s = &bg_sect_rows[i];
+		if (s->parent != set)
+			continue;
+		opts[n].name = s->name;
+		opts[n].type = CFGT_SEC;
+		opts[n].flags = (s->multi ? CFGF_MULTI : 0) | (s->titled ? CFGF_TITLE | CFGF_NO_TITLE_DUPES : 0);
+		opts[n].subopts = build_opts(s->set);
+		n++;
+	}
+	opts[n].name = NULL;
+	opts[n].type = CFGT_NONE;
+	return opts;
+}
+
+/* Frees what build_opts made. */
+static void
+free_opts(cfg_opt_t *opts)
+{
+	for (cfg_opt_t *o = opts; o->name != NULL; o++)
+		if (o->type == CFGT_SEC)
+			free_opts(o->subopts);
+	free(opts);
+}
+
+/* Copies one option's value from a parsed section into the struct at base. */
+static void
+copy_opt(cfg_t *sec, const struct bg_opt_row *row, void *base)
+{
+	unsigned n = cfg_size(sec, row->name);
+
+	switch (row->type) {
+	case BG_T_STR:
+		*AT(base, row->offset, char *) = bg_xstrdup(cfg_getstr(sec, row->name));
+		break;
+	case BG_T_STRLIST:
+		for (unsigned i = 0; i < n; i++)
+			bg_strlist_add(AT(base, row->offset, struct bg_strlist), cfg_getnstr(sec, row->name, i));
+		break;
+	case BG_T_INTLIST: {
+		long *v = bg_xcalloc(n, sizeof(long));
+		for (unsigned i = 0; i < n; i++)
+			v[i] = cfg_getnint(sec, row->name, i);
+		*AT(base, row->offset, long *) = v;
+		*AT(base, row->offset + sizeof(long *), size_t) = n;
+		break;
+	}
+	case BG_T_BOOL:
+		*AT(base, row->offset, bool) = cfg_getbool(sec, row->name);
+		break;
+	case BG_T_RATE:
+		if (cfg_getstr(sec, row->name) != NULL)
+			parse_rate(cfg_getstr(sec, row->name), AT(base, row->offset, struct bg_rate));
+		break;
+	default:
+		*AT(base, row->offset, long) = cfg_getint(sec, row->name);
+		break;
+	}
+}
+
+static void copy_set(cfg_t *sec, enum bg_set set, void *base);
+
+/* Copies every instance of a multi section into a new array in base. */
+static void
+copy_multi(cfg_t *sec, const struct bg_sect_row *s, void *base)
+{
+	unsigned n = cfg_size(sec, s->name);
+	char *arr = bg_xcalloc(n, s->size);
+
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t *child = cfg_getnsec(sec, s->name, i);
+		void *elem = arr + i * s->size;
+		if (s->titled)
+			*AT(elem, s->title_off, char *) = bg_xstrdup(cfg_title(child));
+		*AT(elem, s->line_off, int) = child->line;
+		copy_set(child, s->set, elem);
+	}
+	*AT(base, s->array_off, void *) = arr;
+	*AT(base, s->count_off, size_t) = n;
+}
+
+/* Copies a parsed section of the given set, and its subsections, into base. */
+static void
+copy_set(cfg_t *sec, enum bg_set set, void *base)
+{
+	for (size_t i = 0; i < bg_opt_nrows; i++)
+		if (bg_opt_rows[i].set == set)
+			copy_opt(sec, &bg_opt_rows[i], base);
+	for (size_t i = 0; i < bg_sect_nrows; i++) {
+		const struct bg_sect_row *s = &bg_sect_rows[i];
+		if (s->parent != set)
+			continue;
+		if (s->multi)
+			copy_multi(sec, s, base);
+		else
+			copy_set(cfg_getsec(sec, s->name), s->set, base);
+	}
+}
+
+static void free_set(enum bg_set set, void *base);
+
+/* Frees the values of one option in base. */
+static void
+free_opt(const struct bg_opt_row *row, void *base)
+{
+	if (row->type == BG_T_STR)
+		free(*AT(base, row->offset, char *));
+	else if (row->type == BG_T_STRLIST)
+		bg_strlist_free(AT(base, row->offset, struct bg_strlist));
+	else if (row->type == BG_T_INTLIST)
+		free(*AT(base, row->offset, long *));
+}
+
+/* Frees everything a set's values own in base, subsections included. */
+static void
+free_set(enum bg_set set, void *base)
+{
+	for (size_t i = 0; i < bg_opt_nrows; i++)
+		if (bg_opt_rows[i].set == set)
+			free_opt(&bg_opt_rows[i], base);
+	for (size_t i = 0; i < bg_sect_nrows; i++) {
+		const struct bg_sect_row *s = &bg_sect_rows[i];
+		if (s->parent != set)
+			continue;
+		if (!s->multi) {
+			free_set(s->set, base);
+			continue;
+		}
+		char *arr = *AT(base, s->array_off, char *);
+		for (size_t j = 0; j < *AT(base, s->count_off, size_t); j++) {
+			if (s->titled)
+				free(*AT(arr + j * s->size, s->title_off, char *));
+			free_set(s->set, arr + j * s->size);
+		}
+		free(arr);
+	}
+}
+
+/* Orders index entries by key, without case. */
+static int
+index_cmp(const void *a, const void *b)
+{
+	return strcasecmp(((const struct bg_index_entry *)a)->key, ((const struct bg_index_entry *)b)->key);
+}
+
+/* Builds a sorted index over one string list of every entity; refuses a key claimed twice. */
+static int
+build_index(struct bg_config *cfg, size_t list_off, const char *what,
+	    struct bg_index_entry **out, size_t *nout)
+{
+	size_t n = 0;
+	struct bg_index_entry *ix = NULL;
+
+	for (size_t i = 0; i < cfg->n_entities; i++) {
+		const struct bg_strlist *l = AT(&cfg->entities[i], list_off, struct bg_strlist);
+		ix = bg_xreallocarray(ix, n + l->n + 1, sizeof(*ix));
+		for (size_t j = 0; j < l->n; j++)
+			ix[n++] = (struct bg_index_entry){ l->v[j], &cfg->entities[i] };
+	}
+	if (n > 0)
+		qsort(ix, n, sizeof(*ix), index_cmp);
+	*out = ix;
+	*nout = n;
+	for (size_t i = 1; i < n; i++)
+		if (strcasecmp(ix[i].key, ix[i - 1].key) == 0) {
+			conf_errat(cfg->file, ix[i].entity->line, "%s \"%s\" belongs to both entity \"%s\" and entity \"%s\"",
+				   what, ix[i].key, ix[i - 1].entity->name, ix[i].entity->name);
+			return -1;
+		}
+	return 0;
+}
+
+/* Checks one dkim block: every field given. */
+static int
+check_dkim(const struct bg_config *cfg, const struct bg_dkim_conf *d)
+{
+	if (d->domain && d->selector && d->key && *d->domain && *d->selector && *d->key)
+		return 0;
+	conf_errat(cfg->file, d->line, "dkim needs domain, selector and key");
+	return -1;
+}
+
+/* Checks what the table alone cannot: relations between options. */
+static int
+check_config(struct bg_config *cfg)
+{
+	if (strlen(cfg->recipient_delimiter) > 1) {
+		conf_errat(cfg->file, 0, "recipient_delimiter must be one character or empty");
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->n_esp_dkim; i++)
+		if (check_dkim(cfg, &cfg->esp_dkim[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < cfg->n_entities; i++)
+		for (size_t j = 0; j < cfg->entities[i].n_dkim; j++)
+			if (check_dkim(cfg, &cfg->entities[i].dkim[j]) < 0)
+				return -1;
+	for (size_t i = 0; i < cfg->n_limits; i++) {
+		const struct bg_limit *l = &cfg->limits[i];
+		if ((l->pool == NULL) == (l->entity == NULL) || l->rate.count == 0) {
+			conf_errat(cfg->file, l->line, "limit needs a rate and either pool (with optional group) or entity");
+			return -1;
+		}
+	}
+	if (build_index(cfg, offsetof(struct bg_entity, sasl_users), "sasl user", &cfg->by_sasl, &cfg->n_by_sasl) < 0)
+		return -1;
+	return build_index(cfg, offsetof(struct bg_entity, sender_domains), "sender domain",
+			   &cfg->by_domain, &cfg->n_by_domain);
+}
+
+/* Parses path into a libconfuse tree; NULL after an error. */
+static cfg_t *
+parse_file(const char *path)
+{
+	cfg_opt_t *opts = build_opts(BG_SET_ROOT);
+	cfg_t *tree = cfg_init(opts, CFGF_NONE);
+	int rc;
+
+	free_opts(opts);
+	cfg_set_error_function(tree, conf_errfunc);
+	rc = cfg_parse(tree, path);
+	if (rc == CFG_SUCCESS)
+		return tree;
+	if (rc == CFG_FILE_ERROR)
+		conf_errat(path, 0, "cannot read: %s", strerror(errno));
+	cfg_free(tree);
+	return NULL;
+}
+
+struct bg_config *
+bg_config_load(const char *path, char *err, size_t errlen)
+{
+	struct bg_errbuf eb = { err, errlen, 0, path };
+	struct bg_config *cfg;
+	cfg_t *tree;
+
+	cur_err = &eb;
+	err[0] = '\0';
+	tree = parse_file(path);
+	if (tree == NULL) {
+		cur_err = NULL;
+		return NULL;
+	}
+	cfg = bg_xcalloc(1, sizeof(*cfg));
+	cfg->file = bg_xstrdup(path);
+	copy_set(tree, BG_SET_ROOT, cfg);
+	cfg_free(tree);
+	if (check_config(cfg) < 0) {
+		bg_config_free(cfg);
+		cfg = NULL;
+	}
+	cur_err = NULL;
+	return cfg;
+}
+
+void
+bg_config_free(struct bg_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free_set(BG_SET_ROOT, cfg);
+	free(cfg->by_sasl);
+	free(cfg->by_domain);
+	free(cfg->file);
+	free(cfg);
+}
+
+/* Finds key in a sorted index. */
+static const struct bg_entity *
+index_find(const struct bg_index_entry *ix, size_t n, const char *key)
+{
+	struct bg_index_entry k = { key, NULL };
+	const struct bg_index_entry *e = n ? bsearch(&k, ix, n, sizeof(*ix), index_cmp) : NULL;
+
+	return e ? e->entity : NULL;
+}
+
+const struct bg_entity *
+bg_config_entity_by_sasl(const struct bg_config *cfg, const char *user)
+{
+	return index_find(cfg->by_sasl, cfg->n_by_sasl, user);
+}
+
+const struct bg_entity *
+bg_config_entity_by_domain(const struct bg_config *cfg, const char *domain)
+{
+	for (const char *d = domain; d != NULL && *d; d = strchr(d, '.') ? strchr(d, '.') + 1 : NULL) {
+		const struct bg_entity *e = index_find(cfg->by_domain, cfg->n_by_domain, d);
+		if (e != NULL)
+			return e;
+	}
+	return NULL;
+}
+
+const struct bg_config_row_info *
+bg_config_row(size_t n)
+{
+	static const char *type_names[] = { "string", "list of strings", "number", "list of numbers",
+					    "boolean", "word", "duration", "rate", "date", "octal mode" };
+	static const char *set_names[BG_SET_COUNT] = { "", "redis", "milter", "policy", "unsubscribe",
+						       "feedback", "esp", "dkim", "entity", "pool",
+						       "domain_group", "limit" };
+	static __thread struct bg_config_row_info info;
+
+	if (n >= bg_opt_nrows)
+		return NULL;
+	info.section = set_names[bg_opt_rows[n].set];
+	info.name = bg_opt_rows[n].name;
+	info.type = type_names[bg_opt_rows[n].type];
+	info.def = bg_opt_rows[n].def ? bg_opt_rows[n].def : "";
+	return &info;
+}
+
+const char *
+bg_class_name(enum bg_class c)
+{
+	static const char *names[] = { "bulk", "confirmation", "transactional", "mandated" };
+
+	return (unsigned)c < 4 ? names[c] : "?";
+}
+
+const char *
+bg_consent_name(enum bg_consent c)
+{
+	static const char *names[] = { "none", "single", "notified", "confirmed" };
+
+	return (unsigned)c < 4 ? names[c] : "?";
+}

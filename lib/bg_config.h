@@ -1,0 +1,200 @@
+/*
+ * bg_config.h - bulkguard.conf, loaded once into an immutable record.
+ *
+ * The file is libconfuse syntax (DESIGN.md "Configuration"). Every option is
+ * one row of the table in bg_config_table.c (name, type, default, bounds,
+ * where it is stored), and bulkguard.conf(5) documents each row. A loaded
+ * configuration is never changed: a reload loads a new one and swaps it in.
+ */
+#ifndef BG_CONFIG_H
+#define BG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "bg_util.h"
+
+#define BG_CONFIG_DEFAULT "/etc/bulkguard/bulkguard.conf"
+#define BG_EX_CONFIG 78 /* EX_CONFIG: what -n and a bad start-up exit with */
+
+/* Consent levels, weakest to strongest (the BCP's three opt-in levels). */
+enum bg_consent {
+	BG_CONSENT_NONE = 0,
+	BG_CONSENT_SINGLE,
+	BG_CONSENT_NOTIFIED,
+	BG_CONSENT_CONFIRMED,
+};
+
+/* Message classes (DESIGN.md class table). */
+enum bg_class {
+	BG_CLASS_BULK = 0,
+	BG_CLASS_CONFIRMATION,
+	BG_CLASS_TRANSACTIONAL,
+	BG_CLASS_MANDATED,
+};
+
+enum bg_on_error { BG_ONERR_TEMPFAIL = 0, BG_ONERR_ACCEPT };
+enum bg_unknown { BG_UNKNOWN_ACCEPT = 0, BG_UNKNOWN_REJECT };
+
+/* A rate: count events per period seconds (0/0 when unset). */
+struct bg_rate {
+	long count;
+	long period;
+};
+
+struct bg_dkim_conf {
+	char *domain;
+	char *selector;
+	char *key;
+	long algorithm; /* 0 rsa-sha256, 1 ed25519-sha256 */
+	int line;
+};
+
+struct bg_entity {
+	char *name;
+	int line;
+	struct bg_strlist sender_domains;
+	struct bg_strlist sasl_users;
+	long consent; /* enum bg_consent */
+	long consent_max_age_days;
+	bool per_recipient;
+	char *unsubscribe_url;
+	char *unsubscribe_mailto;
+	long unsubscribe_scope; /* 0 entity, 1 list */
+	bool keep_unsubscribe;
+	char *feedback_id;
+	struct bg_strlist mandated_senders;
+	bool mandated_reaches_complainers;
+	struct bg_strlist transactional_senders;
+	struct bg_strlist confirmation_senders;
+	long confirmation_interval; /* seconds */
+	char *pool;
+	char *mandated_pool;
+	char *transactional_pool;
+	char *confirmation_pool;
+	char *return_path_domain;
+	struct bg_strlist spf_ips;
+	long spf_policy; /* 0 refuse, 1 accept */
+	struct bg_dkim_conf *dkim;
+	size_t n_dkim;
+};
+
+struct bg_pool {
+	char *name;
+	int line;
+	struct bg_strlist ips;
+	char *helo;
+	struct bg_rate rate;
+	long warmup_start; /* unix time of the first day, 0 unset */
+	long *warmup_daily;
+	size_t n_warmup_daily;
+};
+
+struct bg_domain_group {
+	char *name;
+	int line;
+	struct bg_strlist domains;
+};
+
+struct bg_limit {
+	int line;
+	char *pool;
+	char *group;
+	char *entity;
+	struct bg_rate rate;
+	long burst;
+};
+
+/* One index entry: a key (SASL user or domain) and the entity it names. */
+struct bg_index_entry {
+	const char *key;
+	const struct bg_entity *entity;
+};
+
+struct bg_config {
+	char *file;
+	char *user;
+	bool audit;
+	char *recipient_delimiter;
+	bool keep_local_case;
+
+	struct {
+		char *address;
+		long timeout_ms;
+		char *prefix;
+	} redis;
+	struct {
+		char *socket;
+		long socket_mode;    /* of a unix socket, set after it is made */
+		long on_redis_error; /* enum bg_on_error */
+		long unknown_sender; /* enum bg_unknown */
+		long timeout;        /* seconds libmilter waits on the MTA */
+		long backlog;
+	} milter;
+	struct {
+		char *listen;
+		long on_redis_error; /* 0 defer, 1 dunno */
+	} policy;
+	struct {
+		char *key_file;
+		char *listen;
+	} unsubscribe;
+	struct {
+		long bounce_threshold;
+		long bounce_min_span_days;
+	} feedback;
+
+	struct bg_dkim_conf *esp_dkim;
+	size_t n_esp_dkim;
+	struct bg_entity *entities;
+	size_t n_entities;
+	struct bg_pool *pools;
+	size_t n_pools;
+	struct bg_domain_group *groups;
+	size_t n_groups;
+	struct bg_limit *limits;
+	size_t n_limits;
+
+	/* lookup indexes, sorted by key (case-insensitive) */
+	struct bg_index_entry *by_sasl;
+	size_t n_by_sasl;
+	struct bg_index_entry *by_domain;
+	size_t n_by_domain;
+};
+
+/*
+ * Loads path. Returns a configuration the caller frees with bg_config_free,
+ * or NULL with the first error, "file:line: text", in err.
+ */
+struct bg_config *bg_config_load(const char *path, char *err, size_t errlen);
+
+/* Frees everything cfg owns; NULL is fine. */
+void bg_config_free(struct bg_config *cfg);
+
+/* Returns the entity whose sasl_users holds user, or NULL. */
+const struct bg_entity *bg_config_entity_by_sasl(const struct bg_config *cfg, const char *user);
+
+/*
+ * Returns the entity whose sender_domains holds domain or a parent of it
+ * ("mail.news.acme.example" finds "acme.example"), the longest match, or NULL.
+ */
+const struct bg_entity *bg_config_entity_by_domain(const struct bg_config *cfg,
+						   const char *domain);
+
+/* One row of the option table, for documentation checks and `-n` output. */
+struct bg_config_row_info {
+	const char *section; /* "" for the top level */
+	const char *name;
+	const char *type;
+	const char *def; /* default as text, "" when none */
+};
+
+/* Returns the n-th option row, or NULL past the last. Static data. */
+const struct bg_config_row_info *bg_config_row(size_t n);
+
+/* Names of the enum values, for messages and logs. Static strings. */
+const char *bg_class_name(enum bg_class c);
+const char *bg_consent_name(enum bg_consent c);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * bg_config_table.c - every option of bulkguard.conf, one row each.
+ *
+ * To add an option: add a field to the struct in bg_config.h, add its row
+ * here, document it in bulkguard.conf.5 (a test checks that every row is
+ * documented). Defaults are written as they would be in the file.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "bg_config.h"
+#include "bg_config_table.h"
+
+#define C(f) offsetof(struct bg_config, f)
+#define E(f) offsetof(struct bg_entity, f)
+#define D(f) offsetof(struct bg_dkim_conf, f)
+#define P(f) offsetof(struct bg_pool, f)
+#define G(f) offsetof(struct bg_domain_group, f)
+#define L(f) offsetof(struct bg_limit, f)
+#define DAY 86400L
+#define YEARS (3650 * DAY)
+
+const struct bg_opt_row bg_opt_rows[] = {
+	/* set, name, type, default, min, max, enum values, offset */
+	{ BG_SET_ROOT, "user", BG_T_STR, "bulkguard", 0, 0, NULL, C(user) },
+	{ BG_SET_ROOT, "audit", BG_T_BOOL, "false", 0, 0, NULL, C(audit) },
+	{ BG_SET_ROOT, "recipient_delimiter", BG_T_STR, "+", 0, 0, NULL, C(recipient_delimiter) },
+	{ BG_SET_ROOT, "keep_local_case", BG_T_BOOL, "false", 0, 0, NULL, C(keep_local_case) },
+
+	{ BG_SET_REDIS, "address", BG_T_STR, "127.0.0.1:6379", 0, 0, NULL, C(redis.address) },
+	{ BG_SET_REDIS, "timeout_ms", BG_T_INT, "250", 1, 60000, NULL, C(redis.timeout_ms) },
+	{ BG_SET_REDIS, "prefix", BG_T_STR, "bg:", 0, 0, NULL, C(redis.prefix) },
+
+	{ BG_SET_MILTER, "socket", BG_T_STR, "unix:/run/bulkguard/milter.sock", 0, 0, NULL, C(milter.socket) },
+	{ BG_SET_MILTER, "socket_mode", BG_T_MODE, "0660", 0, 0777, NULL, C(milter.socket_mode) },
+	{ BG_SET_MILTER, "on_redis_error", BG_T_ENUM, "tempfail", 0, 0, "tempfail|accept", C(milter.on_redis_error) },
+	{ BG_SET_MILTER, "unknown_sender", BG_T_ENUM, "accept", 0, 0, "accept|reject", C(milter.unknown_sender) },
+	{ BG_SET_MILTER, "timeout", BG_T_DURATION, "7200", 1, DAY, NULL, C(milter.timeout) },
+	{ BG_SET_MILTER, "backlog", BG_T_INT, "256", 1, 65535, NULL, C(milter.backlog) },
+
+	{ BG_SET_POLICY, "listen", BG_T_STR, "127.0.0.1:10031", 0, 0, NULL, C(policy.listen) },
+	{ BG_SET_POLICY, "on_redis_error", BG_T_ENUM, "defer", 0, 0, "defer|dunno", C(policy.on_redis_error) },
+
+	{ BG_SET_UNSUB, "key_file", BG_T_STR, "/etc/bulkguard/token.keys", 0, 0, NULL, C(unsubscribe.key_file) },
+	{ BG_SET_UNSUB, "listen", BG_T_STR, "127.0.0.1:8088", 0, 0, NULL, C(unsubscribe.listen) },
+
+	{ BG_SET_FEEDBACK, "bounce_threshold", BG_T_INT, "2", 1, 100, NULL, C(feedback.bounce_threshold) },
+	{ BG_SET_FEEDBACK, "bounce_min_span_days", BG_T_INT, "14", 0, 3650, NULL, C(feedback.bounce_min_span_days) },
+
+	{ BG_SET_DKIM, "domain", BG_T_STR, NULL, 0, 0, NULL, D(domain) },
+	{ BG_SET_DKIM, "selector", BG_T_STR, NULL, 0, 0, NULL, D(selector) },
+	{ BG_SET_DKIM, "key", BG_T_STR, NULL, 0, 0, NULL, D(key) },
+	{ BG_SET_DKIM, "algorithm", BG_T_ENUM, "rsa-sha256", 0, 0, "rsa-sha256|ed25519-sha256", D(algorithm) },
+
+	{ BG_SET_ENTITY, "sender_domains", BG_T_STRLIST, NULL, 0, 0, NULL, E(sender_domains) },
+	{ BG_SET_ENTITY, "sasl_users", BG_T_STRLIST, NULL, 0, 0, NULL, E(sasl_users) },
+	{ BG_SET_ENTITY, "consent", BG_T_ENUM, "confirmed", 0, 0, "none|single|notified|confirmed", E(consent) },
+	{ BG_SET_ENTITY, "consent_max_age_days", BG_T_INT, "0", 0, 36500, NULL, E(consent_max_age_days) },
+	{ BG_SET_ENTITY, "per_recipient", BG_T_BOOL, "false", 0, 0, NULL, E(per_recipient) },
+	{ BG_SET_ENTITY, "unsubscribe_url", BG_T_STR, NULL, 0, 0, NULL, E(unsubscribe_url) },
+	{ BG_SET_ENTITY, "unsubscribe_mailto", BG_T_STR, NULL, 0, 0, NULL, E(unsubscribe_mailto) },
+	{ BG_SET_ENTITY, "unsubscribe_scope", BG_T_ENUM, "entity", 0, 0, "entity|list", E(unsubscribe_scope) },
+	{ BG_SET_ENTITY, "keep_unsubscribe", BG_T_BOOL, "false", 0, 0, NULL, E(keep_unsubscribe) },
+	{ BG_SET_ENTITY, "feedback_id", BG_T_STR, NULL, 0, 0, NULL, E(feedback_id) },
+	{ BG_SET_ENTITY, "mandated_senders", BG_T_STRLIST, NULL, 0, 0, NULL, E(mandated_senders) },
+	{ BG_SET_ENTITY, "mandated_reaches_complainers", BG_T_BOOL, "false", 0, 0, NULL, E(mandated_reaches_complainers) },
+	{ BG_SET_ENTITY, "transactional_senders", BG_T_STRLIST, NULL, 0, 0, NULL, E(transactional_senders) },
+	{ BG_SET_ENTITY, "confirmation_senders", BG_T_STRLIST, NULL, 0, 0, NULL, E(confirmation_senders) },
+	{ BG_SET_ENTITY, "confirmation_interval", BG_T_DURATION, "24h", 1, YEARS, NULL, E(confirmation_interval) },
+	{ BG_SET_ENTITY, "pool", BG_T_STR, NULL, 0, 0, NULL, E(pool) },
+	{ BG_SET_ENTITY, "mandated_pool", BG_T_STR, NULL, 0, 0, NULL, E(mandated_pool) },
+	{ BG_SET_ENTITY, "transactional_pool", BG_T_STR, NULL, 0, 0, NULL, E(transactional_pool) },
+	{ BG_SET_ENTITY, "confirmation_pool", BG_T_STR, NULL, 0, 0, NULL, E(confirmation_pool) },
+	{ BG_SET_ENTITY, "return_path_domain", BG_T_STR, NULL, 0, 0, NULL, E(return_path_domain) },
+	{ BG_SET_ENTITY, "spf_ips", BG_T_STRLIST, NULL, 0, 0, NULL, E(spf_ips) },
+	{ BG_SET_ENTITY, "spf_policy", BG_T_ENUM, "refuse", 0, 0, "refuse|accept", E(spf_policy) },
+
+	{ BG_SET_POOL, "ips", BG_T_STRLIST, NULL, 0, 0, NULL, P(ips) },
+	{ BG_SET_POOL, "helo", BG_T_STR, NULL, 0, 0, NULL, P(helo) },
+	{ BG_SET_POOL, "rate", BG_T_RATE, NULL, 0, 0, NULL, P(rate) },
+	{ BG_SET_POOL, "warmup_start", BG_T_DATE, NULL, 0, 0, NULL, P(warmup_start) },
+	{ BG_SET_POOL, "warmup_daily", BG_T_INTLIST, NULL, 1, LONG_MAX, NULL, P(warmup_daily) },
+
+	{ BG_SET_GROUP, "domains", BG_T_STRLIST, NULL, 0, 0, NULL, G(domains) },
+
+	{ BG_SET_LIMIT, "pool", BG_T_STR, NULL, 0, 0, NULL, L(pool) },
+	{ BG_SET_LIMIT, "group", BG_T_STR, NULL, 0, 0, NULL, L(group) },
+	{ BG_SET_LIMIT, "entity", BG_T_STR, NULL, 0, 0, NULL, L(entity) },
+	{ BG_SET_LIMIT, "rate", BG_T_RATE, NULL, 0, 0, NULL, L(rate) },
+	{ BG_SET_LIMIT, "burst", BG_T_INT, "0", 0, LONG_MAX, NULL, L(burst) },
+};
+const size_t bg_opt_nrows = sizeof(bg_opt_rows) / sizeof(bg_opt_rows[0]);
+
+#define SINGLE(name, parent, set) { name, parent, set, 0, 0, 0, 0, 0, 0, 0 }
+#define MULTI(name, parent, set, titled, type, arr, cnt, title, line) \
+	{ name, parent, set, 1, titled, sizeof(type), arr, cnt, title, line }
+
+const struct bg_sect_row bg_sect_rows[] = {
+	SINGLE("redis", BG_SET_ROOT, BG_SET_REDIS),
+	SINGLE("milter", BG_SET_ROOT, BG_SET_MILTER),
+	SINGLE("policy", BG_SET_ROOT, BG_SET_POLICY),
+	SINGLE("unsubscribe", BG_SET_ROOT, BG_SET_UNSUB),
+	SINGLE("feedback", BG_SET_ROOT, BG_SET_FEEDBACK),
+	SINGLE("esp", BG_SET_ROOT, BG_SET_ESP),
+	MULTI("dkim", BG_SET_ESP, BG_SET_DKIM, 0, struct bg_dkim_conf, C(esp_dkim), C(n_esp_dkim), 0, D(line)),
+	MULTI("entity", BG_SET_ROOT, BG_SET_ENTITY, 1, struct bg_entity, C(entities), C(n_entities), E(name), E(line)),
+	MULTI("dkim", BG_SET_ENTITY, BG_SET_DKIM, 0, struct bg_dkim_conf, E(dkim), E(n_dkim), 0, D(line)),
+	MULTI("pool", BG_SET_ROOT, BG_SET_POOL, 1, struct bg_pool, C(pools), C(n_pools), P(name), P(line)),
+	MULTI("domain_group", BG_SET_ROOT, BG_SET_GROUP, 1, struct bg_domain_group, C(groups), C(n_groups), G(name), G(line)),
+	MULTI("limit", BG_SET_ROOT, BG_SET_LIMIT, 0, struct bg_limit, C(limits), C(n_limits), 0, L(line)),
+};
+const size_t bg_sect_nrows = sizeof(bg_sect_rows) / sizeof(bg_sect_rows[0]);

@@ -1,0 +1,43 @@
+/*
+ * bg_daemon.h - what every bulkguard daemon does at start-up.
+ *
+ * Command-line flags common to all programs (-c -f -n -V), loading the
+ * configuration with the contract's exit codes, detaching, and dropping
+ * root privileges before any untrusted input is read.
+ */
+#ifndef BG_DAEMON_H
+#define BG_DAEMON_H
+
+#include <stdbool.h>
+
+#include "bg_config.h"
+
+struct bg_daemon_opts {
+	const char *config; /* -c FILE */
+	bool foreground;    /* -f */
+	bool check;         /* -n */
+	const char *socket; /* -p SOCKET (programs that listen) */
+};
+
+/*
+ * Parses argv into o; prints usage and exits 64 on a bad flag; -V prints
+ * name and version and exits 0. usage is the program's synopsis line.
+ */
+void bg_daemon_args(int argc, char **argv, const char *name, const char *usage, struct bg_daemon_opts *o);
+
+/*
+ * Loads o->config. On an error prints "name: file:line: text" to stderr and
+ * exits 78; with -n prints "file: configuration ok" and exits 0.
+ */
+struct bg_config *bg_daemon_config(const char *name, const struct bg_daemon_opts *o);
+
+/*
+ * Started as root with a non-empty user: switches to that user and its
+ * groups for good. Returns 0, or -1 with the reason in err.
+ */
+int bg_daemon_drop(const char *user, char *err, size_t errlen);
+
+/* Detaches from the terminal unless foreground; exits 71 on failure. */
+void bg_daemon_detach(bool foreground);
+
+#endif

@@ -1,0 +1,311 @@
+/*
+ * bg_rcpt.c - the recipient gate: Redis facts in, one decision out.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bg_rcpt.h"
+
+/* Kinds of suppression, weakest first: the order decides which one is reported. */
+enum bg_kind { BG_K_NONE = 0, BG_K_UNSUBSCRIBE, BG_K_COMPLAINT, BG_K_DEAD };
+
+#define FIELD_MAX (sizeof("suppress:/") + 2 * BG_ADDR_LOCAL_MAX + 256)
+
+/* Copies the first word of a stored value into reason, keeping only [a-z0-9._-]. */
+static void
+reason_word(const char *value, char *reason, size_t len)
+{
+	size_t n = 0;
+
+	for (const char *p = value; *p && *p != ' ' && n + 1 < len; p++)
+		if (isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-')
+			reason[n++] = (char)tolower((unsigned char)*p);
+	reason[n] = '\0';
+	if (n == 0)
+		bg_strlcpy(reason, "manual", len);
+}
+
+/* Classifies a reason word. */
+static enum bg_kind
+reason_kind(const char *reason)
+{
+	if (strcmp(reason, "bounce") == 0 || strcmp(reason, "invalid") == 0)
+		return BG_K_DEAD;
+	if (strcmp(reason, "complaint") == 0)
+		return BG_K_COMPLAINT;
+	return BG_K_UNSUBSCRIBE;
+}
+
+/* True when a suppression of kind k stops mail of this class from this entity. */
+static bool
+kind_applies(enum bg_kind k, enum bg_class c, const struct bg_entity *e)
+{
+	switch (k) {
+	case BG_K_DEAD:
+		return true;
+	case BG_K_COMPLAINT:
+		return c == BG_CLASS_BULK || c == BG_CLASS_CONFIRMATION ||
+		       (c == BG_CLASS_MANDATED && !e->mandated_reaches_complainers);
+	case BG_K_UNSUBSCRIBE:
+		return c == BG_CLASS_BULK || c == BG_CLASS_CONFIRMATION;
+	default:
+		return false;
+	}
+}
+
+/* Finds the strongest suppression that applies; fills reason and returns true if any. */
+static bool
+suppressed(const struct bg_sender *s, const struct bg_rcpt_facts *f, char *reason, size_t len)
+{
+	enum bg_kind best = BG_K_NONE;
+	char word[33];
+
+	for (int i = BG_F_SUPPRESS; i <= BG_F_SUPPRESS_LIST; i++) {
+		if (f->v[i] == NULL)
+			continue;
+		reason_word(f->v[i], word, sizeof(word));
+		enum bg_kind k = reason_kind(word);
+		if (k > best && kind_applies(k, s->class, s->entity)) {
+			best = k;
+			bg_strlcpy(reason, word, len);
+		}
+	}
+	return best != BG_K_NONE;
+}
+
+/* Returns the consent level a stored value proves at now, NONE if it is unreadable or too old. */
+static enum bg_consent
+consent_level(const char *value, const struct bg_entity *e, time_t now)
+{
+	static const char *levels[] = { "none", "single", "notified", "confirmed" };
+	size_t wlen = strcspn(value, " ");
+	enum bg_consent level = BG_CONSENT_NONE;
+	char *end;
+	long long t;
+
+	for (int i = 1; i < 4; i++)
+		if (wlen == strlen(levels[i]) && strncasecmp(value, levels[i], wlen) == 0)
+			level = (enum bg_consent)i;
+	if (level == BG_CONSENT_NONE || e->consent_max_age_days == 0)
+		return level;
+	/* consent that expires must say when it was given */
+	if (value[wlen] != ' ')
+		return BG_CONSENT_NONE;
+	t = strtoll(value + wlen + 1, &end, 10);
+	if (end == value + wlen + 1 || (*end != '\0' && *end != ' '))
+		return BG_CONSENT_NONE;
+	return (long long)now - t > e->consent_max_age_days * 86400LL ? BG_CONSENT_NONE : level;
+}
+
+/* True when the recipient's consent (the stronger of entity and list) is enough. */
+static bool
+consented(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t now)
+{
+	enum bg_consent have = BG_CONSENT_NONE;
+
+	for (int i = BG_F_CONSENT_ENTITY; i <= BG_F_CONSENT_LIST; i++) {
+		if (f->v[i] == NULL)
+			continue;
+		enum bg_consent c = consent_level(f->v[i], s->entity, now);
+		if (c > have)
+			have = c;
+	}
+	return have >= (enum bg_consent)s->entity->consent;
+}
+
+void
+bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t now,
+	       struct bg_decision *d)
+{
+	bool gated = s->class == BG_CLASS_BULK || s->class == BG_CLASS_CONFIRMATION;
+
+	memset(d, 0, sizeof(*d));
+	if (suppressed(s, f, d->reason, sizeof(d->reason)))
+		d->verdict = BG_V_SUPPRESSED;
+	else if (gated && f->v[BG_F_SUSPEND] != NULL)
+		d->verdict = BG_V_SUSPENDED;
+	else if (s->class == BG_CLASS_BULK && !consented(s, f, now))
+		d->verdict = BG_V_NO_CONSENT;
+	else
+		d->claim_confirmation = s->class == BG_CLASS_CONFIRMATION;
+}
+
+/* Formats into buf (of FIELD_MAX) "<what>:<entity>" or "<what>:<entity>/<list>". */
+static const char *
+field(char *buf, const char *what, const struct bg_sender *s, bool with_list)
+{
+	snprintf(buf, FIELD_MAX, with_list ? "%s:%s/%s" : "%s:%s", what, s->entity->name, s->list);
+	return buf;
+}
+
+/* Queues the HMGET and the GET; returns 0 or -1. */
+static int
+fetch_send(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
+	   const struct bg_addr *rcpt, int *nfields)
+{
+	char key[512], skey[512], f1[FIELD_MAX], f2[FIELD_MAX], f3[FIELD_MAX], f4[FIELD_MAX];
+	bool list = s->list[0] != '\0';
+	const char *argv[7] = { "HMGET", key, "suppress", field(f1, "suppress", s, false),
+				field(f2, "consent", s, false), field(f3, "suppress", s, true),
+				field(f4, "consent", s, true) };
+	const char *gargv[2] = { "GET", skey };
+
+	snprintf(key, sizeof(key), "%srcpt:%s", prefix, rcpt->text);
+	snprintf(skey, sizeof(skey), "%ssuspend:%s", prefix, s->entity->name);
+	*nfields = list ? 5 : 3;
+	if (bg_redis_append(r, 2 + *nfields, argv, NULL) < 0)
+		return -1;
+	return bg_redis_append(r, 2, gargv, NULL);
+}
+
+/* Maps HMGET's array (in fetch_send's field order) onto facts; -1 if malformed. */
+static int
+fetch_map(const redisReply *hm, int nfields, struct bg_rcpt_facts *f)
+{
+	static const enum bg_fact order[] = { BG_F_SUPPRESS, BG_F_SUPPRESS_ENTITY, BG_F_CONSENT_ENTITY,
+					      BG_F_SUPPRESS_LIST, BG_F_CONSENT_LIST };
+
+	if (hm->type != REDIS_REPLY_ARRAY || hm->elements != (size_t)nfields)
+		return -1;
+	for (int i = 0; i < nfields; i++) {
+		const redisReply *e = hm->element[i];
+		if (e->type == REDIS_REPLY_STRING)
+			f->v[order[i]] = e->str;
+		else if (e->type != REDIS_REPLY_NIL)
+			return -1;
+	}
+	return 0;
+}
+
+/* Claims the address for one confirmation; 1 claimed, 0 claimed already, -1 error. */
+static int
+claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
+		   const struct bg_addr *rcpt, time_t now)
+{
+	char key[512], val[32], ttl[32];
+	const char *argv[6] = { "SET", key, val, "NX", "EX", ttl };
+	redisReply *rep;
+	int rc = -1;
+
+	snprintf(key, sizeof(key), "%sconfirm:%s:%s", prefix, s->entity->name, rcpt->text);
+	snprintf(val, sizeof(val), "%lld", (long long)now);
+	snprintf(ttl, sizeof(ttl), "%ld", s->entity->confirmation_interval);
+	if (bg_redis_append(r, 6, argv, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
+		return -1;
+	if (rep->type == REDIS_REPLY_STATUS)
+		rc = 1;
+	else if (rep->type == REDIS_REPLY_NIL)
+		rc = 0;
+	freeReplyObject(rep);
+	return rc;
+}
+
+void
+bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
+	      const struct bg_addr *rcpt, time_t now, struct bg_decision *d)
+{
+	struct bg_rcpt_facts f = { { NULL } };
+	redisReply *hm = NULL, *susp = NULL;
+	int nfields, claimed;
+
+	memset(d, 0, sizeof(*d));
+	d->verdict = BG_V_UNAVAILABLE;
+	if (fetch_send(r, prefix, s, rcpt, &nfields) < 0 || (hm = bg_redis_reply(r)) == NULL ||
+	    (susp = bg_redis_reply(r)) == NULL)
+		goto out;
+	if (fetch_map(hm, nfields, &f) < 0 || (susp->type != REDIS_REPLY_NIL && susp->type != REDIS_REPLY_STRING))
+		goto out;
+	f.v[BG_F_SUSPEND] = susp->type == REDIS_REPLY_STRING ? susp->str : NULL;
+	bg_rcpt_decide(s, &f, now, d);
+	if (d->verdict == BG_V_ACCEPT && d->claim_confirmation) {
+		claimed = claim_confirmation(r, prefix, s, rcpt, now);
+		if (claimed <= 0)
+			d->verdict = claimed == 0 ? BG_V_CONFIRM_RECENT : BG_V_UNAVAILABLE;
+	}
+out:
+	if (hm != NULL)
+		freeReplyObject(hm);
+	if (susp != NULL)
+		freeReplyObject(susp);
+}
+
+/*
+ * Copies addr into out without its angle brackets, keeping printable ASCII
+ * except '%' (libmilter formats reply texts) and at most len-1 bytes.
+ */
+static void
+safe_addr(const char *addr, char *out, size_t len)
+{
+	size_t n = 0, alen = strlen(addr);
+
+	if (alen >= 2 && addr[0] == '<' && addr[alen - 1] == '>') {
+		addr++;
+		alen -= 2;
+	}
+	for (size_t i = 0; i < alen && n + 1 < len; i++) {
+		unsigned char ch = (unsigned char)addr[i];
+		out[n++] = (ch > 0x20 && ch < 0x7f && ch != '%') ? (char)ch : '?';
+	}
+	out[n] = '\0';
+}
+
+void
+bg_rcpt_reply(const struct bg_decision *d, const struct bg_sender *s, const char *addr,
+	      struct bg_reply *out)
+{
+	static const struct {
+		const char *code, *xcode;
+	} codes[BG_V_COUNT] = {
+		[BG_V_ACCEPT] = { "250", "2.1.5" },	     [BG_V_SUPPRESSED] = { "550", "5.7.1" },
+		[BG_V_NO_CONSENT] = { "550", "5.7.1" },	     [BG_V_SUSPENDED] = { "451", "4.7.1" },
+		[BG_V_CONFIRM_RECENT] = { "550", "5.7.1" },  [BG_V_ONE_PER_MESSAGE] = { "452", "4.5.3" },
+		[BG_V_UNAVAILABLE] = { "451", "4.3.0" },     [BG_V_BAD_ADDRESS] = { "550", "5.1.3" },
+	};
+	const char *ename = s->entity ? s->entity->name : "";
+	char a[BG_ADDR_MAX + 1];
+
+	safe_addr(addr, a, sizeof(a));
+	bg_strlcpy(out->code, codes[d->verdict].code, sizeof(out->code));
+	bg_strlcpy(out->xcode, codes[d->verdict].xcode, sizeof(out->xcode));
+	switch (d->verdict) {
+	case BG_V_SUPPRESSED:
+		snprintf(out->text, sizeof(out->text), "<%s>: recipient suppressed (%s)", a, d->reason);
+		break;
+	case BG_V_NO_CONSENT:
+		snprintf(out->text, sizeof(out->text), "<%s>: no recorded consent for %s%s%s", a, ename,
+			 s->list[0] ? "/" : "", s->list);
+		break;
+	case BG_V_SUSPENDED:
+		snprintf(out->text, sizeof(out->text), "bulk mail of %s suspended", ename);
+		break;
+	case BG_V_CONFIRM_RECENT:
+		snprintf(out->text, sizeof(out->text), "<%s>: confirmation sent recently", a);
+		break;
+	case BG_V_ONE_PER_MESSAGE:
+		snprintf(out->text, sizeof(out->text), "Too many recipients: one per message");
+		break;
+	case BG_V_UNAVAILABLE:
+		snprintf(out->text, sizeof(out->text), "Recipient policy unavailable, try again later");
+		break;
+	case BG_V_BAD_ADDRESS:
+		snprintf(out->text, sizeof(out->text), "<%s>: bad recipient address syntax", a);
+		break;
+	default:
+		snprintf(out->text, sizeof(out->text), "<%s>: recipient ok", a);
+		break;
+	}
+}
+
+const char *
+bg_verdict_name(enum bg_verdict v)
+{
+	static const char *names[BG_V_COUNT] = { "accept", "suppressed", "no_consent", "suspended",
+						 "confirmation_recent", "one_per_message", "unavailable",
+						 "bad_address" };
+
+	return (unsigned)v < BG_V_COUNT ? names[v] : "?";
+}

@@ -1,0 +1,94 @@
+/*
+ * bg_rcpt.h - the recipient gate: may this sender mail this recipient now?
+ *
+ * One Redis round trip per recipient: HMGET of the recipient's hash
+ * (suppressions in every scope that applies, consent for the entity and the
+ * list) pipelined with GET of the entity's suspension key. Confirmation
+ * mail that passes costs one more command, an atomic SET NX that claims
+ * the address for confirmation_interval (the subscription-bombing guard).
+ *
+ * The decision itself (bg_rcpt_decide) is pure and follows the class table
+ * of DESIGN.md; bg_rcpt_reply turns a decision into the contract's SMTP reply.
+ */
+#ifndef BG_RCPT_H
+#define BG_RCPT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "bg_addr.h"
+#include "bg_redis.h"
+#include "bg_sender.h"
+
+enum bg_verdict {
+	BG_V_ACCEPT = 0,
+	BG_V_SUPPRESSED,      /* 550 5.7.1 <addr>: recipient suppressed (<reason>) */
+	BG_V_NO_CONSENT,      /* 550 5.7.1 <addr>: no recorded consent for <entity>[/<list>] */
+	BG_V_SUSPENDED,       /* 451 4.7.1 bulk mail of <entity> suspended */
+	BG_V_CONFIRM_RECENT,  /* 550 5.7.1 <addr>: confirmation sent recently */
+	BG_V_ONE_PER_MESSAGE, /* 452 4.5.3 Too many recipients: one per message */
+	BG_V_UNAVAILABLE,     /* 451 4.3.0 Recipient policy unavailable, try again later */
+	BG_V_BAD_ADDRESS,     /* 550 5.1.3 <addr>: bad recipient address syntax */
+	BG_V_COUNT
+};
+
+/* What Redis holds for one recipient, as far as one message is concerned. */
+enum bg_fact {
+	BG_F_SUPPRESS = 0,     /* suppress */
+	BG_F_SUPPRESS_ENTITY,  /* suppress:<entity> */
+	BG_F_SUPPRESS_LIST,    /* suppress:<entity>/<list> */
+	BG_F_CONSENT_ENTITY,   /* consent:<entity> */
+	BG_F_CONSENT_LIST,     /* consent:<entity>/<list> */
+	BG_F_SUSPEND,          /* bg:suspend:<entity> */
+	BG_F_COUNT
+};
+
+/* Values found, NUL-terminated, NULL when absent; they point into Redis replies. */
+struct bg_rcpt_facts {
+	const char *v[BG_F_COUNT];
+};
+
+struct bg_decision {
+	enum bg_verdict verdict;
+	char reason[33];         /* BG_V_SUPPRESSED: the reason word, safe for an SMTP reply */
+	bool claim_confirmation; /* accepted confirmation mail: claim the address first */
+};
+
+struct bg_reply {
+	char code[4];
+	char xcode[8];
+	char text[BG_ADDR_MAX + 160];
+};
+
+/*
+ * Decides for one recipient of sender s from the facts, at time now; pure.
+ * Suppressions are judged by reason: bounce and invalid (dead) refuse every
+ * class; complaint refuses all but transactional mail (and mandated mail when
+ * the entity lets notices reach complainers); any other reason is an
+ * unsubscribe and refuses bulk and confirmation mail. The strongest reason
+ * that applies is the one reported.
+ */
+void bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t now,
+		    struct bg_decision *d);
+
+/*
+ * Asks Redis and decides: fetch, decide, and for confirmation mail claim the
+ * address. Any Redis error, timeout or malformed reply gives
+ * BG_V_UNAVAILABLE (the caller applies on_redis_error); the text is in
+ * bg_redis_error(r). prefix is the key prefix ("bg:").
+ */
+void bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
+		   const struct bg_addr *rcpt, time_t now, struct bg_decision *d);
+
+/*
+ * Writes the contract's reply for d into out. addr is the recipient as it
+ * is to be shown (normalised, or as given for a bad address; it is cleaned
+ * of anything unsafe in a reply).
+ */
+void bg_rcpt_reply(const struct bg_decision *d, const struct bg_sender *s, const char *addr,
+		   struct bg_reply *out);
+
+/* Returns a short name for a verdict, for logs ("suppressed", "no_consent"). */
+const char *bg_verdict_name(enum bg_verdict v);
+
+#endif

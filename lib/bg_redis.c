@@ -1,0 +1,152 @@
+/*
+ * bg_redis.c - a hiredis connection with deadlines and reconnection.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "bg_redis.h"
+#include "bg_util.h"
+
+struct bg_redis {
+	char *address;
+	char *host; /* NULL for a unix socket */
+	char *path;
+	int port;
+	struct timeval timeout;
+	redisContext *ctx;
+	char err[256];
+};
+
+/* Splits "host:port", "[v6]:port" or "unix:/path" into r; 0 or -1. */
+static int
+parse_address(struct bg_redis *r, const char *address)
+{
+	const char *colon;
+	char *end;
+	long port;
+
+	if (strncmp(address, "unix:", 5) == 0) {
+		r->path = bg_xstrdup(address + 5);
+		return r->path[0] == '/' ? 0 : -1;
+	}
+	colon = strrchr(address, ':');
+	if (colon == NULL || colon == address)
+		return -1;
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 1 || port > 65535)
+		return -1;
+	r->port = (int)port;
+	if (address[0] == '[' && colon[-1] == ']')
+		r->host = bg_xstrndup(address + 1, (size_t)(colon - address) - 2);
+	else
+		r->host = bg_xstrndup(address, (size_t)(colon - address));
+	return r->host[0] != '\0' ? 0 : -1;
+}
+
+struct bg_redis *
+bg_redis_new(const char *address, long timeout_ms, const char **err)
+{
+	struct bg_redis *r = bg_xcalloc(1, sizeof(*r));
+
+	r->address = bg_xstrdup(address);
+	r->timeout.tv_sec = timeout_ms / 1000;
+	r->timeout.tv_usec = (timeout_ms % 1000) * 1000;
+	if (parse_address(r, address) < 0) {
+		*err = "redis address must be host:port, [v6]:port or unix:/path";
+		bg_redis_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Drops the connection after an error, keeping its text. */
+static void
+drop(struct bg_redis *r, const char *what)
+{
+	if (r->ctx != NULL) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", what, r->ctx->errstr[0] ? r->ctx->errstr : "connection lost");
+		redisFree(r->ctx);
+		r->ctx = NULL;
+	} else {
+		snprintf(r->err, sizeof(r->err), "%s", what);
+	}
+}
+
+void
+bg_redis_free(struct bg_redis *r)
+{
+	if (r == NULL)
+		return;
+	if (r->ctx != NULL)
+		redisFree(r->ctx);
+	free(r->address);
+	free(r->host);
+	free(r->path);
+	free(r);
+}
+
+int
+bg_redis_connect(struct bg_redis *r)
+{
+	if (r->ctx != NULL)
+		return 0;
+	if (r->path != NULL)
+		r->ctx = redisConnectUnixWithTimeout(r->path, r->timeout);
+	else
+		r->ctx = redisConnectWithTimeout(r->host, r->port, r->timeout);
+	if (r->ctx == NULL) {
+		drop(r, "connect: out of memory");
+		return -1;
+	}
+	if (r->ctx->err || redisSetTimeout(r->ctx, r->timeout) != REDIS_OK) {
+		drop(r, "connect");
+		return -1;
+	}
+	if (r->path == NULL)
+		redisEnableKeepAlive(r->ctx);
+	return 0;
+}
+
+int
+bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *argvlen)
+{
+	if (bg_redis_connect(r) < 0)
+		return -1;
+	if (redisAppendCommandArgv(r->ctx, argc, argv, argvlen) != REDIS_OK) {
+		drop(r, "append");
+		return -1;
+	}
+	return 0;
+}
+
+redisReply *
+bg_redis_reply(struct bg_redis *r)
+{
+	void *reply = NULL;
+
+	if (r->ctx == NULL) {
+		snprintf(r->err, sizeof(r->err), "not connected");
+		return NULL;
+	}
+	if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
+		drop(r, "reply");
+		return NULL;
+	}
+	return reply;
+}
+
+const char *
+bg_redis_error(const struct bg_redis *r)
+{
+	return r->err;
+}
+
+const char *
+bg_redis_address(const struct bg_redis *r)
+{
+	return r->address;
+}

@@ -1,0 +1,48 @@
+/*
+ * bg_redis.h - one synchronous Redis connection with a deadline on every step.
+ *
+ * Wraps hiredis 0.14: TCP ("host:port", "[v6]:port") or unix socket
+ * ("unix:/path"), timeout_ms on connect and on every command (socket
+ * timeouts), and reconnection after any error: hiredis leaves a context dead
+ * after an I/O, EOF or protocol error, so this module drops it and connects
+ * afresh on the next call. A connection is not thread-safe: one user at a
+ * time. The module never logs; bg_redis_error() says what went wrong.
+ */
+#ifndef BG_REDIS_H
+#define BG_REDIS_H
+
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+
+struct bg_redis;
+
+/* Makes an unconnected handle for address; NULL with *err set if address is malformed. */
+struct bg_redis *bg_redis_new(const char *address, long timeout_ms, const char **err);
+
+/* Closes and frees r; NULL is fine. */
+void bg_redis_free(struct bg_redis *r);
+
+/* Connects if not connected. Returns 0, or -1 with the reason in bg_redis_error(). */
+int bg_redis_connect(struct bg_redis *r);
+
+/*
+ * Queues one command (argv/argvlen as redisAppendCommandArgv) for the next
+ * bg_redis_flush. Returns 0, or -1 (connection dropped).
+ */
+int bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *argvlen);
+
+/*
+ * Reads the next reply of the queued commands (sending them first). Returns
+ * a reply the caller frees with freeReplyObject, or NULL after an error: the
+ * connection is then dropped, and the rest of the pipeline is lost.
+ */
+redisReply *bg_redis_reply(struct bg_redis *r);
+
+/* Returns the last error's text (static or owned by r; valid until the next call). */
+const char *bg_redis_error(const struct bg_redis *r);
+
+/* Returns the address this handle talks to. */
+const char *bg_redis_address(const struct bg_redis *r);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * mlt_callbacks.c - bulkguard-milter's conversation with the MTA.
+ *
+ * Per connection (smfi_setpriv) a struct mlt_conn; per message, from MAIL to
+ * end of message or abort, the sender resolved once and a reference to the
+ * configuration it was resolved under. Each RCPT is one decision
+ * (bg_rcpt_check: one Redis round trip); every refusal is logged as it
+ * happens and each message ends with one summary line. Debian's libmilter
+ * runs one connection's callbacks on different threads, one at a time, so
+ * nothing here is thread-local and the only shared state is in mlt_conf.c.
+ */
+#include "config.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bg_log.h"
+#include "bg_rcpt.h"
+#include "bg_sender.h"
+#include "bg_util.h"
+#include "mlt_callbacks.h"
+#include "mlt_conf.h"
+
+struct mlt_conn {
+	unsigned long id;      /* connection number: the log id until a queue id is known */
+	struct mlt_conf *conf; /* held from MAIL to the end of the message */
+	struct bg_sender sender;
+	unsigned accepted;
+	unsigned refused[BG_V_COUNT];
+	bool in_message;
+};
+
+static atomic_ulong conn_serial;
+
+/* Returns the log id of the message: the queue id when the MTA gave one, else the connection number. */
+static const char *
+log_id(SMFICTX *ctx, const struct mlt_conn *c, char *buf, size_t len)
+{
+	const char *qid = smfi_getsymval(ctx, "i");
+
+	if (qid != NULL && *qid != '\0')
+		snprintf(buf, len, "%s", qid);
+	else
+		snprintf(buf, len, "conn%lu", c->id);
+	return buf;
+}
+
+/* Logs the message's summary line and forgets the message. */
+static void
+message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how)
+{
+	char id[64], refused[256] = "";
+	size_t n = 0, total = 0;
+
+	if (!c->in_message)
+		return;
+	for (int v = 1; v < BG_V_COUNT; v++) {
+		total += c->refused[v];
+		if (c->refused[v] > 0 && n < sizeof(refused))
+			n += (size_t)snprintf(refused + n, sizeof(refused) - n, " %s=%u", bg_verdict_name(v), c->refused[v]);
+	}
+	if (c->sender.entity != NULL)
+		bg_log_info("%s: %s from=<%s> entity=%s list=%s class=%s accepted=%u refused=%zu%s",
+			    log_id(ctx, c, id, sizeof(id)), how, c->sender.addr.text, c->sender.entity->name,
+			    c->sender.list[0] ? c->sender.list : "-", bg_class_name(c->sender.class), c->accepted,
+			    total, refused);
+	mlt_conf_release(c->conf);
+	c->conf = NULL;
+	c->in_message = false;
+	c->accepted = 0;
+	memset(c->refused, 0, sizeof(c->refused));
+}
+
+/* Sets the SMTP reply for one refused recipient and returns the status that goes with its code. */
+static sfsistat
+refuse(SMFICTX *ctx, const struct bg_reply *r)
+{
+	if (smfi_setreply(ctx, (char *)r->code, (char *)r->xcode, (char *)r->text) != MI_SUCCESS)
+		return SMFIS_TEMPFAIL;
+	return r->code[0] == '5' ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+/* Asks Redis about one recipient; applies on_redis_error when it cannot answer. */
+static void
+rcpt_decide(SMFICTX *ctx, struct mlt_conn *c, const struct bg_addr *rcpt, struct bg_decision *d)
+{
+	const struct bg_config *cfg = mlt_conf_cfg(c->conf);
+	struct bg_redis *r = mlt_conf_redis_borrow(c->conf);
+	char id[64];
+
+	bg_rcpt_check(r, cfg->redis.prefix, &c->sender, rcpt, time(NULL), d);
+	if (d->verdict == BG_V_UNAVAILABLE)
+		bg_log_warn("%s: rcpt=<%s> redis=%s error=\"%s\" on_redis_error=%s", log_id(ctx, c, id, sizeof(id)),
+			    rcpt->text, bg_redis_address(r), bg_redis_error(r),
+			    cfg->milter.on_redis_error == BG_ONERR_ACCEPT ? "accept" : "tempfail");
+	mlt_conf_redis_return(c->conf, r, d->verdict != BG_V_UNAVAILABLE);
+	if (d->verdict == BG_V_UNAVAILABLE && cfg->milter.on_redis_error == BG_ONERR_ACCEPT)
+		d->verdict = BG_V_ACCEPT;
+}
+
+/* Decides one recipient: normalise, one per message, then Redis. */
+static void
+rcpt_verdict(SMFICTX *ctx, struct mlt_conn *c, const char *arg, struct bg_addr *rcpt, struct bg_decision *d)
+{
+	const struct bg_config *cfg = mlt_conf_cfg(c->conf);
+	unsigned flags = cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0;
+
+	memset(d, 0, sizeof(*d));
+	if (c->sender.entity->per_recipient && c->accepted > 0)
+		d->verdict = BG_V_ONE_PER_MESSAGE;
+	else if (bg_addr_normalise(arg, strlen(arg), flags, rcpt) != BG_ADDR_OK)
+		d->verdict = BG_V_BAD_ADDRESS;
+	else
+		rcpt_decide(ctx, c, rcpt, d);
+}
+
+/* Returns the connection's state, made on first use (negotiate normally makes it). */
+static struct mlt_conn *
+conn_of(SMFICTX *ctx)
+{
+	struct mlt_conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL) {
+		c = bg_xcalloc(1, sizeof(*c));
+		c->id = atomic_fetch_add(&conn_serial, 1) + 1;
+		smfi_setpriv(ctx, c);
+	}
+	return c;
+}
+
+/* MAIL FROM: take the configuration, resolve entity, list and class once for the message. */
+static sfsistat
+mlt_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct mlt_conn *c = conn_of(ctx);
+	const struct bg_config *cfg;
+	enum bg_addr_status st;
+	char id[64];
+
+	message_end(ctx, c, "abort");
+	c->conf = mlt_conf_acquire();
+	c->in_message = true;
+	cfg = mlt_conf_cfg(c->conf);
+	st = bg_sender_resolve(cfg, smfi_getsymval(ctx, "{auth_authen}"), argv[0], strlen(argv[0]), &c->sender);
+	if (st != BG_ADDR_OK && st != BG_ADDR_NULL) {
+		bg_log_info("%s: reject sender: %s", log_id(ctx, c, id, sizeof(id)), bg_addr_strerror(st));
+		smfi_setreply(ctx, "550", "5.1.7", "bad sender address syntax");
+		return SMFIS_REJECT;
+	}
+	if (c->sender.entity == NULL && cfg->milter.unknown_sender == BG_UNKNOWN_REJECT) {
+		bg_log_info("%s: reject from=<%s>: no entity", log_id(ctx, c, id, sizeof(id)), c->sender.addr.text);
+		smfi_setreply(ctx, "550", "5.7.1", "sender is not a known entity");
+		return SMFIS_REJECT;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* RCPT TO: one decision; refusals are logged and answered with the contract's reply. */
+static sfsistat
+mlt_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct mlt_conn *c = conn_of(ctx);
+	struct bg_decision d;
+	struct bg_addr rcpt = { .len = 0 };
+	struct bg_reply reply;
+	char id[64];
+
+	if (!c->in_message || c->sender.entity == NULL)
+		return SMFIS_CONTINUE; /* unknown senders pass untouched */
+	rcpt_verdict(ctx, c, argv[0], &rcpt, &d);
+	if (d.verdict == BG_V_ACCEPT) {
+		c->accepted++;
+		return SMFIS_CONTINUE;
+	}
+	c->refused[d.verdict]++;
+	bg_rcpt_reply(&d, &c->sender, rcpt.len ? rcpt.text : argv[0], &reply);
+	bg_log_info("%s: refuse entity=%s class=%s verdict=%s reply=\"%s %s %s\"", log_id(ctx, c, id, sizeof(id)),
+		    c->sender.entity->name, bg_class_name(c->sender.class), bg_verdict_name(d.verdict), reply.code,
+		    reply.xcode, reply.text);
+	return refuse(ctx, &reply);
+}
+
+/* End of message: log the summary. */
+static sfsistat
+mlt_eom(SMFICTX *ctx)
+{
+	message_end(ctx, conn_of(ctx), "done");
+	return SMFIS_CONTINUE;
+}
+
+/* The message was abandoned (RSET, QUIT before DATA, error). */
+static sfsistat
+mlt_abort(SMFICTX *ctx)
+{
+	struct mlt_conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL)
+		message_end(ctx, c, "abort");
+	return SMFIS_CONTINUE;
+}
+
+/* End of connection: free its state (close may come without any other call). */
+static sfsistat
+mlt_close(SMFICTX *ctx)
+{
+	struct mlt_conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL) {
+		message_end(ctx, c, "abort");
+		free(c);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* Option negotiation: ask for MAIL, RCPT and end of message only, so the MTA sends nothing else. */
+static sfsistat
+mlt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2, unsigned long f3,
+	      unsigned long *pf0, unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	const unsigned long skip = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOHDRS | SMFIP_NOEOH |
+				   SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+
+	conn_of(ctx);
+	*pf0 = 0;
+	*pf1 = f1 & skip;
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc mlt_filter = {
+	.xxfi_name = "bulkguard",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = 0,
+	.xxfi_envfrom = mlt_envfrom,
+	.xxfi_envrcpt = mlt_envrcpt,
+	.xxfi_eom = mlt_eom,
+	.xxfi_abort = mlt_abort,
+	.xxfi_close = mlt_close,
+	.xxfi_negotiate = mlt_negotiate,
+};

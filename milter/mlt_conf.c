@@ -1,0 +1,144 @@
+/*
+ * mlt_conf.c - the configuration in force, its reload, and its Redis pool.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "bg_log.h"
+#include "bg_util.h"
+#include "mlt_conf.h"
+
+#define POOL_IDLE_MAX 64
+
+struct mlt_conf {
+	struct bg_config *cfg;
+	int refs; /* under conf_lock */
+	pthread_mutex_t pool_lock;
+	struct bg_redis *idle[POOL_IDLE_MAX];
+	int n_idle;
+};
+
+static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mlt_conf *current;
+
+/* Wraps a loaded configuration with one reference (the "current" one). */
+static struct mlt_conf *
+conf_new(struct bg_config *cfg)
+{
+	struct mlt_conf *c = bg_xcalloc(1, sizeof(*c));
+
+	c->cfg = cfg;
+	c->refs = 1;
+	pthread_mutex_init(&c->pool_lock, NULL);
+	return c;
+}
+
+/* Frees a configuration nobody holds any more, with its idle connections. */
+static void
+conf_free(struct mlt_conf *c)
+{
+	for (int i = 0; i < c->n_idle; i++)
+		bg_redis_free(c->idle[i]);
+	pthread_mutex_destroy(&c->pool_lock);
+	bg_config_free(c->cfg);
+	free(c);
+}
+
+void
+mlt_conf_init(struct bg_config *cfg)
+{
+	current = conf_new(cfg);
+}
+
+struct mlt_conf *
+mlt_conf_acquire(void)
+{
+	struct mlt_conf *c;
+
+	pthread_mutex_lock(&conf_lock);
+	c = current;
+	c->refs++;
+	pthread_mutex_unlock(&conf_lock);
+	return c;
+}
+
+void
+mlt_conf_release(struct mlt_conf *c)
+{
+	int left;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&conf_lock);
+	left = --c->refs;
+	pthread_mutex_unlock(&conf_lock);
+	if (left == 0)
+		conf_free(c);
+}
+
+const struct bg_config *
+mlt_conf_cfg(const struct mlt_conf *c)
+{
+	return c->cfg;
+}
+
+struct bg_redis *
+mlt_conf_redis_borrow(struct mlt_conf *c)
+{
+	struct bg_redis *r = NULL;
+	const char *err;
+
+	pthread_mutex_lock(&c->pool_lock);
+	if (c->n_idle > 0)
+		r = c->idle[--c->n_idle];
+	pthread_mutex_unlock(&c->pool_lock);
+	if (r == NULL)
+		r = bg_redis_new(c->cfg->redis.address, c->cfg->redis.timeout_ms, &err);
+	if (r == NULL) /* the address was checked when the configuration was loaded */
+		bg_log_fatal(1, "redis address \"%s\": %s", c->cfg->redis.address, err);
+	return r;
+}
+
+void
+mlt_conf_redis_return(struct mlt_conf *c, struct bg_redis *r, bool healthy)
+{
+	pthread_mutex_lock(&c->pool_lock);
+	if (healthy && c->n_idle < POOL_IDLE_MAX) {
+		c->idle[c->n_idle++] = r;
+		r = NULL;
+	}
+	pthread_mutex_unlock(&c->pool_lock);
+	bg_redis_free(r);
+}
+
+void
+mlt_conf_reload(void)
+{
+	char err[512];
+	struct bg_config *cfg;
+	struct mlt_conf *old;
+
+	cfg = bg_config_load(current->cfg->file, err, sizeof(err));
+	if (cfg == NULL) {
+		bg_log_error("reload failed, keeping the configuration in force: %s", err);
+		return;
+	}
+	pthread_mutex_lock(&conf_lock);
+	old = current;
+	current = conf_new(cfg);
+	pthread_mutex_unlock(&conf_lock);
+	mlt_conf_release(old);
+	bg_log_info("reloaded %s: %zu entities", cfg->file, cfg->n_entities);
+}
+
+void
+mlt_conf_shutdown(void)
+{
+	pthread_mutex_lock(&conf_lock);
+	struct mlt_conf *c = current;
+	current = NULL;
+	pthread_mutex_unlock(&conf_lock);
+	mlt_conf_release(c);
+}
