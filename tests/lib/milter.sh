@@ -61,9 +61,23 @@ milter_kill() {
 	MILTER_PID=
 }
 
-# run_miltertest SCRIPT: runs a miltertest script; its TAP lines become the test's.
+# run_miltertest SCRIPT: runs a miltertest script; its TAP lines become the test's own.
 run_miltertest() {
 	BG_LUA="$BG_SRC/tests/milter"
 	export BG_LUA BG_SRC BG_TMP
-	"${MILTERTEST:-miltertest}" -s "$1"
+	"${MILTERTEST:-miltertest}" -s "$1" >"$BG_TMP/miltertest.out" 2>&1
+	_st=$?
+	grep -v '^1\.\.' "$BG_TMP/miltertest.out"
+	TAP_N=$(grep -cE '^(not )?ok ' "$BG_TMP/miltertest.out")
+	TAP_FAILED=$(grep -c '^not ok ' "$BG_TMP/miltertest.out")
+	tap_check "$_st" "miltertest $(basename "$1") ran to its end"
+}
+
+# milter_finish: the milter stops cleanly on SIGTERM and logged no sanitizer report.
+milter_finish() {
+	milter_stop
+	tap_check $? "bulkguard-milter exits 0 on SIGTERM"
+	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$MILTER_LOG"
+	tap_check $? "no sanitizer report in the milter's log"
+	grep -E 'Sanitizer|runtime error' -A12 "$MILTER_LOG" | sed 's/^/# /' | head -n 40
 }

@@ -14,7 +14,8 @@
 #   postfix_stop           stops the instance (registered with at_exit)
 #   sock_wait PATH [PID]   waits for a milter's unix socket, opens it to smtpd
 #   sink_count ADDR        deliveries to ADDR so far; sink_total, sink_files
-#   proc_stop PID [S]      TERM, bounded wait, KILL (for milters started by a test)
+#   proc_stop PID [S]      TERM, bounded wait, KILL (for daemons started by a test)
+#   milter_proc_stop PID SOCKET  the same for a libmilter program, without its 5 s delay
 #
 # PF_MAIN_EXTRA and PF_MASTER_EXTRA, when set, are appended to main.cf and
 # master.cf (one setting or service a line). The maillog is $PF_LOG.
@@ -246,7 +247,8 @@ postfix_wait_empty() {
 	return 1
 }
 
-# proc_stop PID [SECONDS]: TERM, then KILL if PID still runs after SECONDS (10); reaps it when it is our child.
+# proc_stop PID [SECONDS]: TERM, then KILL if PID still runs after SECONDS (10); returns PID's exit status
+# when it is a child of this shell.
 proc_stop() {
 	[ -n "$1" ] || return 0
 	kill -TERM "$1" 2>/dev/null
@@ -257,5 +259,19 @@ proc_stop() {
 	done
 	pid_alive "$1" && kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
-	return 0
+}
+
+# milter_proc_stop PID SOCKET: stops a libmilter program at once: its listener only sees SIGTERM
+# when select() wakes (every 5 s), so a connection to its unix SOCKET wakes it.
+milter_proc_stop() {
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null
+	/usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(1)
+try:
+    s.connect(sys.argv[1])
+except OSError:
+    pass' "$2"
+	proc_stop "$1" 10
 }

@@ -24,9 +24,9 @@ function T.diag(text)
   print("# " .. text)
 end
 
--- done(): the plan; call last.
+-- done(): the end of the script's checks (the shell test adds its own and prints the plan).
 function T.done()
-  print("1.." .. T.n)
+  io.stdout:flush()
 end
 
 -- connect(): a new milter connection (the milter negotiates CONNECT and HELO away).
