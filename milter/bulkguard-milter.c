@@ -29,6 +29,7 @@
 #include "bg_redis.h"
 #include "mlt_callbacks.h"
 #include "mlt_conf.h"
+#include "mlt_signal.h"
 
 #define NAME "bulkguard-milter"
 
@@ -79,6 +80,7 @@ main(int argc, char **argv)
 	bg_daemon_detach(o.foreground);
 	mlt_conf_init(cfg);
 	open_socket(cfg, sock);
+	mlt_signal_socket(sock);
 	bg_log_info("started on %s, %zu entities, redis %s", sock, cfg->n_entities, cfg->redis.address);
 	rc = smfi_main();
 	bg_log_info("stopped");

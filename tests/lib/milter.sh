@@ -67,9 +67,14 @@ run_miltertest() {
 	export BG_LUA BG_SRC BG_TMP
 	"${MILTERTEST:-miltertest}" -s "$1" >"$BG_TMP/miltertest.out" 2>&1
 	_st=$?
-	grep -v '^1\.\.' "$BG_TMP/miltertest.out"
-	TAP_N=$(grep -cE '^(not )?ok ' "$BG_TMP/miltertest.out")
-	TAP_FAILED=$(grep -c '^not ok ' "$BG_TMP/miltertest.out")
+	# the script numbers its checks from 1: renumber them after the test's own
+	_base=$TAP_N
+	grep -v '^1\.\.' "$BG_TMP/miltertest.out" | awk -v base="$_base" '
+		/^ok [0-9]+/ { sub(/^ok [0-9]+/, "ok " (base + $2)) }
+		/^not ok [0-9]+/ { sub(/^not ok [0-9]+/, "not ok " (base + $3)) }
+		{ print }'
+	TAP_N=$((_base + $(grep -cE '^(not )?ok ' "$BG_TMP/miltertest.out")))
+	TAP_FAILED=$((TAP_FAILED + $(grep -c '^not ok ' "$BG_TMP/miltertest.out")))
 	tap_check "$_st" "miltertest $(basename "$1") ran to its end"
 }
 

@@ -88,7 +88,7 @@ sink_files() {
 # sink_count ADDR: prints how many times ADDR was an envelope recipient at the sink.
 sink_count() {
 	find "$SINK_DIR" -type f -name 'm.*' -exec cat {} + 2>/dev/null |
-		grep -ciF "X-Rcpt-Args: <$1>" || true
+		awk -v want="X-Rcpt-Args: <$1>" 'index(tolower($0), tolower(want)) == 1 { n++ } END { print n + 0 }'
 }
 
 # sink_total: prints how many recipient deliveries the sink has seen.
