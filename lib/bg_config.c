@@ -25,6 +25,7 @@
 
 #include "bg_config.h"
 #include "bg_config_table.h"
+#include "bg_redis.h"
 
 /* Where the first error of a load is written (loads are serialised by the caller). */
 struct bg_errbuf {
@@ -485,10 +486,27 @@ check_dkim(const struct bg_config *cfg, const struct bg_dkim_conf *d)
 	return -1;
 }
 
+/* Checks that the Redis address is one hiredis can use. */
+static int
+check_redis(const struct bg_config *cfg)
+{
+	const char *why;
+	struct bg_redis *r = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &why);
+
+	if (r == NULL) {
+		conf_errat(cfg->file, 0, "redis address \"%s\": %s", cfg->redis.address, why);
+		return -1;
+	}
+	bg_redis_free(r);
+	return 0;
+}
+
 /* Checks what the table alone cannot: relations between options. */
 static int
 check_config(struct bg_config *cfg)
 {
+	if (check_redis(cfg) < 0)
+		return -1;
 	if (strlen(cfg->recipient_delimiter) > 1) {
 		conf_errat(cfg->file, 0, "recipient_delimiter must be one character or empty");
 		return -1;

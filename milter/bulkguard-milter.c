@@ -26,24 +26,11 @@
 
 #include "bg_daemon.h"
 #include "bg_log.h"
-#include "bg_redis.h"
 #include "mlt_callbacks.h"
 #include "mlt_conf.h"
 #include "mlt_signal.h"
 
 #define NAME "bulkguard-milter"
-
-/* Refuses a Redis address hiredis cannot use, at start-up rather than at the first recipient. */
-static void
-check_redis(const struct bg_config *cfg)
-{
-	const char *err;
-	struct bg_redis *r = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &err);
-
-	if (r == NULL)
-		bg_log_fatal(BG_EX_CONFIG, "%s: redis address \"%s\": %s", cfg->file, cfg->redis.address, err);
-	bg_redis_free(r);
-}
 
 /* Opens the milter socket; a unix socket gets the configured mode. */
 static void
@@ -73,7 +60,6 @@ main(int argc, char **argv)
 	bg_daemon_args(argc, argv, NAME, "[-f] [-n] [-V] [-c file] [-p socket]", &o);
 	cfg = bg_daemon_config(NAME, &o);
 	bg_log_open(NAME, o.foreground);
-	check_redis(cfg);
 	sock = o.socket ? o.socket : cfg->milter.socket;
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);
