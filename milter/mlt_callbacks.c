@@ -30,6 +30,11 @@ struct mlt_conn {
 	struct bg_sender sender;
 	unsigned accepted;
 	unsigned refused[BG_V_COUNT];
+	struct {
+		char word[33];
+		unsigned n;
+	} reasons[8]; /* suppression reasons seen, for the summary line */
+	int n_reasons;
 	bool in_message;
 };
 
@@ -48,22 +53,55 @@ log_id(SMFICTX *ctx, const struct mlt_conn *c, char *buf, size_t len)
 	return buf;
 }
 
+/* Counts one suppression reason of the message (the first eight kinds are kept apart). */
+static void
+count_reason(struct mlt_conn *c, const char *word)
+{
+	int i;
+
+	for (i = 0; i < c->n_reasons; i++)
+		if (strcmp(c->reasons[i].word, word) == 0)
+			break;
+	if (i == c->n_reasons) {
+		if (c->n_reasons == 8)
+			i = 7, word = "other";
+		else
+			bg_strlcpy(c->reasons[c->n_reasons++].word, word, sizeof(c->reasons[0].word));
+	}
+	c->reasons[i].n++;
+}
+
+/* Formats " no_consent=2 suppressed=3 reasons=bounce:1,unsubscribe:2" and returns the refusals. */
+static unsigned
+format_refusals(const struct mlt_conn *c, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned total = 0;
+
+	buf[0] = '\0';
+	for (int v = 1; v < BG_V_COUNT; v++) {
+		total += c->refused[v];
+		if (c->refused[v] > 0 && n < len)
+			n += (size_t)snprintf(buf + n, len - n, " %s=%u", bg_verdict_name(v), c->refused[v]);
+	}
+	for (int i = 0; i < c->n_reasons && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s:%u", i ? "," : " reasons=", c->reasons[i].word,
+				      c->reasons[i].n);
+	return total;
+}
+
 /* Logs the message's summary line and forgets the message. */
 static void
 message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how)
 {
-	char id[64], refused[256] = "";
-	size_t n = 0, total = 0;
+	char id[64], refused[512];
+	unsigned total;
 
 	if (!c->in_message)
 		return;
-	for (int v = 1; v < BG_V_COUNT; v++) {
-		total += c->refused[v];
-		if (c->refused[v] > 0 && n < sizeof(refused))
-			n += (size_t)snprintf(refused + n, sizeof(refused) - n, " %s=%u", bg_verdict_name(v), c->refused[v]);
-	}
+	total = format_refusals(c, refused, sizeof(refused));
 	if (c->sender.entity != NULL)
-		bg_log_info("%s: %s from=<%s> entity=%s list=%s class=%s accepted=%u refused=%zu%s",
+		bg_log_info("%s: %s from=<%s> entity=%s list=%s class=%s accepted=%u refused=%u%s",
 			    log_id(ctx, c, id, sizeof(id)), how, c->sender.addr.text, c->sender.entity->name,
 			    c->sender.list[0] ? c->sender.list : "-", bg_class_name(c->sender.class), c->accepted,
 			    total, refused);
@@ -71,7 +109,9 @@ message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how)
 	c->conf = NULL;
 	c->in_message = false;
 	c->accepted = 0;
+	c->n_reasons = 0;
 	memset(c->refused, 0, sizeof(c->refused));
+	memset(c->reasons, 0, sizeof(c->reasons));
 }
 
 /* Sets the SMTP reply for one refused recipient and returns the status that goes with its code. */
@@ -176,6 +216,8 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	}
 	c->refused[d.verdict]++;
+	if (d.verdict == BG_V_SUPPRESSED)
+		count_reason(c, d.reason);
 	bg_rcpt_reply(&d, &c->sender, rcpt.len ? rcpt.text : argv[0], &reply);
 	bg_log_info("%s: refuse entity=%s class=%s verdict=%s reply=\"%s %s %s\"", log_id(ctx, c, id, sizeof(id)),
 		    c->sender.entity->name, bg_class_name(c->sender.class), bg_verdict_name(d.verdict), reply.code,
