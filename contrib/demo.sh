@@ -418,6 +418,7 @@ accepting anything, and it recovered by itself when Redis came back. Only
 accepted recipients arrived at the receiver, each exactly once. The demo took
 $_secs s.
 EOF
+	echo
 }
 
 # ------------------------------------------------------------------------ main

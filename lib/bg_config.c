@@ -21,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "bg_addr.h"
 #include "bg_config.h"
 #include "bg_config_table.h"
 #include "bg_redis.h"
@@ -35,6 +37,21 @@ struct bg_errbuf {
 	const char *file; /* libconfuse leaves some sections without a file name */
 };
 static __thread struct bg_errbuf *cur_err;
+
+/*
+ * libconfuse gives a section the line of its closing brace; errors found
+ * after parsing should name where the section starts. Every option records
+ * the line it was read on, and a section's first option line stands for it.
+ */
+struct bg_secline {
+	const cfg_t *sec;
+	int line;
+};
+static __thread struct bg_secline *sec_lines;
+static __thread size_t n_sec_lines;
+/* lines of the braces that open sections (not lists), in file order, from check_braces */
+static __thread int *brace_lines;
+static __thread size_t n_brace_lines;
 
 #define AT(base, off, type) ((type *)((char *)(base) + (off)))
 
@@ -178,7 +195,12 @@ parse_date(const char *s, long *out)
 	end = strptime(s, "%Y-%m-%d", &tm);
 	if (end == NULL || *end != '\0' || strlen(s) != 10)
 		return 0;
-	*out = (long)timegm(&tm);
+	struct tm want = tm;
+	time_t t = timegm(&tm);
+	/* strptime takes 2026-02-30; timegm moves it to March: refuse what moved */
+	if (tm.tm_mday != want.tm_mday || tm.tm_mon != want.tm_mon || tm.tm_year != want.tm_year)
+		return 0;
+	*out = (long)t;
 	return 1;
 }
 
@@ -238,24 +260,89 @@ conf_parse_long(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 		return 0;
 	if (row->type == BG_T_ENUM)
 		cfg_error(cfg, "%s = \"%s\" %s %s", opt->name, value, why, row->values);
-	else
+	else if (row->type == BG_T_MODE)
+		cfg_error(cfg, "%s = \"%s\" %s [0..0%lo]", opt->name, value, why, (unsigned long)row->max);
+	else if (row->type == BG_T_INT || row->type == BG_T_INTLIST || row->type == BG_T_DURATION)
 		cfg_error(cfg, "%s = \"%s\" %s [%ld..%ld]", opt->name, value, why, row->min, row->max);
+	else
+		cfg_error(cfg, "%s = \"%s\" %s", opt->name, value, why);
 	return -1;
 }
 
-/* libconfuse validation for rates and names, run after each string option is set. */
-static int
-conf_validate_str(cfg_t *cfg, cfg_opt_t *opt)
+/* Remembers the line a section's first option was read on. */
+static void
+note_line(const cfg_t *sec)
 {
-	const struct bg_opt_row *row = row_of(set_of(cfg), opt->name);
+	if (n_sec_lines > 0 && sec_lines[n_sec_lines - 1].sec == sec)
+		return;
+	for (size_t i = 0; i < n_sec_lines; i++)
+		if (sec_lines[i].sec == sec)
+			return;
+	sec_lines = bg_xreallocarray(sec_lines, n_sec_lines + 1, sizeof(*sec_lines));
+	sec_lines[n_sec_lines++] = (struct bg_secline){ sec, sec->line };
+}
+
+/* Returns the line of the last section brace at or before line (line itself if none). */
+static int
+opening_brace(int line)
+{
+	int found = line;
+
+	for (size_t i = 0; i < n_brace_lines && brace_lines[i] <= line; i++)
+		found = brace_lines[i];
+	return found;
+}
+
+/* Returns the line where a parsed section starts (the brace before its first option), or its end. */
+static int
+section_line(const cfg_t *sec)
+{
+	for (size_t i = 0; i < n_sec_lines; i++)
+		if (sec_lines[i].sec == sec)
+			return opening_brace(sec_lines[i].line);
+	return sec->line;
+}
+
+/* Forgets what one load noted about lines. */
+static void
+forget_lines(void)
+{
+	free(sec_lines);
+	sec_lines = NULL;
+	n_sec_lines = 0;
+	free(brace_lines);
+	brace_lines = NULL;
+	n_brace_lines = 0;
+}
+
+/* Checks a string option's value against its row: a rate's syntax, a string's length. */
+static int
+check_str(cfg_t *cfg, cfg_opt_t *opt, const struct bg_opt_row *row)
+{
 	const char *s = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
 	struct bg_rate r;
 
-	if (row != NULL && row->type == BG_T_RATE && !parse_rate(s ? s : "", &r)) {
-		cfg_error(cfg, "%s = \"%s\" is not a rate (like 20000/h; per s, m, h or d)", opt->name, s ? s : "");
+	if (s == NULL)
+		return 0;
+	if (row->type == BG_T_RATE && !parse_rate(s, &r)) {
+		cfg_error(cfg, "%s = \"%s\" is not a rate (like 20000/h; per s, m, h or d)", opt->name, s);
+		return -1;
+	}
+	if (row->type == BG_T_STR && row->max > 0 && strlen(s) > (size_t)row->max) {
+		cfg_error(cfg, "%s = \"%s\" is longer than %ld characters", opt->name, s, row->max);
 		return -1;
 	}
 	return 0;
+}
+
+/* libconfuse's validation hook, run as each option is set: notes the line, checks strings. */
+static int
+conf_validate(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const struct bg_opt_row *row = row_of(set_of(cfg), opt->name);
+
+	note_line(cfg);
+	return row != NULL && (row->type == BG_T_STR || row->type == BG_T_RATE) ? check_str(cfg, opt, row) : 0;
 }
 
 /* Fills one libconfuse option from a table row. */
@@ -264,6 +351,7 @@ build_opt(const struct bg_opt_row *row, cfg_opt_t *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->name = row->name;
+	o->validcb = conf_validate;
 	switch (row->type) {
 	case BG_T_STRLIST:
 		o->type = CFGT_STR;
@@ -283,7 +371,6 @@ build_opt(const struct bg_opt_row *row, cfg_opt_t *o)
 	case BG_T_RATE:
 		o->type = CFGT_STR;
 		o->def.string = row->def;
-		o->validcb = conf_validate_str;
 		break;
 	default:
 		o->type = CFGT_INT;
@@ -378,7 +465,7 @@ copy_multi(cfg_t *sec, const struct bg_sect_row *s, void *base)
 		void *elem = arr + i * s->size;
 		if (s->titled)
 			*AT(elem, s->title_off, char *) = bg_xstrdup(cfg_title(child));
-		*AT(elem, s->line_off, int) = child->line;
+		*AT(elem, s->line_off, int) = section_line(child);
 		copy_set(child, s->set, elem);
 	}
 	*AT(base, s->array_off, void *) = arr;
@@ -467,12 +554,17 @@ build_index(struct bg_config *cfg, size_t list_off, const char *what,
 		qsort(ix, n, sizeof(*ix), index_cmp);
 	*out = ix;
 	*nout = n;
-	for (size_t i = 1; i < n; i++)
-		if (strcasecmp(ix[i].key, ix[i - 1].key) == 0) {
+	for (size_t i = 1; i < n; i++) {
+		if (strcasecmp(ix[i].key, ix[i - 1].key) != 0)
+			continue;
+		if (ix[i].entity == ix[i - 1].entity)
+			conf_errat(cfg->file, ix[i].entity->line, "%s \"%s\" is listed twice in entity \"%s\"", what,
+				   ix[i].key, ix[i].entity->name);
+		else
 			conf_errat(cfg->file, ix[i].entity->line, "%s \"%s\" belongs to both entity \"%s\" and entity \"%s\"",
 				   what, ix[i].key, ix[i - 1].entity->name, ix[i].entity->name);
-			return -1;
-		}
+		return -1;
+	}
 	return 0;
 }
 
@@ -501,16 +593,68 @@ check_redis(const struct bg_config *cfg)
 	return 0;
 }
 
+/* Rewrites each domain of l in the normal form of addresses (lower case, IDNA A-label). */
+static int
+normalise_domains(const struct bg_config *cfg, int line, const char *what, struct bg_strlist *l)
+{
+	char buf[BG_ADDR_DOMAIN_MAX + 8];
+	struct bg_addr a;
+
+	for (size_t i = 0; i < l->n; i++) {
+		snprintf(buf, sizeof(buf), "x@%s", l->v[i]);
+		if (strlen(l->v[i]) > BG_ADDR_DOMAIN_MAX || bg_addr_normalise(buf, strlen(buf), 0, &a) != BG_ADDR_OK) {
+			conf_errat(cfg->file, line, "%s \"%s\" is not a valid domain", what, l->v[i]);
+			return -1;
+		}
+		free(l->v[i]);
+		l->v[i] = bg_xstrdup(bg_addr_domain(&a));
+	}
+	return 0;
+}
+
+/* Rewrites each address of l in its normal form. */
+static int
+normalise_addrs(const struct bg_config *cfg, int line, const char *what, struct bg_strlist *l)
+{
+	struct bg_addr a;
+	enum bg_addr_status st;
+
+	for (size_t i = 0; i < l->n; i++) {
+		st = bg_addr_normalise(l->v[i], strlen(l->v[i]), cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0, &a);
+		if (st != BG_ADDR_OK) {
+			conf_errat(cfg->file, line, "%s \"%s\": %s", what, l->v[i], bg_addr_strerror(st));
+			return -1;
+		}
+		free(l->v[i]);
+		l->v[i] = bg_xstrdup(a.text);
+	}
+	return 0;
+}
+
+/* Puts every domain and sender address of the file in the form the code compares them in. */
+static int
+normalise_names(struct bg_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_entities; i++) {
+		struct bg_entity *e = &cfg->entities[i];
+		if (normalise_domains(cfg, e->line, "sender domain", &e->sender_domains) < 0 ||
+		    normalise_addrs(cfg, e->line, "mandated sender", &e->mandated_senders) < 0 ||
+		    normalise_addrs(cfg, e->line, "transactional sender", &e->transactional_senders) < 0 ||
+		    normalise_addrs(cfg, e->line, "confirmation sender", &e->confirmation_senders) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		if (normalise_domains(cfg, cfg->groups[i].line, "domain", &cfg->groups[i].domains) < 0)
+			return -1;
+	return 0;
+}
+
 /* Checks what the table alone cannot: relations between options. */
 static int
 check_config(struct bg_config *cfg)
 {
-	if (check_redis(cfg) < 0)
+	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0)
 		return -1;
-	if (strlen(cfg->recipient_delimiter) > 1) {
-		conf_errat(cfg->file, 0, "recipient_delimiter must be one character or empty");
-		return -1;
-	}
 	for (size_t i = 0; i < cfg->n_esp_dkim; i++)
 		if (check_dkim(cfg, &cfg->esp_dkim[i]) < 0)
 			return -1;
@@ -531,21 +675,112 @@ check_config(struct bg_config *cfg)
 			   &cfg->by_domain, &cfg->n_by_domain);
 }
 
+/*
+ * Checks that braces balance outside strings and comments. libconfuse 3.3
+ * accepts a file that ends inside a section (its end-of-file check was
+ * reverted upstream), so a truncated file would load as a smaller
+ * configuration: refuse it, naming the line of the brace left open.
+ */
+static int
+check_braces(FILE *fp, const char *path)
+{
+	int ch, prev = 0, last = 0, line = 1, depth = 0, open_line[64] = { 0 };
+	enum { CODE, DQUOTE, SQUOTE, LINE_COMMENT, BLOCK_COMMENT } st = CODE;
+
+	while ((ch = getc(fp)) != EOF) {
+		if (ch == '\n')
+			line++;
+		switch (st) {
+		case CODE:
+			if (ch == '"' || ch == '\'')
+				st = ch == '"' ? DQUOTE : SQUOTE;
+			else if (ch == '#' || (ch == '/' && prev == '/'))
+				st = LINE_COMMENT;
+			else if (ch == '*' && prev == '/')
+				st = BLOCK_COMMENT, ch = 0;
+			else if (ch == '{' && last != '=' && last != ',') {
+				brace_lines = bg_xreallocarray(brace_lines, n_brace_lines + 1, sizeof(int));
+				brace_lines[n_brace_lines++] = line;
+			}
+			if (ch == '{' && depth++ < 64)
+				open_line[depth - 1] = line;
+			else if (ch == '}' && --depth < 0)
+				break;
+			break;
+		case DQUOTE:
+		case SQUOTE:
+			if (prev == '\\')
+				ch = 0; /* an escaped character ends nothing */
+			else if (ch == (st == DQUOTE ? '"' : '\''))
+				st = CODE;
+			break;
+		case LINE_COMMENT:
+			if (ch == '\n')
+				st = CODE;
+			break;
+		case BLOCK_COMMENT:
+			if (ch == '/' && prev == '*')
+				st = CODE, ch = 0;
+			break;
+		}
+		if (depth < 0) {
+			conf_errat(path, line, "'}' without a section to close");
+			return -1;
+		}
+		if (st == CODE && ch != 0 && ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
+			last = ch;
+		prev = ch;
+	}
+	rewind(fp);
+	if (depth == 0)
+		return 0;
+	conf_errat(path, open_line[depth > 64 ? 63 : depth - 1], "this section is never closed (is the file cut short?)");
+	return -1;
+}
+
+/* Opens path for reading; refuses what is not a regular file (libconfuse exits on a directory). */
+static FILE *
+open_file(const char *path)
+{
+	struct stat st;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL) {
+		conf_errat(path, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode)) {
+		conf_errat(path, 0, "not a regular file");
+		fclose(fp);
+		return NULL;
+	}
+	return fp;
+}
+
 /* Parses path into a libconfuse tree; NULL after an error. */
 static cfg_t *
 parse_file(const char *path)
 {
-	cfg_opt_t *opts = build_opts(BG_SET_ROOT);
-	cfg_t *tree = cfg_init(opts, CFGF_NONE);
+	FILE *fp = open_file(path);
+	cfg_opt_t *opts;
+	cfg_t *tree;
 	int rc;
 
+	if (fp == NULL)
+		return NULL;
+	if (check_braces(fp, path) < 0) {
+		fclose(fp);
+		return NULL;
+	}
+	opts = build_opts(BG_SET_ROOT);
+	tree = cfg_init(opts, CFGF_NONE);
 	free_opts(opts);
 	cfg_set_error_function(tree, conf_errfunc);
-	rc = cfg_parse(tree, path);
+	tree->filename = bg_xstrdup(path);
+	rc = cfg_parse_fp(tree, fp);
+	fclose(fp);
 	if (rc == CFG_SUCCESS)
 		return tree;
-	if (rc == CFG_FILE_ERROR)
-		conf_errat(path, 0, "cannot read: %s", strerror(errno));
 	cfg_free(tree);
 	return NULL;
 }
@@ -561,6 +796,7 @@ bg_config_load(const char *path, char *err, size_t errlen)
 	err[0] = '\0';
 	tree = parse_file(path);
 	if (tree == NULL) {
+		forget_lines();
 		cur_err = NULL;
 		return NULL;
 	}
@@ -572,6 +808,7 @@ bg_config_load(const char *path, char *err, size_t errlen)
 		bg_config_free(cfg);
 		cfg = NULL;
 	}
+	forget_lines();
 	cur_err = NULL;
 	return cfg;
 }

@@ -26,7 +26,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	/* set, name, type, default, min, max, enum values, offset */
 	{ BG_SET_ROOT, "user", BG_T_STR, "bulkguard", 0, 0, NULL, C(user) },
 	{ BG_SET_ROOT, "audit", BG_T_BOOL, "false", 0, 0, NULL, C(audit) },
-	{ BG_SET_ROOT, "recipient_delimiter", BG_T_STR, "+", 0, 0, NULL, C(recipient_delimiter) },
+	{ BG_SET_ROOT, "recipient_delimiter", BG_T_STR, "+", 0, 1, NULL, C(recipient_delimiter) },
 	{ BG_SET_ROOT, "keep_local_case", BG_T_BOOL, "false", 0, 0, NULL, C(keep_local_case) },
 
 	{ BG_SET_REDIS, "address", BG_T_STR, "127.0.0.1:6379", 0, 0, NULL, C(redis.address) },

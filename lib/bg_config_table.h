@@ -30,7 +30,7 @@ enum bg_set {
 };
 
 enum bg_type {
-	BG_T_STR,      /* char * */
+	BG_T_STR,      /* char *, at most max characters when max > 0 */
 	BG_T_STRLIST,  /* struct bg_strlist */
 	BG_T_INT,      /* long, within [min, max] */
 	BG_T_INTLIST,  /* long * plus size_t count right after it, each within [min, max] */

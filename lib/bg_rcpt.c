@@ -21,7 +21,8 @@ reason_word(const char *value, char *reason, size_t len)
 {
 	size_t n = 0;
 
-	for (const char *p = value; *p && *p != ' ' && n + 1 < len; p++)
+	value += strspn(value, " \t");
+	for (const char *p = value; *p && *p != ' ' && *p != '\t' && n + 1 < len; p++)
 		if (isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-')
 			reason[n++] = (char)tolower((unsigned char)*p);
 	reason[n] = '\0';
@@ -266,9 +267,10 @@ bg_rcpt_reply(const struct bg_decision *d, const struct bg_sender *s, const char
 		[BG_V_UNAVAILABLE] = { "451", "4.3.0" },     [BG_V_BAD_ADDRESS] = { "550", "5.1.3" },
 	};
 	const char *ename = s->entity ? s->entity->name : "";
-	char a[BG_ADDR_MAX + 1];
+	char a[BG_ADDR_MAX + 1], list[BG_LIST_MAX + 1];
 
 	safe_addr(addr, a, sizeof(a));
+	safe_addr(s->list, list, sizeof(list));
 	bg_strlcpy(out->code, codes[d->verdict].code, sizeof(out->code));
 	bg_strlcpy(out->xcode, codes[d->verdict].xcode, sizeof(out->xcode));
 	switch (d->verdict) {
@@ -277,7 +279,7 @@ bg_rcpt_reply(const struct bg_decision *d, const struct bg_sender *s, const char
 		break;
 	case BG_V_NO_CONSENT:
 		snprintf(out->text, sizeof(out->text), "<%s>: no recorded consent for %s%s%s", a, ename,
-			 s->list[0] ? "/" : "", s->list);
+			 list[0] ? "/" : "", list);
 		break;
 	case BG_V_SUSPENDED:
 		snprintf(out->text, sizeof(out->text), "bulk mail of %s suspended", ename);

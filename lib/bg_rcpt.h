@@ -66,7 +66,8 @@ struct bg_reply {
  * class; complaint refuses all but transactional mail (and mandated mail when
  * the entity lets notices reach complainers); any other reason is an
  * unsubscribe and refuses bulk and confirmation mail. The strongest reason
- * that applies is the one reported.
+ * that applies is the one reported. s->entity must not be NULL (mail of no
+ * entity is never looked up).
  */
 void bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t now,
 		    struct bg_decision *d);

@@ -395,7 +395,20 @@ static long get_scope(const struct bg_config *c) { return c->entities[0].unsubsc
 #define ENT(body) "entity \"e\" {\n" body "\n}\n"
 #define POOL(body) "pool \"p\" {\n" body "\n}\n"
 
+static long get_idna_domain(const struct bg_config *c)
+{
+	return strcmp(c->entities[0].sender_domains.v[0], "xn--bcher-kva.example") == 0;
+}
+static long get_norm_sender(const struct bg_config *c)
+{
+	return strcmp(c->entities[0].mandated_senders.v[0], "notice@acme.example") == 0;
+}
+
 static const struct good_case good_cases[] = {
+	{ "braces inside strings and comments do not count",
+	  "# a { in a comment\n/* and } here */\nentity \"e\" { feedback_id = \"x{y}\" } // {\n", get_consent, 3 },
+	{ "sender domains are kept as IDNA A-labels", ENT("sender_domains = { \"B\303\274cher.Example\" }"), get_idna_domain, 1 },
+	{ "sender addresses are kept normalised", ENT("mandated_senders = { \"<Notice@ACME.example>\" }"), get_norm_sender, 1 },
 	{ "duration 90 is seconds", ENT("confirmation_interval = \"90\""), get_interval, 90 },
 	{ "duration 90s", ENT("confirmation_interval = \"90s\""), get_interval, 90 },
 	{ "duration 15m", ENT("confirmation_interval = \"15m\""), get_interval, 900 },
@@ -483,6 +496,11 @@ static const struct bad_case bad_cases[] = {
 	{ "limit with pool and entity", "limit {\n  pool = \"p\"\n  entity = \"a\"\n  rate = \"1/s\"\n}\n", 1, "limit" },
 	{ "limit with group but no pool", "limit { group = \"google\"  rate = \"1/s\" }\n", 1, "limit" },
 	{ "recipient_delimiter ++", "\nrecipient_delimiter = \"++\"\n", 2, "recipient_delimiter" },
+	{ "file cut short inside a section", "redis {\n  timeout_ms = 100\n", 1, "never closed" },
+	{ "file cut short in a nested section", "entity \"a\" {\n  dkim {\n    domain = \"a\"\n}\n", 1, "never closed" },
+	{ "closing brace without a section", "redis { }\n}\n", 2, "without a section" },
+	{ "sender domain that IDNA refuses", ENT("sender_domains = { \"a..b\" }"), 1, "not a valid domain" },
+	{ "mandated sender that is no address", ENT("mandated_senders = { \"notice\" }"), 1, "mandated sender" },
 	{ "syntax error: missing =", "user = \"x\"\nredis {\n  address \"x\"\n}\n", 3, "equal" },
 	{ "syntax error: unterminated string", "user = \"x\n", 2, "end of file" },
 	{ "unreadable file", NULL, 0, "cannot read" },
