@@ -649,12 +649,56 @@ normalise_names(struct bg_config *cfg)
 	return 0;
 }
 
+/* True when s is printable ASCII without space and without any of the bytes in bad. */
+static bool
+plain_text(const char *s, const char *bad)
+{
+	for (; *s; s++)
+		if (*s <= ' ' || *s >= 0x7f || strchr(bad, *s) != NULL)
+			return false;
+	return true;
+}
+
+/*
+ * Checks what an entity puts into headers and replies: its name, the
+ * unsubscribe URL (https://, a %t, nothing that ends <...> or the header),
+ * the mailto address and the Feedback-ID part. Returns NULL or the problem.
+ */
+static const char *
+entity_text_problem(const struct bg_entity *e)
+{
+	const char *url = e->unsubscribe_url, *mailto = e->unsubscribe_mailto, *fid = e->feedback_id;
+	struct bg_addr a;
+
+	if (!plain_text(e->name, ":/;\"\\%<>{}") || strlen(e->name) > 64)
+		return "an entity name is at most 64 printable characters without / : ; % < > { } or quotes";
+	if (url != NULL && *url != '\0' && strncmp(url, "https://", 8) != 0)
+		return "unsubscribe_url must be an https:// URL (RFC 8058)";
+	if (url != NULL && *url != '\0' && strstr(url, "%t") == NULL)
+		return "unsubscribe_url must contain %t, where the token goes";
+	if (url != NULL && !plain_text(url, "<>\"\\,"))
+		return "unsubscribe_url must be printable ASCII without spaces, <, >, quotes, \\ or commas";
+	if (mailto != NULL && *mailto != '\0' &&
+	    (!plain_text(mailto, "<>\"\\,?&%") || bg_addr_normalise(mailto, strlen(mailto), 0, &a) != BG_ADDR_OK))
+		return "unsubscribe_mailto must be a plain address";
+	if (fid != NULL && !plain_text(fid, ":;\"\\"))
+		return "feedback_id must be printable ASCII without spaces or ':'";
+	return NULL;
+}
+
 /* Checks what the table alone cannot: relations between options. */
 static int
 check_config(struct bg_config *cfg)
 {
 	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0)
 		return -1;
+	for (size_t i = 0; i < cfg->n_entities; i++) {
+		const char *why = entity_text_problem(&cfg->entities[i]);
+		if (why != NULL) {
+			conf_errat(cfg->file, cfg->entities[i].line, "entity \"%s\": %s", cfg->entities[i].name, why);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < cfg->n_esp_dkim; i++)
 		if (check_dkim(cfg, &cfg->esp_dkim[i]) < 0)
 			return -1;
