@@ -4,7 +4,8 @@
  * All cryptography is libsodium's: crypto_aead_xchacha20poly1305_ietf seals
  * the payload, randombytes_buf draws the nonce, sodium_bin2base64 and
  * sodium_base642bin do the encoding (the decoder refuses non-zero trailing
- * bits, so every character of a token matters), crypto_kdf derives subkeys.
+ * bits, and non-alphabet bytes are refused before it sees them, so every
+ * character of a token matters), crypto_kdf derives subkeys.
  * Keys sit in one sodium_malloc'd block that is read-only once loaded.
  */
 #include "config.h"
@@ -332,7 +333,7 @@ bg_token_make(const struct bg_token_keys *keys, const char *entity, const char *
 		return -1;
 	}
 	binlen = HEAD + NONCE + (size_t)mlen + TAG;
-	if (outlen < sodium_base64_ENCODED_LEN(binlen, VARIANT)) {
+	if (outlen < sodium_base64_ENCODED_LEN(binlen, VARIANT)) { /* sodium_bin2base64 would abort */
 		errno = ENOSPC;
 		return -1;
 	}
@@ -381,13 +382,30 @@ parse_payload(const unsigned char *m, size_t mlen, struct bg_token *out)
 	return BG_TOKEN_OK;
 }
 
-/* Decodes token into bin (BIN_MAX bytes) and checks its frame; sets *binlen. */
+/* True when all len bytes at s are base64url characters. */
+static bool
+base64url(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Decodes token into bin (BIN_MAX bytes) and checks its frame; sets *binlen.
+ * The alphabet is checked first: libsodium 1.0.18 reads bytes >= 0x80 as '_'.
+ */
 static enum bg_token_status
 decode(const struct bg_token_keys *keys, const char *token, size_t len, unsigned char *bin, size_t *binlen)
 {
 	if (len > BG_TOKEN_MAX)
 		return BG_TOKEN_TOO_LONG;
-	if (sodium_base642bin(bin, BIN_MAX, token, len, NULL, binlen, NULL, VARIANT) != 0)
+	if (!base64url(token, len) || sodium_base642bin(bin, BIN_MAX, token, len, NULL, binlen, NULL, VARIANT) != 0)
 		return BG_TOKEN_MALFORMED;
 	if (*binlen < HEAD)
 		return BG_TOKEN_TOO_SHORT;

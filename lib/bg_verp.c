@@ -93,6 +93,13 @@ named_fits(const struct bg_addr *r)
 	return true;
 }
 
+/* Normalises the n bytes of buf (a VERP just written) into v; false when it is no address or n < 0. */
+static bool
+finish(const char *buf, int n, size_t size, struct bg_addr *v)
+{
+	return n > 0 && (size_t)n < size && bg_addr_normalise(buf, (size_t)n, BG_ADDR_KEEP_CASE, v) == BG_ADDR_OK;
+}
+
 int
 bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *domain, char *out,
 	     size_t outlen)
@@ -100,20 +107,17 @@ bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char
 	struct bg_addr r, v;
 	char mac[BG_VERP_MAC_CHARS], buf[2 * BG_ADDR_MAX + 64];
 	size_t dlen = strnlen(domain, BG_ADDR_DOMAIN_MAX + 1);
-	int n;
+	bool ok = false;
 
 	if (bg_addr_normalise(recipient, strlen(recipient), BG_ADDR_KEEP_CASE, &r) != BG_ADDR_OK ||
 	    dlen == 0 || dlen > BG_ADDR_DOMAIN_MAX || mac_chars(keys, 0, r.text, r.len, mac) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (named_fits(&r))
-		n = snprintf(buf, sizeof(buf), PREFIX "%.8s-%.*s=%s@%s", mac, (int)r.at, r.text,
-			     bg_addr_domain(&r), domain);
-	else
-		n = snprintf(buf, sizeof(buf), PREFIX "%.8s@%s", mac, domain);
-	if (n < 0 || (size_t)n >= sizeof(buf) ||
-	    bg_addr_normalise(buf, (size_t)n, BG_ADDR_KEEP_CASE, &v) != BG_ADDR_OK) {
+	if (named_fits(&r)) /* the whole address may still be too long: then the short form */
+		ok = finish(buf, snprintf(buf, sizeof(buf), PREFIX "%.8s-%.*s=%s@%s", mac, (int)r.at, r.text,
+					  bg_addr_domain(&r), domain), sizeof(buf), &v);
+	if (!ok && !finish(buf, snprintf(buf, sizeof(buf), PREFIX "%.8s@%s", mac, domain), sizeof(buf), &v)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -22,8 +22,8 @@
  * local part round-trip as they are. The named form is used when the
  * recipient's local part is a dot-atom of ASCII without '%' or '!' (which
  * some MTAs still read as source routes), its domain is a host name (not an
- * address literal), and the whole local part stays within 64 octets
- * (local + domain <= 52). Otherwise, and so for quoted or UTF-8 local parts,
+ * address literal), the whole local part stays within 64 octets
+ * (local + domain <= 52) and the whole address within 254. Otherwise, and so for quoted or UTF-8 local parts,
  * the short form is used: it names nobody, and the recipient is taken from
  * the bounce itself (Final-Recipient of the DSN) and checked against the
  * MAC with bg_verp_check. Either way a forged recipient fails.

@@ -53,7 +53,7 @@ main(int argc, char **argv)
 {
 	struct bg_daemon_opts o;
 	struct bg_config *cfg;
-	char err[256];
+	char err[512];
 	const char *sock;
 	int rc;
 
@@ -64,10 +64,11 @@ main(int argc, char **argv)
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);
 	bg_daemon_detach(o.foreground);
-	mlt_conf_init(cfg);
-	open_socket(cfg, sock);
+	if (mlt_conf_init(cfg, err, sizeof(err)) < 0)
+		bg_log_fatal(BG_EX_CONFIG, "%s", err);
+	open_socket(cfg, sock); /* cfg stays valid: no reload can come before smfi_main */
 	mlt_signal_socket(sock);
-	bg_log_info("started on %s, %zu entities, redis %s", sock, cfg->n_entities, cfg->redis.address);
+	bg_log_info("started on %s", sock);
 	rc = smfi_main();
 	bg_log_info("stopped");
 	mlt_conf_shutdown();

@@ -23,6 +23,7 @@
 #include "bg_util.h"
 #include "mlt_callbacks.h"
 #include "mlt_conf.h"
+#include "mlt_message.h"
 
 struct mlt_conn {
 	unsigned long id;      /* connection number: the log id until a queue id is known */
@@ -36,6 +37,8 @@ struct mlt_conn {
 	} reasons[8]; /* suppression reasons seen, for the summary line */
 	int n_reasons;
 	bool in_message;
+	bool hdr_noreply; /* the MTA agreed not to wait for replies to headers */
+	struct mlt_msg msg;
 };
 
 static atomic_ulong conn_serial;
@@ -108,6 +111,7 @@ message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how)
 	mlt_conf_release(c->conf);
 	c->conf = NULL;
 	c->in_message = false;
+	mlt_msg_reset(&c->msg);
 	c->accepted = 0;
 	c->n_reasons = 0;
 	memset(c->refused, 0, sizeof(c->refused));
@@ -149,7 +153,7 @@ rcpt_verdict(SMFICTX *ctx, struct mlt_conn *c, const char *arg, struct bg_addr *
 	unsigned flags = cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0;
 
 	memset(d, 0, sizeof(*d));
-	if (c->sender.entity->per_recipient && c->accepted > 0)
+	if (c->accepted > 0 && mlt_msg_one_recipient(&c->sender))
 		d->verdict = BG_V_ONE_PER_MESSAGE;
 	else if (bg_addr_normalise(arg, strlen(arg), flags, rcpt) != BG_ADDR_OK)
 		d->verdict = BG_V_BAD_ADDRESS;
@@ -213,6 +217,7 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 	rcpt_verdict(ctx, c, argv[0], &rcpt, &d);
 	if (d.verdict == BG_V_ACCEPT) {
 		c->accepted++;
+		mlt_msg_rcpt(&c->msg, &rcpt);
 		return SMFIS_CONTINUE;
 	}
 	c->refused[d.verdict]++;
@@ -225,12 +230,33 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 	return refuse(ctx, &reply);
 }
 
-/* End of message: log the summary. */
+/* One header: read what the end of message needs; the MTA does not wait for an answer. */
+static sfsistat
+mlt_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct mlt_conn *c = conn_of(ctx);
+
+	if (c->in_message && c->sender.entity != NULL)
+		mlt_msg_header(&c->msg, &c->sender, name, value);
+	return c->hdr_noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* End of message: the From rule, the headers and the return path; then the summary line. */
 static sfsistat
 mlt_eom(SMFICTX *ctx)
 {
-	message_end(ctx, conn_of(ctx), "done");
-	return SMFIS_CONTINUE;
+	struct mlt_conn *c = conn_of(ctx);
+	char why[256], id[64];
+	sfsistat st = SMFIS_CONTINUE;
+
+	if (c->in_message && c->sender.entity != NULL) {
+		st = mlt_msg_eom(ctx, &c->msg, c->conf, &c->sender, why, sizeof(why));
+		if (st != SMFIS_CONTINUE)
+			bg_log_info("%s: refuse message entity=%s %s", log_id(ctx, c, id, sizeof(id)), c->sender.entity->name,
+				    why);
+	}
+	message_end(ctx, c, st == SMFIS_CONTINUE ? "done" : "refused");
+	return st;
 }
 
 /* The message was abandoned (RSET, QUIT before DATA, error). */
@@ -258,17 +284,25 @@ mlt_close(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* Option negotiation: ask for MAIL, RCPT and end of message only, so the MTA sends nothing else. */
+/*
+ * Option negotiation: MAIL, RCPT, headers and end of message only, so the
+ * MTA sends nothing else; headers with their leading space and without
+ * waiting for a reply to each.
+ */
 static sfsistat
 mlt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2, unsigned long f3,
 	      unsigned long *pf0, unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	const unsigned long skip = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOHDRS | SMFIP_NOEOH |
-				   SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN |
+				    SMFIP_NODATA | SMFIP_NR_HDR | SMFIP_HDR_LEADSPC;
+	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM;
+	struct mlt_conn *c = conn_of(ctx);
 
-	conn_of(ctx);
-	*pf0 = 0;
-	*pf1 = f1 & skip;
+	if ((f0 & actions) != actions)
+		return SMFIS_REJECT; /* an MTA that cannot change headers cannot get List-Unsubscribe */
+	c->hdr_noreply = (f1 & SMFIP_NR_HDR) != 0;
+	*pf0 = actions;
+	*pf1 = f1 & steps;
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
@@ -277,9 +311,10 @@ mlt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2
 struct smfiDesc mlt_filter = {
 	.xxfi_name = "bulkguard",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = 0,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM,
 	.xxfi_envfrom = mlt_envfrom,
 	.xxfi_envrcpt = mlt_envrcpt,
+	.xxfi_header = mlt_header,
 	.xxfi_eom = mlt_eom,
 	.xxfi_abort = mlt_abort,
 	.xxfi_close = mlt_close,

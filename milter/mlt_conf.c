@@ -14,6 +14,7 @@
 
 struct mlt_conf {
 	struct bg_config *cfg;
+	struct bg_token_keys *tokens;
 	int refs; /* under conf_lock */
 	pthread_mutex_t pool_lock;
 	struct bg_redis *idle[POOL_IDLE_MAX];
@@ -23,33 +24,54 @@ struct mlt_conf {
 static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mlt_conf *current;
 
-/* Wraps a loaded configuration with one reference (the "current" one). */
-static struct mlt_conf *
-conf_new(struct bg_config *cfg)
-{
-	struct mlt_conf *c = bg_xcalloc(1, sizeof(*c));
-
-	c->cfg = cfg;
-	c->refs = 1;
-	pthread_mutex_init(&c->pool_lock, NULL);
-	return c;
-}
-
-/* Frees a configuration nobody holds any more, with its idle connections. */
+/* Frees a configuration nobody holds any more, with its keys and idle connections. */
 static void
 conf_free(struct mlt_conf *c)
 {
 	for (int i = 0; i < c->n_idle; i++)
 		bg_redis_free(c->idle[i]);
 	pthread_mutex_destroy(&c->pool_lock);
+	bg_token_keys_free(c->tokens);
 	bg_config_free(c->cfg);
 	free(c);
 }
 
-void
-mlt_conf_init(struct bg_config *cfg)
+/* True when some entity puts tokens in headers or VERP in return paths. */
+static bool
+needs_tokens(const struct bg_config *cfg)
 {
-	current = conf_new(cfg);
+	for (size_t i = 0; i < cfg->n_entities; i++) {
+		const struct bg_entity *e = &cfg->entities[i];
+		if ((e->unsubscribe_url && *e->unsubscribe_url) || (e->return_path_domain && *e->return_path_domain))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Wraps a loaded configuration with one reference (the "current" one) and
+ * loads its keys; NULL with the reason in err (cfg is freed then).
+ */
+static struct mlt_conf *
+conf_new(struct bg_config *cfg, char *err, size_t errlen)
+{
+	struct mlt_conf *c = bg_xcalloc(1, sizeof(*c));
+
+	c->cfg = cfg;
+	c->refs = 1;
+	pthread_mutex_init(&c->pool_lock, NULL);
+	if (needs_tokens(cfg) && (c->tokens = bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen)) == NULL) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int
+mlt_conf_init(struct bg_config *cfg, char *err, size_t errlen)
+{
+	current = conf_new(cfg, err, errlen);
+	return current != NULL ? 0 : -1;
 }
 
 struct mlt_conf *
@@ -82,6 +104,12 @@ const struct bg_config *
 mlt_conf_cfg(const struct mlt_conf *c)
 {
 	return c->cfg;
+}
+
+const struct bg_token_keys *
+mlt_conf_tokens(const struct mlt_conf *c)
+{
+	return c->tokens;
 }
 
 struct bg_redis *
@@ -118,16 +146,17 @@ mlt_conf_reload(void)
 {
 	char err[512];
 	struct bg_config *cfg;
-	struct mlt_conf *old;
+	struct mlt_conf *old, *next;
 
 	cfg = bg_config_load(current->cfg->file, err, sizeof(err));
-	if (cfg == NULL) {
+	next = cfg != NULL ? conf_new(cfg, err, sizeof(err)) : NULL;
+	if (next == NULL) {
 		bg_log_error("reload failed, keeping the configuration in force: %s", err);
 		return;
 	}
 	pthread_mutex_lock(&conf_lock);
 	old = current;
-	current = conf_new(cfg);
+	current = next;
 	pthread_mutex_unlock(&conf_lock);
 	mlt_conf_release(old);
 	bg_log_info("reloaded %s: %zu entities", cfg->file, cfg->n_entities);

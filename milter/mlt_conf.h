@@ -15,11 +15,16 @@
 
 #include "bg_config.h"
 #include "bg_redis.h"
+#include "bg_token.h"
 
 struct mlt_conf;
 
-/* Installs the first configuration; takes ownership of cfg. */
-void mlt_conf_init(struct bg_config *cfg);
+/*
+ * Installs the first configuration, taking ownership of cfg, and loads the
+ * keys it names (token keys when an entity needs tokens or VERP). Returns
+ * 0, or -1 with the reason in err (cfg is freed).
+ */
+int mlt_conf_init(struct bg_config *cfg, char *err, size_t errlen);
 
 /* Returns the configuration in force with a reference the caller gives back with mlt_conf_release. */
 struct mlt_conf *mlt_conf_acquire(void);
@@ -27,6 +32,9 @@ void mlt_conf_release(struct mlt_conf *c);
 
 /* Returns the parsed configuration of c. */
 const struct bg_config *mlt_conf_cfg(const struct mlt_conf *c);
+
+/* Returns the token keys of c, or NULL when no entity needs them. */
+const struct bg_token_keys *mlt_conf_tokens(const struct mlt_conf *c);
 
 /* Lends a Redis connection of c (possibly not yet connected); never NULL. */
 struct bg_redis *mlt_conf_redis_borrow(struct mlt_conf *c);
