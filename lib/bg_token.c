@@ -22,15 +22,15 @@
 
 #include "bg_token.h"
 
-#define HEAD 2 /* version and key id: the associated data */
-#define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
-#define KEYLEN crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+#define HEAD        2 /* version and key id: the associated data */
+#define NONCE       crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG         crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define KEYLEN      crypto_aead_xchacha20poly1305_ietf_KEYBYTES
 #define PAYLOAD_MAX (8 + 3 + BG_TOKEN_ENTITY_MAX + BG_TOKEN_LIST_MAX + BG_TOKEN_ADDRESS_MAX)
 #define PAYLOAD_MIN (8 + 3 + 1 + 0 + 1)
-#define BIN_MAX (HEAD + NONCE + PAYLOAD_MAX + TAG)
-#define BIN_MIN (HEAD + NONCE + PAYLOAD_MIN + TAG)
-#define VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
+#define BIN_MAX     (HEAD + NONCE + PAYLOAD_MAX + TAG)
+#define BIN_MIN     (HEAD + NONCE + PAYLOAD_MIN + TAG)
+#define VARIANT     sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 _Static_assert(sodium_base64_ENCODED_LEN(BIN_MAX, VARIANT) == BG_TOKEN_MAX + 1, "BG_TOKEN_MAX is wrong");
 _Static_assert(KEYLEN == crypto_kdf_KEYBYTES, "token keys must serve as kdf master keys");
@@ -96,7 +96,7 @@ parse_id(const char **p, const char *end)
 /* Parses one non-blank, non-comment line [p, end) into keys; returns 0 or -1 with err. */
 static int
 parse_line(struct bg_token_keys *k, const char *p, const char *end, const char *name, int lineno, char *err,
-	   size_t errlen)
+           size_t errlen)
 {
 	const char *hex;
 	size_t binlen = 0;
@@ -125,7 +125,7 @@ parse_line(struct bg_token_keys *k, const char *p, const char *end, const char *
 	}
 	if (k->slot[id] >= 0) {
 		snprintf(err, errlen, "%s:%d: key id %d already used on line %d", name, lineno, id,
-			 k->line[k->slot[id]]);
+		         k->line[k->slot[id]]);
 		return -1;
 	}
 	k->slot[id] = (int16_t)k->n;
@@ -200,8 +200,8 @@ check_mode(int fd, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) {
-		snprintf(err, errlen, "%s: readable or writable by group or others (mode %04o): chmod 600 it",
-			 path, (unsigned)(st.st_mode & 07777));
+		snprintf(err, errlen, "%s: readable or writable by group or others (mode %04o): chmod 600 it", path,
+		         (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
 	return 0;
@@ -268,8 +268,8 @@ bg_token_keys_count(const struct bg_token_keys *keys, uint8_t *signing_id)
 }
 
 int
-bg_token_keys_derive(const struct bg_token_keys *keys, size_t n, const char ctx[8], uint64_t id,
-		     unsigned char *sub, size_t sublen)
+bg_token_keys_derive(const struct bg_token_keys *keys, size_t n, const char ctx[8], uint64_t id, unsigned char *sub,
+                     size_t sublen)
 {
 	if (n >= keys->n || sublen < crypto_kdf_BYTES_MIN || sublen > crypto_kdf_BYTES_MAX)
 		return -1;
@@ -321,7 +321,7 @@ build_payload(unsigned char *m, const char *entity, const char *list, const char
 
 int
 bg_token_make(const struct bg_token_keys *keys, const char *entity, const char *list, const char *address,
-	      time_t issued, char *out, size_t outlen)
+              time_t issued, char *out, size_t outlen)
 {
 	unsigned char m[PAYLOAD_MAX], bin[BIN_MAX];
 	unsigned long long clen;
@@ -340,8 +340,8 @@ bg_token_make(const struct bg_token_keys *keys, const char *entity, const char *
 	bin[0] = BG_TOKEN_VERSION;
 	bin[1] = keys->id[0];
 	randombytes_buf(bin + HEAD, NONCE);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(bin + HEAD + NONCE, &clen, m, (unsigned long long)mlen, bin,
-						   HEAD, NULL, bin + HEAD, keys->key[0]);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(bin + HEAD + NONCE, &clen, m, (unsigned long long)mlen, bin, HEAD,
+	                                           NULL, bin + HEAD, keys->key[0]);
 	sodium_bin2base64(out, outlen, bin, binlen, VARIANT);
 	return (int)strlen(out);
 }
@@ -429,8 +429,8 @@ bg_token_open(const struct bg_token_keys *keys, const char *token, size_t len, s
 	memset(out, 0, sizeof(*out));
 	if ((st = decode(keys, token, len, bin, &binlen)) != BG_TOKEN_OK)
 		return st;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m, &mlen, NULL, bin + HEAD + NONCE, binlen - HEAD - NONCE,
-						       bin, HEAD, bin + HEAD, keys->key[keys->slot[bin[1]]]) != 0)
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m, &mlen, NULL, bin + HEAD + NONCE, binlen - HEAD - NONCE, bin,
+	                                               HEAD, bin + HEAD, keys->key[keys->slot[bin[1]]]) != 0)
 		return BG_TOKEN_FORGED;
 	if ((st = parse_payload(m, (size_t)mlen, out)) != BG_TOKEN_OK) {
 		memset(out, 0, sizeof(*out));
@@ -445,7 +445,7 @@ bg_token_strerror(enum bg_token_status status)
 {
 	switch (status) {
 	case BG_TOKEN_OK: return "token ok";
-	case BG_TOKEN_MALFORMED: return "not a token (bad base64url)";
+	case BG_TOKEN_MALFORMED: return "malformed token (not base64url, or truncated)";
 	case BG_TOKEN_TOO_SHORT: return "token too short (truncated?)";
 	case BG_TOKEN_TOO_LONG: return "token too long";
 	case BG_TOKEN_BAD_VERSION: return "unknown token version";

@@ -41,11 +41,11 @@
 #include <stdint.h>
 #include <time.h>
 
-#define BG_TOKEN_VERSION 1
-#define BG_TOKEN_ENTITY_MAX 64
-#define BG_TOKEN_LIST_MAX 64
+#define BG_TOKEN_VERSION     1
+#define BG_TOKEN_ENTITY_MAX  64
+#define BG_TOKEN_LIST_MAX    64
 #define BG_TOKEN_ADDRESS_MAX 254
-#define BG_TOKEN_MAX 580 /* characters of the longest token */
+#define BG_TOKEN_MAX         580   /* characters of the longest token */
 #define BG_TOKEN_KEYFILE_MAX 65536 /* bytes of the longest key file */
 
 enum bg_token_status {
@@ -86,8 +86,7 @@ struct bg_token_keys *bg_token_keys_load(const char *path, char *err, size_t err
  * Parses len bytes of key file text; name is used in messages only. No
  * permission check: for tests and fuzzers. Same result as bg_token_keys_load.
  */
-struct bg_token_keys *bg_token_keys_parse(const char *text, size_t len, const char *name, char *err,
-					  size_t errlen);
+struct bg_token_keys *bg_token_keys_parse(const char *text, size_t len, const char *name, char *err, size_t errlen);
 
 /* Wipes and frees keys; NULL is fine. */
 void bg_token_keys_free(struct bg_token_keys *keys);
@@ -101,8 +100,8 @@ size_t bg_token_keys_count(const struct bg_token_keys *keys, uint8_t *signing_id
  * exactly 8 characters naming it, id numbers subkeys within it (crypto_kdf).
  * Returns 0, or -1 when n or sublen is out of range.
  */
-int bg_token_keys_derive(const struct bg_token_keys *keys, size_t n, const char ctx[8], uint64_t id,
-			 unsigned char *sub, size_t sublen);
+int bg_token_keys_derive(const struct bg_token_keys *keys, size_t n, const char ctx[8], uint64_t id, unsigned char *sub,
+                         size_t sublen);
 
 /*
  * Seals entity (1..64 bytes), list (0..64; NULL is no list) and address
@@ -112,7 +111,7 @@ int bg_token_keys_derive(const struct bg_token_keys *keys, size_t n, const char 
  * field's length or a control character) or ENOSPC (outlen too small).
  */
 int bg_token_make(const struct bg_token_keys *keys, const char *entity, const char *list, const char *address,
-		  time_t issued, char *out, size_t outlen);
+                  time_t issued, char *out, size_t outlen);
 
 /*
  * Opens the len bytes at token (untrusted; not NUL-terminated) into out,
@@ -120,7 +119,7 @@ int bg_token_make(const struct bg_token_keys *keys, const char *entity, const ch
  * found wrong and leaves out zeroed. Does not judge the issue time.
  */
 enum bg_token_status bg_token_open(const struct bg_token_keys *keys, const char *token, size_t len,
-				   struct bg_token *out);
+                                   struct bg_token *out);
 
 /* Returns a short English text for status ("authentication failed ..."); static. */
 const char *bg_token_strerror(enum bg_token_status status);

@@ -19,12 +19,12 @@
 
 #include "bg_verp.h"
 
-#define PREFIX "b-"
-#define PREFIX_LEN 2
-#define HEAD_LEN (PREFIX_LEN + BG_VERP_MAC_CHARS) /* "b-" and the MAC */
+#define PREFIX          "b-"
+#define PREFIX_LEN      2
+#define HEAD_LEN        (PREFIX_LEN + BG_VERP_MAC_CHARS) /* "b-" and the MAC */
 #define NAMED_LOCAL_MAX 64
-#define KDF_CTX "bgverp01"
-#define KDF_ID 1
+#define KDF_CTX         "bgverp01"
+#define KDF_ID          1
 
 _Static_assert(crypto_auth_hmacsha512256_KEYBYTES == 32, "HMAC key size");
 
@@ -93,6 +93,15 @@ named_fits(const struct bg_addr *r)
 	return true;
 }
 
+/* Writes the named form of r into buf, or the short form when r is NULL; returns what snprintf does. */
+static int
+write_verp(char *buf, size_t size, const char *mac, const struct bg_addr *r, const char *domain)
+{
+	if (r == NULL)
+		return snprintf(buf, size, PREFIX "%.8s@%s", mac, domain);
+	return snprintf(buf, size, PREFIX "%.8s-%.*s=%s@%s", mac, (int)r->at, r->text, bg_addr_domain(r), domain);
+}
+
 /* Normalises the n bytes of buf (a VERP just written) into v; false when it is no address or n < 0. */
 static bool
 finish(const char *buf, int n, size_t size, struct bg_addr *v)
@@ -101,23 +110,20 @@ finish(const char *buf, int n, size_t size, struct bg_addr *v)
 }
 
 int
-bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *domain, char *out,
-	     size_t outlen)
+bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *domain, char *out, size_t outlen)
 {
 	struct bg_addr r, v;
 	char mac[BG_VERP_MAC_CHARS], buf[2 * BG_ADDR_MAX + 64];
 	size_t dlen = strnlen(domain, BG_ADDR_DOMAIN_MAX + 1);
-	bool ok = false;
 
-	if (bg_addr_normalise(recipient, strlen(recipient), BG_ADDR_KEEP_CASE, &r) != BG_ADDR_OK ||
-	    dlen == 0 || dlen > BG_ADDR_DOMAIN_MAX || mac_chars(keys, 0, r.text, r.len, mac) < 0) {
+	if (bg_addr_normalise(recipient, strlen(recipient), BG_ADDR_KEEP_CASE, &r) != BG_ADDR_OK || dlen == 0 ||
+	    dlen > BG_ADDR_DOMAIN_MAX || mac_chars(keys, 0, r.text, r.len, mac) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (named_fits(&r)) /* the whole address may still be too long: then the short form */
-		ok = finish(buf, snprintf(buf, sizeof(buf), PREFIX "%.8s-%.*s=%s@%s", mac, (int)r.at, r.text,
-					  bg_addr_domain(&r), domain), sizeof(buf), &v);
-	if (!ok && !finish(buf, snprintf(buf, sizeof(buf), PREFIX "%.8s@%s", mac, domain), sizeof(buf), &v)) {
+	/* a named form may still make the whole address too long: then the short form */
+	if (!(named_fits(&r) && finish(buf, write_verp(buf, sizeof(buf), mac, &r, domain), sizeof(buf), &v)) &&
+	    !finish(buf, write_verp(buf, sizeof(buf), mac, NULL, domain), sizeof(buf), &v)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -59,8 +59,7 @@ enum bg_verp_status {
  * with errno EINVAL (recipient or domain refused, or the result over 254
  * octets) or ENOSPC (out too small).
  */
-int bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *domain, char *out,
-		 size_t outlen);
+int bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *domain, char *out, size_t outlen);
 
 /*
  * Reads the len bytes at verp (untrusted). Returns BG_VERP_OK with the
@@ -68,7 +67,7 @@ int bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const 
  * another status with recipient_out->len 0. recipient_out is the caller's.
  */
 enum bg_verp_status bg_verp_parse(const struct bg_token_keys *keys, const char *verp, size_t len,
-				  struct bg_addr *recipient_out);
+                                  struct bg_addr *recipient_out);
 
 /*
  * Checks that the VERP at verp (len bytes, untrusted) was made for recipient
@@ -78,7 +77,7 @@ enum bg_verp_status bg_verp_parse(const struct bg_token_keys *keys, const char *
  * normalise).
  */
 enum bg_verp_status bg_verp_check(const struct bg_token_keys *keys, const char *verp, size_t len,
-				  const char *recipient);
+                                  const char *recipient);
 
 /* Returns a short English text for status; static. */
 const char *bg_verp_strerror(enum bg_verp_status status);

@@ -1,0 +1,162 @@
+/*
+ * ctl_token.c - "bulkguard-ctl token make|open": tokens by hand (see ctl_token.h).
+ *
+ * make normalises the address as every program does, checks the entity is
+ * configured and prints a token sealed with the first key of the key file;
+ * open prints what a token says, or exactly what is wrong with it.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "bg_addr.h"
+#include "bg_token.h"
+#include "ctl_token.h"
+
+#define NAME "bulkguard-ctl"
+
+/* Prints the command's usage; returns EX_USAGE. */
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: " NAME " [-c file] " CTL_TOKEN_USAGE "\n");
+	return EX_USAGE;
+}
+
+/* Loads the configured key file; prints why not and returns NULL. */
+static struct bg_token_keys *
+load_keys(const struct bg_config *cfg)
+{
+	char err[512];
+	struct bg_token_keys *keys = bg_token_keys_load(cfg->unsubscribe.key_file, err, sizeof(err));
+
+	if (keys == NULL)
+		fprintf(stderr, NAME ": %s\n", err);
+	return keys;
+}
+
+/* True when cfg has an entity of that name. */
+static bool
+entity_known(const struct bg_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_entities; i++)
+		if (strcmp(cfg->entities[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Parses --entity and --list into *entity and *list; returns the index of the first operand or -1. */
+static int
+make_args(int argc, char **argv, const char **entity, const char **list)
+{
+	static const struct option longopts[] = {
+	    {"entity", required_argument, NULL, 'e'},
+	    {"list", required_argument, NULL, 'l'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	optind = 0; /* glibc: start afresh on this argv */
+	while ((ch = getopt_long(argc, argv, "e:l:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e': *entity = optarg; break;
+		case 'l': *list = optarg; break;
+		default: return -1;
+		}
+	}
+	return *entity == NULL || optind != argc - 1 ? -1 : optind;
+}
+
+/* token make --entity E [--list L] ADDRESS: prints a new token. */
+static int
+token_make(const struct bg_config *cfg, int argc, char **argv)
+{
+	const char *entity = NULL, *list = "";
+	char tok[BG_TOKEN_MAX + 1];
+	struct bg_token_keys *keys;
+	struct bg_addr a;
+	enum bg_addr_status st;
+	int i = make_args(argc, argv, &entity, &list), n;
+
+	if (i < 0)
+		return usage();
+	st = bg_addr_normalise(argv[i], strlen(argv[i]), cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0, &a);
+	if (st != BG_ADDR_OK) {
+		fprintf(stderr, NAME ": token make: %s: %s\n", argv[i], bg_addr_strerror(st));
+		return EX_USAGE;
+	}
+	if (!entity_known(cfg, entity)) {
+		fprintf(stderr, NAME ": token make: no entity \"%s\" in %s\n", entity, cfg->file);
+		return EX_USAGE;
+	}
+	if ((keys = load_keys(cfg)) == NULL)
+		return EX_CONFIG;
+	n = bg_token_make(keys, entity, list, a.text, time(NULL), tok, sizeof(tok));
+	bg_token_keys_free(keys);
+	if (n < 0) {
+		fprintf(stderr, NAME ": token make: entity or list over %d bytes or with control characters\n",
+		        BG_TOKEN_LIST_MAX);
+		return EX_USAGE;
+	}
+	printf("%s\n", tok);
+	return 0;
+}
+
+/* Prints an opened token as one key=value line. */
+static void
+print_token(const struct bg_token *t)
+{
+	char iso[32] = "?";
+	struct tm tm;
+
+	if (gmtime_r(&t->issued, &tm) != NULL)
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("entity=%s list=%s address=%s issued=%lld (%s)\n", t->entity, t->list, t->address, (long long)t->issued,
+	       iso);
+}
+
+/* token open TOKEN: prints what the token says, or why it does not open. */
+static int
+token_open(const struct bg_config *cfg, int argc, char **argv)
+{
+	struct bg_token_keys *keys;
+	struct bg_token t;
+	enum bg_token_status st;
+
+	optind = 0;
+	if (getopt(argc, argv, "") != -1 || optind != argc - 1)
+		return usage();
+	if ((keys = load_keys(cfg)) == NULL)
+		return EX_CONFIG;
+	st = bg_token_open(keys, argv[optind], strlen(argv[optind]), &t);
+	bg_token_keys_free(keys);
+	if (st != BG_TOKEN_OK) {
+		fprintf(stderr, NAME ": token open: %s\n", bg_token_strerror(st));
+		return 1;
+	}
+	print_token(&t);
+	return 0;
+}
+
+int
+ctl_token(const struct bg_config *cfg, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(const struct bg_config *, int, char **);
+	} subs[] = {
+	    {"make", token_make},
+	    {"open", token_open},
+	};
+
+	if (argc < 2)
+		return usage();
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].run(cfg, argc - 1, argv + 1);
+	return usage();
+}
