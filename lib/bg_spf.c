@@ -5,13 +5,19 @@
  *
  * What libspf2 does that this file works around:
  * - a record it cannot compile leaves the result unset (SPF_RESULT_INVALID)
- *   with SPF_E_NOT_SPF, as does a missing record in some paths, and a
- *   TRY_AGAIN on the top-level lookup leaves it unset with SPF_E_DNS_ERROR:
- *   spf_map tells them apart (permerror, none, temperror);
- *   loopback clients always pass (client_parse refuses them);
+ *   with SPF_E_NOT_SPF, as may a missing record, and a TRY_AGAIN on the
+ *   top-level lookup leaves it unset with SPF_E_DNS_ERROR: spf_map tells
+ *   them apart (permerror, none, temperror);
+ * - loopback clients always pass (client_parse refuses them);
  * - SPF_dns_zone_add_str aborts the process on an unknown type or on a
  *   second error entry for a name, and leaves an empty record behind when
  *   its data is bad: zone_add checks everything before calling it;
+ * - its DNS cache (SPF_DNS_CACHE) keeps every answer at least 30 s, TXT
+ *   records and failures (TRY_AGAIN too) at least 30 min, so a passing DNS
+ *   outage would be a temperror for half an hour and a changed record unseen
+ *   as long: bg_spf_new sets those floors to 0, leaving DNS's own TTLs;
+ * - SPF_server_free frees the DNS layers SPF_server_new made, but not one
+ *   given to SPF_server_new_dns: bg_spf_free frees the zone itself;
  * - spf_dns_zone.h is not included by spf.h (without it the calls are
  *   implicitly declared and the pointers truncated: a crash).
  */
@@ -33,6 +39,7 @@
 #include <arpa/nameser.h>
 #include <netdb.h>
 #include <spf2/spf.h>
+#include <spf2/spf_dns_cache.h>
 #include <spf2/spf_dns_zone.h>
 
 #include "bg_spf.h"
@@ -72,9 +79,9 @@ struct spf_server {
 struct bg_spf {
 	struct spf_server *srv;
 	size_t nsrv;
-	atomic_uint next;         /* where the next check starts looking for a free server */
-	SPF_dns_server_t *zone;   /* zone handles only; srv[0].spf owns it */
-	struct bg_strlist names;  /* zone names holding records (under srv[0].lock) */
+	atomic_uint next;          /* where the next check starts looking for a free server */
+	SPF_dns_server_t *zone;    /* zone handles only: srv[0]'s resolver, which we free */
+	struct bg_strlist names;   /* zone names holding records (under srv[0].lock) */
 	struct bg_strlist failing; /* zone names that are SERVFAIL */
 	struct spf_cache cache;
 };
@@ -178,7 +185,7 @@ client_parse(const char *ip, struct client *c)
 	if (c->family == AF_INET && ((ntohl(c->v4.s_addr) >> 24) == 127 || c->v4.s_addr == 0))
 		return false;
 	inet_ntop(c->family, c->family == AF_INET ? (const void *)&c->v4 : (const void *)&c->v6, c->text,
-		  sizeof(c->text));
+	          sizeof(c->text));
 	return true;
 }
 
@@ -371,6 +378,7 @@ bg_spf_new(unsigned ttl, unsigned servers, char *err, size_t errlen)
 			bg_spf_free(spf);
 			return NULL;
 		}
+		SPF_dns_cache_set_ttl(spf->srv[i].spf->resolver, 0, 0, 0, 0); /* DNS's own TTLs, nothing longer */
 	}
 	return spf;
 }
@@ -387,8 +395,6 @@ bg_spf_new_zone(unsigned ttl, char *err, size_t errlen)
 	}
 	if ((spf->srv[0].spf = SPF_server_new_dns(spf->zone, 0)) == NULL) {
 		snprintf(err, errlen, "libspf2 cannot make an SPF server");
-		SPF_dns_free(spf->zone);
-		spf->zone = NULL;
 		bg_spf_free(spf);
 		return NULL;
 	}
@@ -402,9 +408,11 @@ bg_spf_free(struct bg_spf *spf)
 		return;
 	for (size_t i = 0; i < spf->nsrv; i++) {
 		if (spf->srv[i].spf != NULL)
-			SPF_server_free(spf->srv[i].spf); /* frees its DNS layers, the zone too */
+			SPF_server_free(spf->srv[i].spf); /* frees DNS layers it made, not a zone */
 		pthread_mutex_destroy(&spf->srv[i].lock);
 	}
+	if (spf->zone != NULL)
+		SPF_dns_free(spf->zone);
 	free(spf->srv);
 	cache_free(&spf->cache);
 	bg_strlist_free(&spf->names);
@@ -480,15 +488,22 @@ none_ok(const char *s)
 	return s == NULL || *s == '\0';
 }
 
-/* The record types a zone takes; ns_t_any stands for SERVFAIL. */
-static const struct zone_type {
+/* A record type a zone takes; ns_t_any stands for SERVFAIL. */
+struct zone_type {
 	const char *name;
 	ns_type type;
 	bool (*data_ok)(const char *);
-} zone_types[] = {
-	{"TXT", ns_t_txt, txt_ok}, {"A", ns_t_a, a_ok}, {"AAAA", ns_t_aaaa, aaaa_ok},
-	{"MX", ns_t_mx, mx_ok},    {"SERVFAIL", ns_t_any, none_ok},
 };
+
+/* clang-format off */
+static const struct zone_type zone_types[] = {
+	{"TXT", ns_t_txt, txt_ok},
+	{"A", ns_t_a, a_ok},
+	{"AAAA", ns_t_aaaa, aaaa_ok},
+	{"MX", ns_t_mx, mx_ok},
+	{"SERVFAIL", ns_t_any, none_ok},
+};
+/* clang-format on */
 
 /* Returns the zone type named name (any case), or NULL. */
 static const struct zone_type *
@@ -511,7 +526,7 @@ zone_add_locked(struct bg_spf *spf, const char *domain, const struct zone_type *
 	if (!servfail && bg_strlist_has(&spf->failing, domain))
 		return "the name is SERVFAIL";
 	if (SPF_dns_zone_add_str(spf->zone, domain, t->type, servfail ? TRY_AGAIN : NETDB_SUCCESS,
-				 servfail ? NULL : data) != SPF_E_SUCCESS)
+	                         servfail ? NULL : data) != SPF_E_SUCCESS)
 		return "libspf2 refused the record";
 	if (!bg_strlist_has(&spf->names, domain))
 		bg_strlist_add(&spf->names, domain);
@@ -623,7 +638,7 @@ zone_line(struct bg_spf *spf, char *line, unsigned *added)
 	return zone_add(spf, name, type, data);
 }
 
-/* Reads a line of at most BG_SPF_ZONE_LINE_MAX bytes without its newline (and CR); 1, 0 at EOF, -1 if too long or NUL. */
+/* Reads a line without its newline (and CR) into buf; returns 1, 0 at EOF, -1 if too long or holding a NUL. */
 static int
 zone_read_line(FILE *f, char *buf, size_t size)
 {
@@ -662,8 +677,11 @@ bg_spf_zone_load(struct bg_spf *spf, const char *path, char *err, size_t errlen)
 		lineno++;
 		why = rc < 0 ? "line too long or holding a NUL" : zone_line(spf, line, &added);
 	}
-	if (why == NULL && ferror(f))
-		why = strerror(errno);
+	if (why == NULL && ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
 	fclose(f);
 	if (why != NULL)
 		snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
@@ -735,13 +753,15 @@ spf_query(SPF_server_t *server, const struct client *c, const char *domain, char
 	enum bg_spf_result r = BG_SPF_TEMPERROR;
 	char text[BG_SPF_EXPLAIN_MAX];
 
-	if (req != NULL && (c->family == AF_INET ? SPF_request_set_ipv4(req, c->v4) : SPF_request_set_ipv6(req, c->v6)) ==
-				   SPF_E_SUCCESS &&
+	if (req != NULL &&
+	    (c->family == AF_INET ? SPF_request_set_ipv4(req, c->v4) : SPF_request_set_ipv6(req, c->v6)) ==
+	        SPF_E_SUCCESS &&
 	    SPF_request_set_helo_dom(req, domain) == SPF_E_SUCCESS && SPF_request_set_env_from(req, domain) == 0)
 		e = SPF_request_query_mailfrom(req, &resp);
 	if (resp != NULL)
 		r = spf_map(resp, e);
-	snprintf(text, sizeof(text), "%s: %s", bg_spf_result_name(r), resp != NULL ? spf_why(resp, e) : SPF_strerror(e));
+	snprintf(text, sizeof(text), "%s: %s", bg_spf_result_name(r),
+	         resp != NULL ? spf_why(resp, e) : SPF_strerror(e));
 	printable(out, len, text);
 	if (resp != NULL)
 		SPF_response_free(resp);
@@ -834,11 +854,17 @@ bg_spf_ip_valid(const char *ip)
 const char *
 bg_spf_result_name(enum bg_spf_result r)
 {
+	/* clang-format off */
 	static const char *const names[] = {
-		[BG_SPF_PASS] = "pass",           [BG_SPF_NONE] = "none", [BG_SPF_NEUTRAL] = "neutral",
-		[BG_SPF_SOFTFAIL] = "softfail",   [BG_SPF_TEMPERROR] = "temperror", [BG_SPF_FAIL] = "fail",
+		[BG_SPF_PASS] = "pass",
+		[BG_SPF_NONE] = "none",
+		[BG_SPF_NEUTRAL] = "neutral",
+		[BG_SPF_SOFTFAIL] = "softfail",
+		[BG_SPF_TEMPERROR] = "temperror",
+		[BG_SPF_FAIL] = "fail",
 		[BG_SPF_PERMERROR] = "permerror",
 	};
+	/* clang-format on */
 
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
 }
@@ -864,11 +890,16 @@ reply_codes(char code[4], char xcode[8], const char *c, const char *x)
 }
 
 int
-bg_spf_reply(enum bg_spf_result r, long spf_policy, const char *domain, const char *ip, char code[4],
-	     char xcode[8], char *text, size_t len)
+bg_spf_reply(enum bg_spf_result r, long spf_policy, const char *domain, const char *ip, char code[4], char xcode[8],
+             char *text, size_t len)
 {
+	/* clang-format off */
 	static const char *const weak[] = {
-		[BG_SPF_NONE] = "no SPF record", [BG_SPF_NEUTRAL] = "neutral", [BG_SPF_SOFTFAIL] = "softfail"};
+		[BG_SPF_NONE] = "no SPF record",
+		[BG_SPF_NEUTRAL] = "neutral",
+		[BG_SPF_SOFTFAIL] = "softfail",
+	};
+	/* clang-format on */
 	char d[DOMAIN_MAX + 1], a[INET6_ADDRSTRLEN];
 
 	code[0] = xcode[0] = '\0';

@@ -28,7 +28,9 @@
  * Cache: (domain, ip) -> result for at most ttl seconds and BG_SPF_CACHE_MAX
  * entries, least recently used evicted first. temperror is never cached.
  * The ttl is fixed (libspf2 does not expose the records' TTLs); ttl 0 turns
- * the cache off. Changing a zone does not flush the cache.
+ * the cache off. Changing a zone does not flush the cache. Below it,
+ * libspf2's own DNS cache keeps answers for their DNS TTL only (bg_spf_new
+ * removes its floors of 30 min for TXT records and failures).
  *
  * Threads: libspf2's thread safety is not proven, so no libspf2 server is
  * ever used by two threads at once. A real-DNS handle holds a small pool of
@@ -66,13 +68,13 @@
 
 #include "bg_util.h"
 
-#define BG_SPF_CACHE_TTL         300  /* seconds, the default for bg_spf_new's ttl */
-#define BG_SPF_CACHE_MAX         4096 /* cached (domain, ip) results */
-#define BG_SPF_SERVERS           4    /* libspf2 servers of a real-DNS handle by default */
-#define BG_SPF_EXPLAIN_MAX       192  /* bytes an explanation needs at most, NUL included */
-#define BG_SPF_REPLY_MAX         384  /* bytes a reply text needs at most, NUL included */
-#define BG_SPF_ZONE_LINE_MAX     4096
-#define BG_SPF_ZONE_RECORDS_MAX  10000
+#define BG_SPF_CACHE_TTL        300  /* seconds, the default for bg_spf_new's ttl */
+#define BG_SPF_CACHE_MAX        4096 /* cached (domain, ip) results */
+#define BG_SPF_SERVERS          4    /* libspf2 servers of a real-DNS handle by default */
+#define BG_SPF_EXPLAIN_MAX      192  /* bytes an explanation needs at most, NUL included */
+#define BG_SPF_REPLY_MAX        384  /* bytes a reply text needs at most, NUL included */
+#define BG_SPF_ZONE_LINE_MAX    4096
+#define BG_SPF_ZONE_RECORDS_MAX 10000
 
 /* SPF results (RFC 7208 2.6), best first: the numeric order is the severity. */
 enum bg_spf_result {
@@ -151,8 +153,8 @@ enum bg_spf_result bg_spf_check(struct bg_spf *spf, const char *ip, const char *
  * order above); explain gets "<ip>: <that ip's explanation>". Stops early at
  * permerror, the worst there is. An empty list passes ("no IP to check").
  */
-enum bg_spf_result bg_spf_check_all(struct bg_spf *spf, const struct bg_strlist *ips, const char *domain,
-				    char *explain, size_t len);
+enum bg_spf_result bg_spf_check_all(struct bg_spf *spf, const struct bg_strlist *ips, const char *domain, char *explain,
+                                    size_t len);
 
 /* True when ip is an IPv4 or IPv6 literal bg_spf_check can check (not loopback, not unspecified). */
 bool bg_spf_ip_valid(const char *ip);
@@ -177,7 +179,7 @@ void bg_spf_stats(struct bg_spf *spf, struct bg_spf_stats *st);
  *   temperror                 451 4.7.24 SPF of D could not be checked (temporary DNS error)
  *   permerror                 550 5.7.24 SPF record of D is broken
  */
-int bg_spf_reply(enum bg_spf_result r, long spf_policy, const char *domain, const char *ip, char code[4],
-		 char xcode[8], char *text, size_t len);
+int bg_spf_reply(enum bg_spf_result r, long spf_policy, const char *domain, const char *ip, char code[4], char xcode[8],
+                 char *text, size_t len);
 
 #endif
