@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <confuse.h>
 #include <ctype.h>
 #include <errno.h>
@@ -631,13 +632,29 @@ normalise_addrs(const struct bg_config *cfg, int line, const char *what, struct 
 	return 0;
 }
 
+/* Checks that every spf_ips entry is an IPv4 or IPv6 address. */
+static int
+check_ips(const struct bg_config *cfg, const struct bg_entity *e)
+{
+	unsigned char buf[16];
+
+	for (size_t i = 0; i < e->spf_ips.n; i++) {
+		const char *ip = e->spf_ips.v[i];
+		if (inet_pton(AF_INET, ip, buf) != 1 && inet_pton(AF_INET6, ip, buf) != 1) {
+			conf_errat(cfg->file, e->line, "entity \"%s\": spf_ips: \"%s\" is not an IP address", e->name, ip);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Puts every domain and sender address of the file in the form the code compares them in. */
 static int
 normalise_names(struct bg_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		struct bg_entity *e = &cfg->entities[i];
-		if (normalise_domains(cfg, e->line, "sender domain", &e->sender_domains) < 0 ||
+		if (check_ips(cfg, e) < 0 || normalise_domains(cfg, e->line, "sender domain", &e->sender_domains) < 0 ||
 		    normalise_addrs(cfg, e->line, "mandated sender", &e->mandated_senders) < 0 ||
 		    normalise_addrs(cfg, e->line, "transactional sender", &e->transactional_senders) < 0 ||
 		    normalise_addrs(cfg, e->line, "confirmation sender", &e->confirmation_senders) < 0)

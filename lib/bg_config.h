@@ -131,6 +131,8 @@ struct bg_config {
 		long unknown_sender; /* enum bg_unknown */
 		long timeout;        /* seconds libmilter waits on the MTA */
 		long backlog;
+		char *spf_zone;      /* answer SPF lookups from this zone file, not DNS */
+		long spf_cache_ttl;  /* seconds an SPF result is reused */
 	} milter;
 	struct {
 		char *listen;

@@ -39,6 +39,8 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_MILTER, "unknown_sender", BG_T_ENUM, "accept", 0, 0, "accept|reject", C(milter.unknown_sender) },
 	{ BG_SET_MILTER, "timeout", BG_T_DURATION, "7200", 1, DAY, NULL, C(milter.timeout) },
 	{ BG_SET_MILTER, "backlog", BG_T_INT, "256", 1, 65535, NULL, C(milter.backlog) },
+	{ BG_SET_MILTER, "spf_zone", BG_T_STR, NULL, 0, 0, NULL, C(milter.spf_zone) },
+	{ BG_SET_MILTER, "spf_cache_ttl", BG_T_DURATION, "300", 0, 86400, NULL, C(milter.spf_cache_ttl) },
 
 	{ BG_SET_POLICY, "listen", BG_T_STR, "127.0.0.1:10031", 0, 0, NULL, C(policy.listen) },
 	{ BG_SET_POLICY, "on_redis_error", BG_T_ENUM, "defer", 0, 0, "defer|dunno", C(policy.on_redis_error) },

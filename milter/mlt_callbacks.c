@@ -161,6 +161,37 @@ rcpt_verdict(SMFICTX *ctx, struct mlt_conn *c, const char *arg, struct bg_addr *
 		rcpt_decide(ctx, c, rcpt, d);
 }
 
+/*
+ * SPF at MAIL: the envelope sender's domain must authorise every IP of the
+ * entity's pool (spf_ips); the worst result decides, under spf_policy.
+ */
+static sfsistat
+mail_spf(SMFICTX *ctx, struct mlt_conn *c)
+{
+	const struct bg_entity *e = c->sender.entity;
+	struct bg_spf *spf = mlt_conf_spf(c->conf);
+	char explain[BG_SPF_EXPLAIN_MAX], code[4], xcode[8], text[BG_SPF_REPLY_MAX], id[64];
+	const char *domain, *worst_ip = NULL;
+	enum bg_spf_result worst = BG_SPF_PASS, r;
+	int act;
+
+	if (e->spf_ips.n == 0 || spf == NULL || c->sender.addr.len == 0)
+		return SMFIS_CONTINUE;
+	domain = bg_addr_domain(&c->sender.addr);
+	for (size_t i = 0; i < e->spf_ips.n; i++) {
+		r = bg_spf_check(spf, e->spf_ips.v[i], domain, explain, sizeof(explain));
+		if (worst_ip == NULL || r > worst)
+			worst = r, worst_ip = e->spf_ips.v[i];
+	}
+	act = bg_spf_reply(worst, e->spf_policy, domain, worst_ip, code, xcode, text, sizeof(text));
+	if (act == BG_SPF_ACCEPT)
+		return SMFIS_CONTINUE;
+	bg_log_info("%s: refuse from=<%s> entity=%s spf=%s ip=%s reply=\"%s %s %s\"", log_id(ctx, c, id, sizeof(id)),
+		    c->sender.addr.text, e->name, bg_spf_result_name(worst), worst_ip, code, xcode, text);
+	smfi_setreply(ctx, code, xcode, text);
+	return act == BG_SPF_TEMPFAIL ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+}
+
 /* Returns the connection's state, made on first use (negotiate normally makes it). */
 static struct mlt_conn *
 conn_of(SMFICTX *ctx)
@@ -199,7 +230,7 @@ mlt_envfrom(SMFICTX *ctx, char **argv)
 		smfi_setreply(ctx, "550", "5.7.1", "sender is not a known entity");
 		return SMFIS_REJECT;
 	}
-	return SMFIS_CONTINUE;
+	return c->sender.entity != NULL ? mail_spf(ctx, c) : SMFIS_CONTINUE;
 }
 
 /* RCPT TO: one decision; refusals are logged and answered with the contract's reply. */

@@ -15,6 +15,7 @@
 struct mlt_conf {
 	struct bg_config *cfg;
 	struct bg_token_keys *tokens;
+	struct bg_spf *spf;
 	int refs; /* under conf_lock */
 	pthread_mutex_t pool_lock;
 	struct bg_redis *idle[POOL_IDLE_MAX];
@@ -32,6 +33,7 @@ conf_free(struct mlt_conf *c)
 		bg_redis_free(c->idle[i]);
 	pthread_mutex_destroy(&c->pool_lock);
 	bg_token_keys_free(c->tokens);
+	bg_spf_free(c->spf);
 	bg_config_free(c->cfg);
 	free(c);
 }
@@ -48,6 +50,33 @@ needs_tokens(const struct bg_config *cfg)
 	return false;
 }
 
+/* True when some entity's sender domains must authorise its IPs. */
+static bool
+needs_spf(const struct bg_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_entities; i++)
+		if (cfg->entities[i].spf_ips.n > 0)
+			return true;
+	return false;
+}
+
+/* Makes the SPF checker: DNS, or the configured zone file. NULL with err on failure. */
+static struct bg_spf *
+spf_new(const struct bg_config *cfg, char *err, size_t errlen)
+{
+	unsigned ttl = (unsigned)cfg->milter.spf_cache_ttl;
+	struct bg_spf *spf;
+
+	if (cfg->milter.spf_zone == NULL || *cfg->milter.spf_zone == '\0')
+		return bg_spf_new(ttl, 0, err, errlen);
+	spf = bg_spf_new_zone(ttl, err, errlen);
+	if (spf != NULL && bg_spf_zone_load(spf, cfg->milter.spf_zone, err, errlen) < 0) {
+		bg_spf_free(spf);
+		spf = NULL;
+	}
+	return spf;
+}
+
 /*
  * Wraps a loaded configuration with one reference (the "current" one) and
  * loads its keys; NULL with the reason in err (cfg is freed then).
@@ -60,7 +89,8 @@ conf_new(struct bg_config *cfg, char *err, size_t errlen)
 	c->cfg = cfg;
 	c->refs = 1;
 	pthread_mutex_init(&c->pool_lock, NULL);
-	if (needs_tokens(cfg) && (c->tokens = bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen)) == NULL) {
+	if ((needs_tokens(cfg) && (c->tokens = bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen)) == NULL) ||
+	    (needs_spf(cfg) && (c->spf = spf_new(cfg, err, errlen)) == NULL)) {
 		conf_free(c);
 		return NULL;
 	}
@@ -104,6 +134,12 @@ const struct bg_config *
 mlt_conf_cfg(const struct mlt_conf *c)
 {
 	return c->cfg;
+}
+
+struct bg_spf *
+mlt_conf_spf(const struct mlt_conf *c)
+{
+	return c->spf;
 }
 
 const struct bg_token_keys *

@@ -15,6 +15,7 @@
 
 #include "bg_config.h"
 #include "bg_redis.h"
+#include "bg_spf.h"
 #include "bg_token.h"
 
 struct mlt_conf;
@@ -32,6 +33,9 @@ void mlt_conf_release(struct mlt_conf *c);
 
 /* Returns the parsed configuration of c. */
 const struct bg_config *mlt_conf_cfg(const struct mlt_conf *c);
+
+/* Returns the SPF checker of c, or NULL when no entity has spf_ips. */
+struct bg_spf *mlt_conf_spf(const struct mlt_conf *c);
 
 /* Returns the token keys of c, or NULL when no entity needs them. */
 const struct bg_token_keys *mlt_conf_tokens(const struct mlt_conf *c);

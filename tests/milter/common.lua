@@ -109,3 +109,13 @@ end
 function T.redisctl(what)
   return T.sh("sh " .. os.getenv("BG_SRC") .. "/tests/lib/redisctl " .. what)
 end
+
+-- mail_refused(conn, from, reply, desc): MAIL FROM refused with exactly this SMTP reply.
+function T.mail_refused(conn, from, reply, desc)
+  local mark = T.log_size()
+  local r = T.mail(conn, from)
+  local log = T.log_since(mark)
+  local seen = string.find(log, 'reply="' .. reply .. '"', 1, true) ~= nil
+  T.ok(r == SMFIR_REPLYCODE and seen, desc)
+  if not seen then T.diag("want reply=\"" .. reply .. "\", milter logged: " .. log) end
+end
