@@ -38,6 +38,7 @@ struct mlt_conn {
 	int n_reasons;
 	bool in_message;
 	bool hdr_noreply; /* the MTA agreed not to wait for replies to headers */
+	bool can_skip;    /* the MTA understands SMFIS_SKIP */
 	struct mlt_msg msg;
 };
 
@@ -93,9 +94,9 @@ format_refusals(const struct mlt_conn *c, char *buf, size_t len)
 	return total;
 }
 
-/* Logs the message's summary line and forgets the message. */
+/* Logs the message's summary line (with detail, may be "") and forgets the message. */
 static void
-message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how)
+message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how, const char *detail)
 {
 	char id[64], refused[512];
 	unsigned total;
@@ -104,10 +105,10 @@ message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how)
 		return;
 	total = format_refusals(c, refused, sizeof(refused));
 	if (c->sender.entity != NULL)
-		bg_log_info("%s: %s from=<%s> entity=%s list=%s class=%s accepted=%u refused=%u%s",
+		bg_log_info("%s: %s from=<%s> entity=%s list=%s class=%s accepted=%u refused=%u%s%s%s",
 			    log_id(ctx, c, id, sizeof(id)), how, c->sender.addr.text, c->sender.entity->name,
 			    c->sender.list[0] ? c->sender.list : "-", bg_class_name(c->sender.class), c->accepted,
-			    total, refused);
+			    total, refused, detail[0] ? " " : "", detail);
 	mlt_conf_release(c->conf);
 	c->conf = NULL;
 	c->in_message = false;
@@ -215,7 +216,7 @@ mlt_envfrom(SMFICTX *ctx, char **argv)
 	enum bg_addr_status st;
 	char id[64];
 
-	message_end(ctx, c, "abort");
+	message_end(ctx, c, "abort", "");
 	c->conf = mlt_conf_acquire();
 	c->in_message = true;
 	cfg = mlt_conf_cfg(c->conf);
@@ -267,9 +268,22 @@ mlt_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct mlt_conn *c = conn_of(ctx);
 
+	char id[64];
+
 	if (c->in_message && c->sender.entity != NULL)
-		mlt_msg_header(&c->msg, &c->sender, name, value);
+		mlt_msg_header(&c->msg, c->conf, &c->sender, log_id(ctx, c, id, sizeof(id)), name, value);
 	return c->hdr_noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* One body chunk: to the signer, or skip the rest when nothing signs. */
+static sfsistat
+mlt_body(SMFICTX *ctx, unsigned char *buf, size_t len)
+{
+	struct mlt_conn *c = conn_of(ctx);
+
+	if (c->in_message && c->sender.entity != NULL && mlt_msg_body(&c->msg, c->conf, &c->sender, buf, len))
+		return SMFIS_CONTINUE;
+	return c->can_skip ? SMFIS_SKIP : SMFIS_CONTINUE;
 }
 
 /* End of message: the From rule, the headers and the return path; then the summary line. */
@@ -280,13 +294,14 @@ mlt_eom(SMFICTX *ctx)
 	char why[256], id[64];
 	sfsistat st = SMFIS_CONTINUE;
 
+	why[0] = '\0';
 	if (c->in_message && c->sender.entity != NULL) {
 		st = mlt_msg_eom(ctx, &c->msg, c->conf, &c->sender, why, sizeof(why));
 		if (st != SMFIS_CONTINUE)
 			bg_log_info("%s: refuse message entity=%s %s", log_id(ctx, c, id, sizeof(id)), c->sender.entity->name,
 				    why);
 	}
-	message_end(ctx, c, st == SMFIS_CONTINUE ? "done" : "refused");
+	message_end(ctx, c, st == SMFIS_CONTINUE ? "done" : "refused", why);
 	return st;
 }
 
@@ -297,7 +312,7 @@ mlt_abort(SMFICTX *ctx)
 	struct mlt_conn *c = smfi_getpriv(ctx);
 
 	if (c != NULL)
-		message_end(ctx, c, "abort");
+		message_end(ctx, c, "abort", "");
 	return SMFIS_CONTINUE;
 }
 
@@ -308,7 +323,7 @@ mlt_close(SMFICTX *ctx)
 	struct mlt_conn *c = smfi_getpriv(ctx);
 
 	if (c != NULL) {
-		message_end(ctx, c, "abort");
+		message_end(ctx, c, "abort", "");
 		free(c);
 		smfi_setpriv(ctx, NULL);
 	}
@@ -324,14 +339,15 @@ static sfsistat
 mlt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2, unsigned long f3,
 	      unsigned long *pf0, unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN |
-				    SMFIP_NODATA | SMFIP_NR_HDR | SMFIP_HDR_LEADSPC;
+	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOEOH | SMFIP_NOUNKNOWN | SMFIP_NODATA |
+				    SMFIP_NR_HDR | SMFIP_HDR_LEADSPC | SMFIP_SKIP;
 	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM;
 	struct mlt_conn *c = conn_of(ctx);
 
 	if ((f0 & actions) != actions)
 		return SMFIS_REJECT; /* an MTA that cannot change headers cannot get List-Unsubscribe */
 	c->hdr_noreply = (f1 & SMFIP_NR_HDR) != 0;
+	c->can_skip = (f1 & SMFIP_SKIP) != 0;
 	*pf0 = actions;
 	*pf1 = f1 & steps;
 	*pf2 = 0;
@@ -346,6 +362,7 @@ struct smfiDesc mlt_filter = {
 	.xxfi_envfrom = mlt_envfrom,
 	.xxfi_envrcpt = mlt_envrcpt,
 	.xxfi_header = mlt_header,
+	.xxfi_body = mlt_body,
 	.xxfi_eom = mlt_eom,
 	.xxfi_abort = mlt_abort,
 	.xxfi_close = mlt_close,

@@ -16,6 +16,7 @@ struct mlt_conf {
 	struct bg_config *cfg;
 	struct bg_token_keys *tokens;
 	struct bg_spf *spf;
+	struct bg_dkim_keys *dkim;
 	int refs; /* under conf_lock */
 	pthread_mutex_t pool_lock;
 	struct bg_redis *idle[POOL_IDLE_MAX];
@@ -34,6 +35,7 @@ conf_free(struct mlt_conf *c)
 	pthread_mutex_destroy(&c->pool_lock);
 	bg_token_keys_free(c->tokens);
 	bg_spf_free(c->spf);
+	bg_dkim_keys_free(c->dkim);
 	bg_config_free(c->cfg);
 	free(c);
 }
@@ -89,7 +91,8 @@ conf_new(struct bg_config *cfg, char *err, size_t errlen)
 	c->cfg = cfg;
 	c->refs = 1;
 	pthread_mutex_init(&c->pool_lock, NULL);
-	if ((needs_tokens(cfg) && (c->tokens = bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen)) == NULL) ||
+	if ((c->dkim = bg_dkim_keys_load(cfg, err, errlen)) == NULL ||
+	    (needs_tokens(cfg) && (c->tokens = bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen)) == NULL) ||
 	    (needs_spf(cfg) && (c->spf = spf_new(cfg, err, errlen)) == NULL)) {
 		conf_free(c);
 		return NULL;
@@ -134,6 +137,12 @@ const struct bg_config *
 mlt_conf_cfg(const struct mlt_conf *c)
 {
 	return c->cfg;
+}
+
+const struct bg_dkim_keys *
+mlt_conf_dkim(const struct mlt_conf *c)
+{
+	return c->dkim;
 }
 
 struct bg_spf *

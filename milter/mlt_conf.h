@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "bg_config.h"
+#include "bg_dkim.h"
 #include "bg_redis.h"
 #include "bg_spf.h"
 #include "bg_token.h"
@@ -22,7 +23,7 @@ struct mlt_conf;
 
 /*
  * Installs the first configuration, taking ownership of cfg, and loads the
- * keys it names (token keys when an entity needs tokens or VERP). Returns
+ * keys it names (DKIM keys; token keys when an entity needs tokens or VERP; the SPF checker). Returns
  * 0, or -1 with the reason in err (cfg is freed).
  */
 int mlt_conf_init(struct bg_config *cfg, char *err, size_t errlen);
@@ -33,6 +34,9 @@ void mlt_conf_release(struct mlt_conf *c);
 
 /* Returns the parsed configuration of c. */
 const struct bg_config *mlt_conf_cfg(const struct mlt_conf *c);
+
+/* Returns the DKIM keys of c (never NULL; without dkim blocks it signs nothing). */
+const struct bg_dkim_keys *mlt_conf_dkim(const struct mlt_conf *c);
 
 /* Returns the SPF checker of c, or NULL when no entity has spf_ips. */
 struct bg_spf *mlt_conf_spf(const struct mlt_conf *c);

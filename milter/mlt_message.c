@@ -1,9 +1,10 @@
 /*
- * mlt_message.c - From alignment, the unsubscribe headers and VERP at end of message.
+ * mlt_message.c - From alignment, the unsubscribe headers, VERP and DKIM.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -15,12 +16,12 @@
 #include "bg_verp.h"
 #include "mlt_message.h"
 
-#define HEADER_MAX 2048
-
 void
 mlt_msg_reset(struct mlt_msg *m)
 {
-	memset(m, 0, sizeof(*m));
+	bg_dkim_free(m->dkim);
+	memset(m, 0, offsetof(struct mlt_msg, unsub));
+	m->unsub[0] = m->feedback_id[0] = '\0';
 }
 
 /* True when this class of the entity's mail gets the List-Unsubscribe pair. */
@@ -40,6 +41,13 @@ gets_verp(const struct bg_sender *s)
 	return s->entity->return_path_domain != NULL && *s->entity->return_path_domain != '\0' && s->addr.len > 0;
 }
 
+/* True when the application's pair is removed for ours (the entity does not keep its own). */
+static bool
+replaces_app_pair(const struct bg_sender *s)
+{
+	return gets_unsubscribe(s) && !s->entity->keep_unsubscribe;
+}
+
 bool
 mlt_msg_one_recipient(const struct bg_sender *s)
 {
@@ -53,22 +61,105 @@ mlt_msg_rcpt(struct mlt_msg *m, const struct bg_addr *rcpt)
 		m->rcpt = *rcpt;
 }
 
-void
-mlt_msg_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, const char *value)
+/* Starts the signer at the first header when the entity or the platform signs. */
+static void
+start_signing(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id)
+{
+	char err[256];
+
+	if (m->dkim != NULL || m->failed != NULL || s->entity->n_dkim + mlt_conf_cfg(conf)->n_esp_dkim == 0)
+		return;
+	m->dkim = bg_dkim_begin(mlt_conf_dkim(conf), s->entity, id, err, sizeof(err));
+	if (m->dkim == NULL)
+		m->failed = "dkim_begin";
+}
+
+/* Feeds one header to the signer, remembering a failure for end of message. */
+static void
+sign_header(struct mlt_msg *m, const char *name, const char *value)
+{
+	if (m->dkim != NULL && m->failed == NULL && bg_dkim_header(m->dkim, name, value) < 0)
+		m->failed = "dkim_header";
+}
+
+/* Notes what the From rule and the header changes need from one header. */
+static bool
+note_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, const char *value)
 {
 	struct bg_addr from;
 
-	if (strcasecmp(name, "From") == 0) {
-		if (m->froms++ == 0) {
-			m->from_status = bg_from_parse(value, &from);
-			if (m->from_status == BG_FROM_OK)
-				bg_strlcpy(m->from_domain, bg_addr_domain(&from), sizeof(m->from_domain));
-		}
-	} else if (strcasecmp(name, "List-Unsubscribe") == 0) {
-		m->app_unsub++;
-	} else if (strcasecmp(name, "List-Unsubscribe-Post") == 0) {
-		m->app_unsub_post++;
+	if (strcasecmp(name, "From") == 0 && m->froms++ == 0) {
+		m->from_status = bg_from_parse(value, &from);
+		if (m->from_status == BG_FROM_OK)
+			bg_strlcpy(m->from_domain, bg_addr_domain(&from), sizeof(m->from_domain));
 	}
+	if (strcasecmp(name, "List-Unsubscribe") == 0)
+		m->app_unsub++;
+	else if (strcasecmp(name, "List-Unsubscribe-Post") == 0)
+		m->app_unsub_post++;
+	else
+		return true;
+	/* the application's pair: signed only when it stays */
+	return !replaces_app_pair(s);
+}
+
+void
+mlt_msg_header(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
+	       const char *name, const char *value)
+{
+	start_signing(m, conf, s, id);
+	if (note_header(m, s, name, value))
+		sign_header(m, name, value);
+}
+
+/* Makes our List-Unsubscribe value with the recipient's token; false on failure. */
+static bool
+make_unsubscribe(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
+{
+	char token[BG_TOKEN_MAX + 1];
+
+	return bg_token_make(mlt_conf_tokens(conf), s->entity->name, s->list, m->rcpt.text, time(NULL), token,
+			     sizeof(token)) >= 0 &&
+	       bg_header_list_unsubscribe(s->entity, token, m->unsub, sizeof(m->unsub)) == 0;
+}
+
+/*
+ * Makes the headers we add, once, and feeds them to the signer in the order
+ * they will stand (appended after the message's own), then ends its headers.
+ */
+static void
+prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
+{
+	if (m->prepared)
+		return;
+	m->prepared = true;
+	if (gets_unsubscribe(s) && !(s->entity->keep_unsubscribe && m->app_unsub > 0) && m->rcpts > 0 &&
+	    !make_unsubscribe(m, conf, s)) {
+		m->failed = "token";
+		m->unsub[0] = '\0';
+	}
+	if (m->unsub[0] != '\0') {
+		sign_header(m, "List-Unsubscribe", m->unsub);
+		sign_header(m, "List-Unsubscribe-Post", BG_LIST_UNSUBSCRIBE_POST);
+	}
+	if (bg_header_feedback_id(s->entity, s->list, s->class, m->feedback_id, sizeof(m->feedback_id)) == 0)
+		sign_header(m, "Feedback-ID", m->feedback_id);
+	else
+		m->feedback_id[0] = '\0';
+	if (m->dkim != NULL && m->failed == NULL && bg_dkim_eoh(m->dkim) < 0)
+		m->failed = "dkim_eoh";
+}
+
+bool
+mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const unsigned char *buf,
+	     size_t len)
+{
+	prepare(m, conf, s);
+	if (m->dkim == NULL || m->failed != NULL)
+		return false;
+	if (bg_dkim_body(m->dkim, buf, len) < 0)
+		m->failed = "dkim_body";
+	return m->failed == NULL;
 }
 
 /* Sets a reply and returns the status that goes with its code. */
@@ -111,33 +202,17 @@ remove_app_pair(SMFICTX *ctx, const struct mlt_msg *m)
 	return 0;
 }
 
-/* Adds List-Unsubscribe (with the recipient's token) and List-Unsubscribe-Post. */
+/* Applies the header changes prepared earlier: the pair replaced, Feedback-ID added. */
 static int
-add_unsubscribe(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
+apply_headers(SMFICTX *ctx, const struct mlt_msg *m)
 {
-	char token[BG_TOKEN_MAX + 1], value[HEADER_MAX];
-
-	if (bg_token_make(mlt_conf_tokens(conf), s->entity->name, s->list, m->rcpt.text, time(NULL), token,
-			  sizeof(token)) < 0 ||
-	    bg_header_list_unsubscribe(s->entity, token, value, sizeof(value)) < 0)
+	if (m->unsub[0] != '\0' &&
+	    (remove_app_pair(ctx, m) < 0 || smfi_addheader(ctx, "List-Unsubscribe", (char *)m->unsub) != MI_SUCCESS ||
+	     smfi_addheader(ctx, "List-Unsubscribe-Post", BG_LIST_UNSUBSCRIBE_POST) != MI_SUCCESS))
 		return -1;
-	if (!s->entity->keep_unsubscribe && remove_app_pair(ctx, m) < 0)
-		return -1;
-	if (smfi_addheader(ctx, "List-Unsubscribe", value) != MI_SUCCESS ||
-	    smfi_addheader(ctx, "List-Unsubscribe-Post", BG_LIST_UNSUBSCRIBE_POST) != MI_SUCCESS)
+	if (m->feedback_id[0] != '\0' && smfi_addheader(ctx, "Feedback-ID", (char *)m->feedback_id) != MI_SUCCESS)
 		return -1;
 	return 0;
-}
-
-/* Adds Feedback-ID when the entity sets one. */
-static int
-add_feedback_id(SMFICTX *ctx, const struct bg_sender *s)
-{
-	char value[256];
-
-	if (bg_header_feedback_id(s->entity, s->list, s->class, value, sizeof(value)) < 0)
-		return 0;
-	return smfi_addheader(ctx, "Feedback-ID", value) == MI_SUCCESS ? 0 : -1;
 }
 
 /* Turns the envelope sender into the recipient's VERP. */
@@ -152,11 +227,20 @@ set_verp(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const str
 	return smfi_chgfrom(ctx, arg, NULL) == MI_SUCCESS ? 0 : -1;
 }
 
-/* True when the application's pair stays: the entity keeps it and there is one. */
-static bool
-keeps_app_pair(const struct mlt_msg *m, const struct bg_sender *s)
+/* Ends the signer and inserts its signatures at the top; each insertion lands above the last. */
+static int
+insert_signatures(SMFICTX *ctx, struct mlt_msg *m)
 {
-	return s->entity->keep_unsubscribe && m->app_unsub > 0;
+	if (m->dkim == NULL)
+		return 0;
+	if (bg_dkim_end(m->dkim) < 0) {
+		m->failed = "dkim_end";
+		return -1;
+	}
+	for (size_t i = 0; i < bg_dkim_count(m->dkim); i++)
+		if (smfi_insheader(ctx, 0, "DKIM-Signature", (char *)bg_dkim_signature(m->dkim, i)) != MI_SUCCESS)
+			return -1;
+	return 0;
 }
 
 sfsistat
@@ -168,15 +252,18 @@ mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct
 	why[0] = '\0';
 	if (s->entity == NULL || m->rcpts == 0)
 		return SMFIS_CONTINUE;
+	prepare(m, conf, s);
 	if ((st = check_from(ctx, m, s, why, len)) != SMFIS_CONTINUE)
 		return st;
-	if (gets_unsubscribe(s) && !keeps_app_pair(m, s) && add_unsubscribe(ctx, m, conf, s) < 0) {
-		snprintf(why, len, "unsubscribe headers failed");
-		return reply(ctx, "451", "4.3.0", "List-Unsubscribe could not be added, try again later");
+	if (m->failed != NULL || apply_headers(ctx, m) < 0 || (gets_verp(s) && set_verp(ctx, m, conf, s) < 0)) {
+		snprintf(why, len, "failed=%s", m->failed ? m->failed : "header_change");
+		return reply(ctx, "451", "4.7.0", "Message could not be prepared for sending, try again later");
 	}
-	if (add_feedback_id(ctx, s) < 0 || (gets_verp(s) && set_verp(ctx, m, conf, s) < 0)) {
-		snprintf(why, len, "header or return path change failed");
-		return reply(ctx, "451", "4.3.0", "Message could not be prepared, try again later");
+	if (insert_signatures(ctx, m) < 0) {
+		snprintf(why, len, "failed=%s error=\"%s\"", m->failed ? m->failed : "dkim_insert",
+			 bg_dkim_error(m->dkim));
+		return reply(ctx, "451", "4.7.0", "DKIM signing failed, try again later");
 	}
+	snprintf(why, len, "signatures=%zu", m->dkim ? bg_dkim_count(m->dkim) : (size_t)0);
 	return SMFIS_CONTINUE;
 }
