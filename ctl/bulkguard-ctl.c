@@ -6,14 +6,15 @@
  * DESCRIPTION
  *	One command word, then its arguments; each command is one row of the
  *	table below and one function in its own ctl_*.c file. Commands now:
- *	token make, token open. See bulkguard-ctl(8).
+ *	token make, token open, check-dns. See bulkguard-ctl(8).
  * DIAGNOSTICS
  *	Exit 0 when done, 1 when the answer is no (a token that does not
- *	open), 64 for bad usage or arguments, 78 for a bad configuration or
- *	key file. Messages go to stderr, results to stdout; nothing is logged.
+ *	open, a DNS check that fails), 64 for bad usage or arguments, 78
+ *	for a bad configuration, key file or zone file. Messages go to
+ *	stderr, results to stdout; nothing is logged.
  * CONFIGURATION
  *	The file given with -c (default /etc/bulkguard/bulkguard.conf): the
- *	entities and unsubscribe.key_file.
+ *	entities, their DKIM keys and unsubscribe.key_file.
  */
 #include "config.h"
 
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "bg_daemon.h"
+#include "ctl_dns.h"
 #include "ctl_token.h"
 
 #define NAME "bulkguard-ctl"
@@ -38,6 +40,7 @@ struct ctl_command {
 /* clang-format off */
 static const struct ctl_command commands[] = {
 	{"token", CTL_TOKEN_USAGE, ctl_token},
+	{"check-dns", CTL_DNS_USAGE, ctl_dns},
 };
 /* clang-format on */
 

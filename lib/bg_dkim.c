@@ -57,10 +57,12 @@
 
 #include "bg_dkim.h"
 
-#define KEY_MAX       65536 /* bytes of a key file: an RSA-8192 PEM is under 7 KB */
-#define RSA_MIN_BITS  2048  /* RFC 8301 */
-#define SIGHDR_INDENT (sizeof(DKIM_SIGNHEADER) - 1 + 2) /* "DKIM-Signature: " */
+#define KEY_MAX      65536 /* bytes of a key file: an RSA-8192 PEM is under 7 KB */
+#define RSA_MIN_BITS 2048  /* RFC 8301 */
+/* what precedes a signature value on its first line: "DKIM-Signature: " */
+#define SIGHDR_INDENT (sizeof(DKIM_SIGNHEADER) - 1 + 2)
 
+/* clang-format off */
 /* Headers signed when present (lower case, as libopendkim compares without case). */
 static const char *sign_headers[] = {
 	"from", "reply-to", "subject", "date", "to", "cc", "message-id", "in-reply-to", "references",
@@ -72,6 +74,7 @@ static const char *sign_headers[] = {
 static const char *oversign_headers[] = {
 	"from", "reply-to", "subject", "list-unsubscribe", "list-unsubscribe-post", NULL,
 };
+/* clang-format on */
 
 /* The head of every block zalloc hands out: a list per handle, and the size. */
 struct blk {
@@ -112,6 +115,7 @@ struct bg_dkim_run {
 	struct sig *v;
 	size_t n;
 	bool failed;
+	bool ended;   /* bg_dkim_end succeeded: nothing more to feed */
 	bool last_cr; /* the body's last byte so far was a CR */
 	char *hdr;    /* "Name:value" with CRLF folds, for dkim_header */
 	size_t hdrcap;
@@ -157,8 +161,10 @@ zfree(void *closure, void *ptr)
 	free(b);
 }
 
+static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Writes a formatted message into err (errlen bytes). */
-static void __attribute__((format(printf, 3, 4)))
+static void
 seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -335,7 +341,7 @@ sig_start(DKIM_LIB *lib, struct sig *s, const struct key *key, const char *id)
 	s->key = key;
 	s->mem.next = s->mem.prev = &s->mem;
 	s->d = dkim_sign(lib, (const unsigned char *)id, &s->mem, key->pem, (const unsigned char *)key->selector,
-			 (const unsigned char *)key->domain, DKIM_CANON_RELAXED, DKIM_CANON_RELAXED, alg, -1, &st);
+	                 (const unsigned char *)key->domain, DKIM_CANON_RELAXED, DKIM_CANON_RELAXED, alg, -1, &st);
 	return s->d != NULL ? DKIM_STAT_OK : st != DKIM_STAT_OK ? st : DKIM_STAT_NORESOURCE;
 }
 
@@ -374,9 +380,9 @@ ed25519_unleak(struct sig *s)
 {
 	for (struct blk *b = s->mem.next; s->key->algorithm == 1 && b != &s->mem; b = b->next) {
 		struct odkim_crypto *c = (struct odkim_crypto *)(b + 1);
-		if (b->size != sizeof(*c) || c->crypto_pad != 0 || c->crypto_keysize != 512 ||
-		    c->crypto_outlen != 64 || c->crypto_pkey == NULL || c->crypto_key != NULL ||
-		    c->crypto_in != NULL || c->crypto_out == NULL || !sig_owns(s, c->crypto_out, 64))
+		if (b->size != sizeof(*c) || c->crypto_pad != 0 || c->crypto_keysize != 512 || c->crypto_outlen != 64 ||
+		    c->crypto_pkey == NULL || c->crypto_key != NULL || c->crypto_in != NULL || c->crypto_out == NULL ||
+		    !sig_owns(s, c->crypto_out, 64))
 			continue;
 		if (EVP_PKEY_eq(c->crypto_pkey, s->key->pk) == 1) {
 			EVP_PKEY_free(c->crypto_pkey);
@@ -430,7 +436,7 @@ key_test_sign(DKIM_LIB *lib, const struct key *key, char *why, size_t whylen)
 /* Loads one dkim block's key into key; returns 0 or -1 with "file:line: ..." in err. */
 static int
 key_load(DKIM_LIB *lib, const char *file, const struct bg_dkim_conf *c, bool esp, struct key *key, char *err,
-	 size_t errlen)
+         size_t errlen)
 {
 	char why[256] = "";
 
@@ -442,17 +448,16 @@ key_load(DKIM_LIB *lib, const char *file, const struct bg_dkim_conf *c, bool esp
 	if (key->domain == NULL || key->selector == NULL || key->path == NULL || *key->path == '\0')
 		seterr(why, sizeof(why), "dkim needs domain, selector and key");
 	else if (key_read(key, why, sizeof(why)) == 0 && key_check(key, why, sizeof(why)) == 0 &&
-		 key_test_sign(lib, key, why, sizeof(why)) == 0)
+	         key_test_sign(lib, key, why, sizeof(why)) == 0)
 		return 0;
-	seterr(err, errlen, "%s:%d: dkim key %s: %s", file ? file : "(config)", c->line, c->key ? c->key : "",
-	       why);
+	seterr(err, errlen, "%s:%d: dkim key %s: %s", file ? file : "(config)", c->line, c->key ? c->key : "", why);
 	return -1;
 }
 
 /* Loads the n blocks of c into k; returns 0 or -1. */
 static int
 load_blocks(struct bg_dkim_keys *k, const struct bg_config *cfg, const struct bg_dkim_conf *c, size_t n, bool esp,
-	    char *err, size_t errlen)
+            char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (key_load(k->lib, cfg->file, &c[i], esp, &k->v[k->n], err, errlen) < 0) {
@@ -527,8 +532,7 @@ run_add(struct bg_dkim_run *run, const struct key *key, char *err, size_t errlen
 	DKIM_STAT st = sig_start(run->k->lib, s, key, run->id);
 
 	if (st != DKIM_STAT_OK) {
-		seterr(err, errlen, "dkim d=%s s=%s: dkim_sign: %s", key->domain, key->selector,
-		       dkim_getresultstr(st));
+		seterr(err, errlen, "dkim d=%s s=%s: dkim_sign: %s", key->domain, key->selector, dkim_getresultstr(st));
 		return -1;
 	}
 	return 0;
@@ -562,7 +566,7 @@ fail:
 	return NULL;
 }
 
-/* Records why signature s failed at step what; returns -1. */
+/* Records why signature s (NULL: none in particular) failed at step what; returns -1. */
 static int
 run_fail(struct bg_dkim_run *run, const struct sig *s, const char *what, DKIM_STAT st)
 {
@@ -571,8 +575,8 @@ run_fail(struct bg_dkim_run *run, const struct sig *s, const char *what, DKIM_ST
 	if (s == NULL)
 		seterr(run->err, sizeof(run->err), "dkim: %s", what);
 	else
-		seterr(run->err, sizeof(run->err), "dkim d=%s s=%s: %s: %s%s%s", s->key->domain, s->key->selector,
-		       what, dkim_getresultstr(st), detail ? ": " : "", detail ? detail : "");
+		seterr(run->err, sizeof(run->err), "dkim d=%s s=%s: %s: %s%s%s", s->key->domain, s->key->selector, what,
+		       dkim_getresultstr(st), detail ? ": " : "", detail ? detail : "");
 	run->failed = true;
 	return -1;
 }
@@ -611,12 +615,21 @@ hdr_build(struct bg_dkim_run *run, const char *name, const char *value)
 	return n;
 }
 
+/* Returns -1 when the run can take no more input (failed or ended), else 0. */
+static int
+run_closed(struct bg_dkim_run *run)
+{
+	if (run->ended && !run->failed)
+		run_fail(run, NULL, "input after bg_dkim_end", DKIM_STAT_INVALID);
+	return run->failed ? -1 : 0;
+}
+
 int
 bg_dkim_header(struct bg_dkim_run *run, const char *name, const char *value)
 {
 	size_t len;
 
-	if (run->failed)
+	if (run_closed(run) < 0)
 		return -1;
 	if (run->n == 0 || strcasecmp(name, DKIM_SIGNHEADER) == 0)
 		return 0;
@@ -634,7 +647,7 @@ bg_dkim_header(struct bg_dkim_run *run, const char *name, const char *value)
 int
 bg_dkim_eoh(struct bg_dkim_run *run)
 {
-	if (run->failed)
+	if (run_closed(run) < 0)
 		return -1;
 	for (size_t i = 0; i < run->n; i++) {
 		DKIM_STAT st = dkim_eoh(run->v[i].d);
@@ -678,7 +691,7 @@ bg_dkim_body(struct bg_dkim_run *run, const unsigned char *buf, size_t len)
 	const unsigned char *p = buf;
 	size_t n = len;
 
-	if (run->failed)
+	if (run_closed(run) < 0)
 		return -1;
 	if (len == 0 || run->n == 0)
 		return 0;
@@ -732,11 +745,12 @@ sig_finish(struct bg_dkim_run *run, struct sig *s)
 int
 bg_dkim_end(struct bg_dkim_run *run)
 {
-	if (run->failed)
+	if (run_closed(run) < 0)
 		return -1;
 	for (size_t i = 0; i < run->n; i++)
 		if (sig_finish(run, &run->v[i]) < 0)
 			return -1;
+	run->ended = true;
 	return 0;
 }
 

@@ -61,8 +61,8 @@ void bg_dkim_keys_free(struct bg_dkim_keys *k);
  * bg_dkim_free, or NULL with the reason in err. A run with no signatures is
  * valid: every call below then succeeds and bg_dkim_count gives 0.
  */
-struct bg_dkim_run *bg_dkim_begin(const struct bg_dkim_keys *k, const struct bg_entity *e, const char *id,
-				  char *err, size_t errlen);
+struct bg_dkim_run *bg_dkim_begin(const struct bg_dkim_keys *k, const struct bg_entity *e, const char *id, char *err,
+                                  size_t errlen);
 
 /*
  * Feeds one header, in message order, as it will appear in the final message:
@@ -83,7 +83,7 @@ int bg_dkim_eoh(struct bg_dkim_run *run);
  */
 int bg_dkim_body(struct bg_dkim_run *run, const unsigned char *buf, size_t len);
 
-/* Computes the signatures. Returns 0 or -1. */
+/* Computes the signatures. Returns 0 or -1. Input after it fails the run. */
 int bg_dkim_end(struct bg_dkim_run *run);
 
 /* The number of signatures made (valid after bg_dkim_end returned 0). */
@@ -98,11 +98,15 @@ size_t bg_dkim_count(const struct bg_dkim_run *run);
  *
  * Each insertion lands above the previous one, so the message ends up with the
  * entity's signatures (in configuration order) above the esp's: i = 0 is the
- * esp's last signature, i = count - 1 the entity's first. Owned by the run.
+ * esp's last signature, i = count - 1 the entity's first. Owned by the run;
+ * NULL until bg_dkim_end has succeeded. i >= bg_dkim_count aborts.
  */
 const char *bg_dkim_signature(const struct bg_dkim_run *run, size_t i);
 
-/* Why the last call returned -1 ("" when none failed). Owned by the run. */
+/*
+ * Why the run failed ("" while it has not), for the log line; the caller
+ * answers 451 4.7.0 and never lets the message go unsigned. Owned by the run.
+ */
 const char *bg_dkim_error(const struct bg_dkim_run *run);
 
 /* Frees the run, zeroing what libopendkim held; NULL is fine. */

@@ -843,6 +843,16 @@ bg_spf_check_all(struct bg_spf *spf, const struct bg_strlist *ips, const char *d
 	return worst;
 }
 
+int
+bg_spf_dns_run(struct bg_spf *spf, int (*fn)(struct SPF_dns_server_struct *dns, void *arg), void *arg)
+{
+	struct spf_server *s = server_take(spf);
+	int rc = fn(s->spf->resolver, arg);
+
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 bool
 bg_spf_ip_valid(const char *ip)
 {

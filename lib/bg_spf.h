@@ -7,6 +7,8 @@
  * result wins, and bg_spf_reply turns it into an accept, a 4xx or a 5xx.
  * The checks are libspf2's; this module adds a result cache, locking, an
  * offline zone for tests and `bulkguard-ctl check-dns --zone`, and replies.
+ * bg_spf_dns_run lends a locked server's resolver to other lookups (the TXT
+ * lookups of bg_dns), so they see the same zone or DNS.
  *
  * Results are ordered by severity, best first, and the enum's numeric order
  * IS that order, so the worst of two results is the larger:
@@ -155,6 +157,19 @@ enum bg_spf_result bg_spf_check(struct bg_spf *spf, const char *ip, const char *
  */
 enum bg_spf_result bg_spf_check_all(struct bg_spf *spf, const struct bg_strlist *ips, const char *domain, char *explain,
                                     size_t len);
+
+/* libspf2's DNS layer (SPF_dns_server_t), for bg_spf_dns_run. */
+struct SPF_dns_server_struct;
+
+/*
+ * Runs fn(dns, arg) with one of the handle's libspf2 servers locked, dns
+ * being that server's resolver (a zone handle's zone; libspf2's caching
+ * resolver on real DNS), and returns what fn returns. This is how other
+ * lookups (bg_dns) share the handle's DNS, zone and locking. fn must not
+ * keep dns past its return nor call into this handle; the records it gets
+ * from SPF_dns_lookup are its own to free.
+ */
+int bg_spf_dns_run(struct bg_spf *spf, int (*fn)(struct SPF_dns_server_struct *dns, void *arg), void *arg);
 
 /* True when ip is an IPv4 or IPv6 literal bg_spf_check can check (not loopback, not unspecified). */
 bool bg_spf_ip_valid(const char *ip);
