@@ -61,6 +61,18 @@ bg_header_list_unsubscribe(const struct bg_entity *e, const char *token, char *o
 	return (size_t)n < len ? 0 : -1;
 }
 
+/* True when a list name can stand in a header as it is: printable ASCII, no ':' or space. */
+static bool
+plain_list(const char *list)
+{
+	if (list == NULL || *list == '\0')
+		return false;
+	for (; *list; list++)
+		if (*list <= ' ' || *list >= 0x7f || *list == ':')
+			return false;
+	return true;
+}
+
 int
 bg_header_feedback_id(const struct bg_entity *e, const char *list, enum bg_class c, char *out, size_t len)
 {
@@ -68,6 +80,8 @@ bg_header_feedback_id(const struct bg_entity *e, const char *list, enum bg_class
 
 	if (e->feedback_id == NULL || *e->feedback_id == '\0')
 		return -1;
+	if (!plain_list(list))
+		list = NULL; /* a list from a UTF-8 address extension is left out, not put in raw */
 	n = snprintf(out, len, " %s%s%s:%s:%s", list && *list ? list : "", list && *list ? ":" : "", e->name,
 		     bg_class_name(c), e->feedback_id);
 	return n > 0 && (size_t)n < len ? 0 : -1;

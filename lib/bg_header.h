@@ -31,7 +31,8 @@ int bg_header_list_unsubscribe(const struct bg_entity *e, const char *token, cha
 
 /*
  * Writes the Feedback-ID value " <list>:<entity>:<class>:<feedback_id>" into
- * out (the list part left out when the mail is to no list). Returns 0, or -1
+ * out (the list part left out when the mail is to no list, or when its name
+ * is not printable ASCII without ':'). Returns 0, or -1
  * when out is too small or the entity sets no feedback_id.
  */
 int bg_header_feedback_id(const struct bg_entity *e, const char *list, enum bg_class c, char *out, size_t len);

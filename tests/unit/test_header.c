@@ -100,6 +100,8 @@ test_feedback_id(void **state)
 	assert_string_equal(out, " weekly:acme:bulk:esp42");
 	assert_int_equal(bg_header_feedback_id(&e, "", BG_CLASS_MANDATED, out, sizeof(out)), 0);
 	assert_string_equal(out, " acme:mandated:esp42");
+	assert_int_equal(bg_header_feedback_id(&e, "caf\303\251", BG_CLASS_BULK, out, sizeof(out)), 0);
+	assert_string_equal(out, " acme:bulk:esp42"); /* never 8-bit bytes in the header */
 	assert_int_equal(bg_header_feedback_id(&e, NULL, BG_CLASS_BULK, out, 8), -1);
 	e.feedback_id = NULL;
 	assert_int_equal(bg_header_feedback_id(&e, NULL, BG_CLASS_BULK, out, sizeof(out)), -1);
