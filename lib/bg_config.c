@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <confuse.h>
 #include <ctype.h>
 #include <errno.h>
@@ -25,10 +24,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "bg_addr.h"
 #include "bg_config.h"
+#include "bg_config_int.h"
 #include "bg_config_table.h"
-#include "bg_redis.h"
 
 /* Where the first error of a load is written (loads are serialised by the caller). */
 struct bg_errbuf {
@@ -79,9 +77,9 @@ conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	conf_err(cfg && cfg->filename ? cfg->filename : (cur_err ? cur_err->file : "?"), cfg ? cfg->line : 0, fmt, ap);
 }
 
-/* Reports an error at a line of file. */
-static void __attribute__((format(printf, 3, 4)))
-conf_errat(const char *file, int line, const char *fmt, ...)
+/* Reports an error at a line of file (the first error of a load is kept). */
+void
+bg_config_errat(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -530,212 +528,6 @@ free_set(enum bg_set set, void *base)
 	}
 }
 
-/* Orders index entries by key, without case. */
-static int
-index_cmp(const void *a, const void *b)
-{
-	return strcasecmp(((const struct bg_index_entry *)a)->key, ((const struct bg_index_entry *)b)->key);
-}
-
-/* Builds a sorted index over one string list of every entity; refuses a key claimed twice. */
-static int
-build_index(struct bg_config *cfg, size_t list_off, const char *what,
-	    struct bg_index_entry **out, size_t *nout)
-{
-	size_t n = 0;
-	struct bg_index_entry *ix = NULL;
-
-	for (size_t i = 0; i < cfg->n_entities; i++) {
-		const struct bg_strlist *l = AT(&cfg->entities[i], list_off, struct bg_strlist);
-		ix = bg_xreallocarray(ix, n + l->n + 1, sizeof(*ix));
-		for (size_t j = 0; j < l->n; j++)
-			ix[n++] = (struct bg_index_entry){ l->v[j], &cfg->entities[i] };
-	}
-	if (n > 0)
-		qsort(ix, n, sizeof(*ix), index_cmp);
-	*out = ix;
-	*nout = n;
-	for (size_t i = 1; i < n; i++) {
-		if (strcasecmp(ix[i].key, ix[i - 1].key) != 0)
-			continue;
-		if (ix[i].entity == ix[i - 1].entity)
-			conf_errat(cfg->file, ix[i].entity->line, "%s \"%s\" is listed twice in entity \"%s\"", what,
-				   ix[i].key, ix[i].entity->name);
-		else
-			conf_errat(cfg->file, ix[i].entity->line, "%s \"%s\" belongs to both entity \"%s\" and entity \"%s\"",
-				   what, ix[i].key, ix[i - 1].entity->name, ix[i].entity->name);
-		return -1;
-	}
-	return 0;
-}
-
-/* Checks one dkim block: every field given. */
-static int
-check_dkim(const struct bg_config *cfg, const struct bg_dkim_conf *d)
-{
-	if (d->domain && d->selector && d->key && *d->domain && *d->selector && *d->key)
-		return 0;
-	conf_errat(cfg->file, d->line, "dkim needs domain, selector and key");
-	return -1;
-}
-
-/* Checks that the Redis address is one hiredis can use. */
-static int
-check_redis(const struct bg_config *cfg)
-{
-	const char *why;
-	struct bg_redis *r = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &why);
-
-	if (r == NULL) {
-		conf_errat(cfg->file, 0, "redis address \"%s\": %s", cfg->redis.address, why);
-		return -1;
-	}
-	bg_redis_free(r);
-	return 0;
-}
-
-/* Rewrites each domain of l in the normal form of addresses (lower case, IDNA A-label). */
-static int
-normalise_domains(const struct bg_config *cfg, int line, const char *what, struct bg_strlist *l)
-{
-	char buf[BG_ADDR_DOMAIN_MAX + 8];
-	struct bg_addr a;
-
-	for (size_t i = 0; i < l->n; i++) {
-		snprintf(buf, sizeof(buf), "x@%s", l->v[i]);
-		if (strlen(l->v[i]) > BG_ADDR_DOMAIN_MAX || bg_addr_normalise(buf, strlen(buf), 0, &a) != BG_ADDR_OK) {
-			conf_errat(cfg->file, line, "%s \"%s\" is not a valid domain", what, l->v[i]);
-			return -1;
-		}
-		free(l->v[i]);
-		l->v[i] = bg_xstrdup(bg_addr_domain(&a));
-	}
-	return 0;
-}
-
-/* Rewrites each address of l in its normal form. */
-static int
-normalise_addrs(const struct bg_config *cfg, int line, const char *what, struct bg_strlist *l)
-{
-	struct bg_addr a;
-	enum bg_addr_status st;
-
-	for (size_t i = 0; i < l->n; i++) {
-		st = bg_addr_normalise(l->v[i], strlen(l->v[i]), cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0, &a);
-		if (st != BG_ADDR_OK) {
-			conf_errat(cfg->file, line, "%s \"%s\": %s", what, l->v[i], bg_addr_strerror(st));
-			return -1;
-		}
-		free(l->v[i]);
-		l->v[i] = bg_xstrdup(a.text);
-	}
-	return 0;
-}
-
-/* Checks that every spf_ips entry is an IPv4 or IPv6 address. */
-static int
-check_ips(const struct bg_config *cfg, const struct bg_entity *e)
-{
-	unsigned char buf[16];
-
-	for (size_t i = 0; i < e->spf_ips.n; i++) {
-		const char *ip = e->spf_ips.v[i];
-		if (inet_pton(AF_INET, ip, buf) != 1 && inet_pton(AF_INET6, ip, buf) != 1) {
-			conf_errat(cfg->file, e->line, "entity \"%s\": spf_ips: \"%s\" is not an IP address", e->name, ip);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Puts every domain and sender address of the file in the form the code compares them in. */
-static int
-normalise_names(struct bg_config *cfg)
-{
-	for (size_t i = 0; i < cfg->n_entities; i++) {
-		struct bg_entity *e = &cfg->entities[i];
-		if (check_ips(cfg, e) < 0 || normalise_domains(cfg, e->line, "sender domain", &e->sender_domains) < 0 ||
-		    normalise_addrs(cfg, e->line, "mandated sender", &e->mandated_senders) < 0 ||
-		    normalise_addrs(cfg, e->line, "transactional sender", &e->transactional_senders) < 0 ||
-		    normalise_addrs(cfg, e->line, "confirmation sender", &e->confirmation_senders) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < cfg->n_groups; i++)
-		if (normalise_domains(cfg, cfg->groups[i].line, "domain", &cfg->groups[i].domains) < 0)
-			return -1;
-	return 0;
-}
-
-/* True when s is printable ASCII without space and without any of the bytes in bad. */
-static bool
-plain_text(const char *s, const char *bad)
-{
-	for (; *s; s++)
-		if (*s <= ' ' || *s >= 0x7f || strchr(bad, *s) != NULL)
-			return false;
-	return true;
-}
-
-/*
- * Checks what an entity puts into headers and replies: its name, the
- * unsubscribe URL (https://, a %t, nothing that ends <...> or the header),
- * the mailto address and the Feedback-ID part. Returns NULL or the problem.
- */
-static const char *
-entity_text_problem(const struct bg_entity *e)
-{
-	const char *url = e->unsubscribe_url, *mailto = e->unsubscribe_mailto, *fid = e->feedback_id;
-	struct bg_addr a;
-
-	if (!plain_text(e->name, ":/;\"\\%<>{}") || strlen(e->name) > 64)
-		return "an entity name is at most 64 printable characters without / : ; % < > { } or quotes";
-	if (url != NULL && *url != '\0' && strncmp(url, "https://", 8) != 0)
-		return "unsubscribe_url must be an https:// URL (RFC 8058)";
-	if (url != NULL && *url != '\0' && strstr(url, "%t") == NULL)
-		return "unsubscribe_url must contain %t, where the token goes";
-	if (url != NULL && !plain_text(url, "<>\"\\,"))
-		return "unsubscribe_url must be printable ASCII without spaces, <, >, quotes, \\ or commas";
-	if (mailto != NULL && *mailto != '\0' &&
-	    (!plain_text(mailto, "<>\"\\,?&%") || bg_addr_normalise(mailto, strlen(mailto), 0, &a) != BG_ADDR_OK))
-		return "unsubscribe_mailto must be a plain address";
-	if (fid != NULL && !plain_text(fid, ":;\"\\"))
-		return "feedback_id must be printable ASCII without spaces or ':'";
-	return NULL;
-}
-
-/* Checks what the table alone cannot: relations between options. */
-static int
-check_config(struct bg_config *cfg)
-{
-	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0)
-		return -1;
-	for (size_t i = 0; i < cfg->n_entities; i++) {
-		const char *why = entity_text_problem(&cfg->entities[i]);
-		if (why != NULL) {
-			conf_errat(cfg->file, cfg->entities[i].line, "entity \"%s\": %s", cfg->entities[i].name, why);
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < cfg->n_esp_dkim; i++)
-		if (check_dkim(cfg, &cfg->esp_dkim[i]) < 0)
-			return -1;
-	for (size_t i = 0; i < cfg->n_entities; i++)
-		for (size_t j = 0; j < cfg->entities[i].n_dkim; j++)
-			if (check_dkim(cfg, &cfg->entities[i].dkim[j]) < 0)
-				return -1;
-	for (size_t i = 0; i < cfg->n_limits; i++) {
-		const struct bg_limit *l = &cfg->limits[i];
-		if ((l->pool == NULL) == (l->entity == NULL) || l->rate.count == 0) {
-			conf_errat(cfg->file, l->line, "limit needs a rate and either pool (with optional group) or entity");
-			return -1;
-		}
-	}
-	if (build_index(cfg, offsetof(struct bg_entity, sasl_users), "sasl user", &cfg->by_sasl, &cfg->n_by_sasl) < 0)
-		return -1;
-	return build_index(cfg, offsetof(struct bg_entity, sender_domains), "sender domain",
-			   &cfg->by_domain, &cfg->n_by_domain);
-}
-
 /*
  * Checks that braces balance outside strings and comments. libconfuse 3.3
  * accepts a file that ends inside a section (its end-of-file check was
@@ -785,7 +577,7 @@ check_braces(FILE *fp, const char *path)
 			break;
 		}
 		if (depth < 0) {
-			conf_errat(path, line, "'}' without a section to close");
+			bg_config_errat(path, line, "'}' without a section to close");
 			return -1;
 		}
 		if (st == CODE && ch != 0 && ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
@@ -795,7 +587,7 @@ check_braces(FILE *fp, const char *path)
 	rewind(fp);
 	if (depth == 0)
 		return 0;
-	conf_errat(path, open_line[depth > 64 ? 63 : depth - 1], "this section is never closed (is the file cut short?)");
+	bg_config_errat(path, open_line[depth > 64 ? 63 : depth - 1], "this section is never closed (is the file cut short?)");
 	return -1;
 }
 
@@ -807,11 +599,11 @@ open_file(const char *path)
 	FILE *fp = fopen(path, "r");
 
 	if (fp == NULL) {
-		conf_errat(path, 0, "cannot read: %s", strerror(errno));
+		bg_config_errat(path, 0, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode)) {
-		conf_errat(path, 0, "not a regular file");
+		bg_config_errat(path, 0, "not a regular file");
 		fclose(fp);
 		return NULL;
 	}
@@ -865,7 +657,7 @@ bg_config_load(const char *path, char *err, size_t errlen)
 	cfg->file = bg_xstrdup(path);
 	copy_set(tree, BG_SET_ROOT, cfg);
 	cfg_free(tree);
-	if (check_config(cfg) < 0) {
+	if (bg_config_check(cfg) < 0) {
 		bg_config_free(cfg);
 		cfg = NULL;
 	}
@@ -891,7 +683,7 @@ static const struct bg_entity *
 index_find(const struct bg_index_entry *ix, size_t n, const char *key)
 {
 	struct bg_index_entry k = { key, NULL };
-	const struct bg_index_entry *e = n ? bsearch(&k, ix, n, sizeof(*ix), index_cmp) : NULL;
+	const struct bg_index_entry *e = n ? bsearch(&k, ix, n, sizeof(*ix), bg_config_index_cmp) : NULL;
 
 	return e ? e->entity : NULL;
 }

@@ -43,32 +43,12 @@
 #include <spf2/spf_dns_zone.h>
 
 #include "bg_spf.h"
+#include "bg_spf_cache.h"
 
 #define DOMAIN_MAX    253
-#define KEY_MAX       (DOMAIN_MAX + 1 + INET6_ADDRSTRLEN + 1)
-#define CACHE_BUCKETS 8192 /* a power of two, twice BG_SPF_CACHE_MAX */
 #define SERVERS_MAX   64
 #define STR(x)        #x
 #define XSTR(x)       STR(x)
-
-/* One cached result; entries are linked in a bucket chain and in LRU order. */
-struct cache_entry {
-	char key[KEY_MAX]; /* "domain ip", domain lower-cased, ip canonical */
-	char explain[BG_SPF_EXPLAIN_MAX];
-	enum bg_spf_result result;
-	int64_t expires;      /* CLOCK_MONOTONIC milliseconds */
-	int32_t chain;        /* next entry in the same bucket, -1 at the end */
-	int32_t newer, older; /* LRU neighbours, -1 at the ends */
-};
-
-struct spf_cache {
-	pthread_mutex_t lock;
-	int64_t ttl_ms; /* 0: the cache is off */
-	struct cache_entry *e;
-	int32_t *bucket;
-	int32_t used, newest, oldest;
-	unsigned long checks, hits;
-};
 
 /* A libspf2 server, used by one thread at a time. */
 struct spf_server {
@@ -103,16 +83,6 @@ quiet_libspf2(void)
 	SPF_warning_handler = NULL;
 	SPF_info_handler = NULL;
 	SPF_debug_handler = NULL;
-}
-
-/* Returns CLOCK_MONOTONIC in milliseconds. */
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Copies s into dst (dstlen bytes) with every byte that is not printable ASCII, and '%', made '?'. */
@@ -189,160 +159,6 @@ client_parse(const char *ip, struct client *c)
 	return true;
 }
 
-/* ---- the result cache ---- */
-
-/* Returns the bucket of key (FNV-1a). */
-static uint32_t
-key_bucket(const char *key)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *key != '\0'; key++)
-		h = (h ^ (unsigned char)*key) * 16777619u;
-	return h & (CACHE_BUCKETS - 1);
-}
-
-/* Sets the cache up; with ttl 0 it stays off and allocates nothing. */
-static void
-cache_init(struct spf_cache *c, unsigned ttl)
-{
-	pthread_mutex_init(&c->lock, NULL);
-	c->ttl_ms = (int64_t)ttl * 1000;
-	c->newest = c->oldest = -1;
-	if (c->ttl_ms == 0)
-		return;
-	c->e = bg_xcalloc(BG_SPF_CACHE_MAX, sizeof(*c->e));
-	c->bucket = bg_xcalloc(CACHE_BUCKETS, sizeof(*c->bucket));
-	for (size_t i = 0; i < CACHE_BUCKETS; i++)
-		c->bucket[i] = -1;
-}
-
-/* Frees what cache_init allocated. */
-static void
-cache_free(struct spf_cache *c)
-{
-	free(c->e);
-	free(c->bucket);
-	pthread_mutex_destroy(&c->lock);
-}
-
-/* Returns the index of key's entry, or -1. */
-static int32_t
-cache_find(const struct spf_cache *c, const char *key)
-{
-	int32_t i;
-
-	for (i = c->bucket[key_bucket(key)]; i >= 0; i = c->e[i].chain)
-		if (strcmp(c->e[i].key, key) == 0)
-			return i;
-	return -1;
-}
-
-/* Takes entry i out of the LRU list. */
-static void
-lru_unlink(struct spf_cache *c, int32_t i)
-{
-	struct cache_entry *e = &c->e[i];
-
-	if (e->newer >= 0)
-		c->e[e->newer].older = e->older;
-	else
-		c->newest = e->older;
-	if (e->older >= 0)
-		c->e[e->older].newer = e->newer;
-	else
-		c->oldest = e->newer;
-	e->newer = e->older = -1;
-}
-
-/* Puts entry i first (most recently used) in the LRU list. */
-static void
-lru_push(struct spf_cache *c, int32_t i)
-{
-	c->e[i].newer = -1;
-	c->e[i].older = c->newest;
-	if (c->newest >= 0)
-		c->e[c->newest].newer = i;
-	c->newest = i;
-	if (c->oldest < 0)
-		c->oldest = i;
-}
-
-/* Takes entry i out of its bucket chain. */
-static void
-chain_unlink(struct spf_cache *c, int32_t i)
-{
-	int32_t *p = &c->bucket[key_bucket(c->e[i].key)];
-
-	while (*p != i)
-		p = &c->e[*p].chain;
-	*p = c->e[i].chain;
-}
-
-/* Returns a free entry, evicting the least recently used one when the cache is full. */
-static int32_t
-cache_slot(struct spf_cache *c)
-{
-	int32_t i;
-
-	if (c->used < BG_SPF_CACHE_MAX)
-		return c->used++;
-	i = c->oldest;
-	lru_unlink(c, i);
-	chain_unlink(c, i);
-	return i;
-}
-
-/* Counts a check and, on a live hit, sets *r and explain; returns true on a hit. */
-static bool
-cache_get(struct spf_cache *c, const char *key, enum bg_spf_result *r, char *explain, size_t len)
-{
-	char text[BG_SPF_EXPLAIN_MAX + 16];
-	int32_t i;
-	bool hit = false;
-
-	pthread_mutex_lock(&c->lock);
-	c->checks++;
-	if (c->ttl_ms > 0 && (i = cache_find(c, key)) >= 0 && c->e[i].expires > now_ms()) {
-		*r = c->e[i].result;
-		snprintf(text, sizeof(text), "%s (cached)", c->e[i].explain);
-		printable(explain, len, text);
-		lru_unlink(c, i);
-		lru_push(c, i);
-		c->hits++;
-		hit = true;
-	}
-	pthread_mutex_unlock(&c->lock);
-	return hit;
-}
-
-/* Stores a result for ttl; temperror is never stored. */
-static void
-cache_put(struct spf_cache *c, const char *key, enum bg_spf_result r, const char *explain)
-{
-	int32_t i;
-
-	if (c->ttl_ms == 0 || r == BG_SPF_TEMPERROR)
-		return;
-	pthread_mutex_lock(&c->lock);
-	if ((i = cache_find(c, key)) >= 0) {
-		lru_unlink(c, i);
-	} else {
-		uint32_t b;
-
-		i = cache_slot(c);
-		bg_strlcpy(c->e[i].key, key, sizeof(c->e[i].key));
-		b = key_bucket(key);
-		c->e[i].chain = c->bucket[b];
-		c->bucket[b] = i;
-	}
-	c->e[i].result = r;
-	bg_strlcpy(c->e[i].explain, explain, sizeof(c->e[i].explain));
-	c->e[i].expires = now_ms() + c->ttl_ms;
-	lru_push(c, i);
-	pthread_mutex_unlock(&c->lock);
-}
-
 /* ---- handles ---- */
 
 /* Allocates a handle with nsrv unset servers and its cache. */
@@ -358,7 +174,7 @@ spf_alloc(size_t nsrv, unsigned ttl)
 	for (size_t i = 0; i < nsrv; i++)
 		pthread_mutex_init(&spf->srv[i].lock, NULL);
 	atomic_init(&spf->next, 0);
-	cache_init(&spf->cache, ttl);
+	bg_spf_cache_init(&spf->cache, ttl);
 	return spf;
 }
 
@@ -414,7 +230,7 @@ bg_spf_free(struct bg_spf *spf)
 	if (spf->zone != NULL)
 		SPF_dns_free(spf->zone);
 	free(spf->srv);
-	cache_free(&spf->cache);
+	bg_spf_cache_free(&spf->cache);
 	bg_strlist_free(&spf->names);
 	bg_strlist_free(&spf->failing);
 	free(spf);
@@ -423,11 +239,7 @@ bg_spf_free(struct bg_spf *spf)
 void
 bg_spf_stats(struct bg_spf *spf, struct bg_spf_stats *st)
 {
-	pthread_mutex_lock(&spf->cache.lock);
-	st->checks = spf->cache.checks;
-	st->hits = spf->cache.hits;
-	st->cached = (unsigned long)spf->cache.used;
-	pthread_mutex_unlock(&spf->cache.lock);
+	bg_spf_cache_stats(&spf->cache, &st->checks, &st->hits, &st->cached);
 }
 
 /* ---- the zone ---- */
@@ -800,7 +612,7 @@ explained(enum bg_spf_result r, char *explain, size_t len, const char *why)
 enum bg_spf_result
 bg_spf_check(struct bg_spf *spf, const char *ip, const char *domain, char *explain, size_t len)
 {
-	char dom[DOMAIN_MAX + 1], key[KEY_MAX], text[BG_SPF_EXPLAIN_MAX];
+	char dom[DOMAIN_MAX + 1], key[KEY_MAX], text[BG_SPF_EXPLAIN_MAX], safe[BG_SPF_EXPLAIN_MAX];
 	struct spf_server *s;
 	struct client c;
 	enum bg_spf_result r;
@@ -814,12 +626,13 @@ bg_spf_check(struct bg_spf *spf, const char *ip, const char *domain, char *expla
 		dom[i] = domain[i] >= 'A' && domain[i] <= 'Z' ? (char)(domain[i] - 'A' + 'a') : domain[i];
 	dom[i] = '\0';
 	snprintf(key, sizeof(key), "%s %s", dom, c.text);
-	if (cache_get(&spf->cache, key, &r, explain, len))
+	if (bg_spf_cache_get(&spf->cache, key, &r, explain, len))
 		return r;
 	s = server_take(spf);
 	r = spf_query(s->spf, &c, dom, text, sizeof(text));
 	pthread_mutex_unlock(&s->lock);
-	cache_put(&spf->cache, key, r, text);
+	printable(safe, sizeof(safe), text);
+	bg_spf_cache_put(&spf->cache, key, r, safe);
 	printable(explain, len, text);
 	return r;
 }
