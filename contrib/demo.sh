@@ -6,8 +6,10 @@
 # private Postfix instance that relays everything it accepts to an smtp-sink
 # receiver (tests/lib/*.sh; never the system's Postfix or Redis, never port 25).
 # Loads sample recipients with redis-cli, submits bulk, mandated and
-# transactional mail, suspends the entity's bulk mail, stops Redis, and prints
-# what happened to each recipient. Everything is stopped at the end; with
+# transactional mail, shows a newsletter as it arrived (List-Unsubscribe with a
+# token bulkguard-ctl opens, VERP, DKIM signatures python3-dkim verifies),
+# suspends the entity's bulk mail, stops Redis, and prints what happened to
+# each recipient. Everything is stopped at the end; with
 # --keep it stays up and the commands to talk to it and stop it are printed.
 #
 # Exit status: 0 when every step went as expected, 1 otherwise (the demo is a
@@ -246,14 +248,46 @@ demo_exit() {
 }
 trap demo_exit EXIT
 
+# make_keys: DKIM keys (RSA-2048, Ed25519), their DNS records for the verifier, a token key file.
+make_keys() {
+	DKIM_DIR=$BG_TMP/keys
+	mkdir -p "$DKIM_DIR"
+	openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048 -out "$DKIM_DIR/shop.pem" 2>/dev/null &&
+		openssl genpkey -algorithm ed25519 -out "$DKIM_DIR/shop.ed25519" &&
+		openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048 -out "$DKIM_DIR/esp.pem" 2>/dev/null || return 1
+	printf '1 %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$DKIM_DIR/token.keys"
+	chmod 600 "$DKIM_DIR"/*
+	{
+		echo "bg1._domainkey.shop.example v=DKIM1; k=rsa; p=$(openssl pkey -in "$DKIM_DIR/shop.pem" -pubout -outform DER | base64 -w0)"
+		echo "bg1e._domainkey.shop.example v=DKIM1; k=ed25519; p=$(openssl pkey -in "$DKIM_DIR/shop.ed25519" -pubout -outform DER | tail -c 32 | base64 -w0)"
+		echo "s2026._domainkey.esp.example v=DKIM1; k=rsa; p=$(openssl pkey -in "$DKIM_DIR/esp.pem" -pubout -outform DER | base64 -w0)"
+	} >"$DKIM_DIR/records"
+}
+
 # start_all: Redis, the milter, the receiver and Postfix, all under $BG_TMP.
 start_all() {
 	for _p in "$MILTER_BIN" "$POSTFIX" "$SMTP_SINK" "$REDIS_SERVER" "$REDIS_CLI" "$PY"; do
 		command -v "$_p" >/dev/null 2>&1 || { echo "demo: $_p not found (contrib/quickstart install)" >&2; exit 1; }
 	done
 	redis_start || { echo "demo: redis-server did not start" >&2; exit 1; }
-	milter_conf <<'EOF'
-# the sending party: a brand whose mail comes from @acme.example
+	make_keys || { echo "demo: openssl could not make keys" >&2; exit 1; }
+	milter_conf <<EOF
+unsubscribe { key_file = "$DKIM_DIR/token.keys" }   # seals the tokens in List-Unsubscribe
+esp {                                                # the platform signs every message too
+  dkim { domain = "esp.example" selector = "s2026" key = "$DKIM_DIR/esp.pem" }
+}
+# a brand with one-click unsubscribe, VERP and its own DKIM keys
+entity "shop" {
+  sender_domains     = { "shop.example" }
+  consent            = "confirmed"
+  unsubscribe_url    = "https://u.esp.example/u/%t"
+  unsubscribe_mailto = "unsubscribe@u.esp.example"
+  feedback_id        = "demo"
+  return_path_domain = "bounce.esp.example"
+  dkim { domain = "shop.example" selector = "bg1"  key = "$DKIM_DIR/shop.pem" }
+  dkim { domain = "shop.example" selector = "bg1e" key = "$DKIM_DIR/shop.ed25519" algorithm = "ed25519-sha256" }
+}
+# the sending party of sections 2 to 4: a brand whose mail comes from @acme.example
 entity "acme" {
   sender_domains        = { "acme.example" }          # envelope sender domain -> entity acme
   consent               = "confirmed"                 # bulk mail needs double opt-in consent
@@ -349,8 +383,47 @@ step_delivery() {
 	grep -q 'class=bulk accepted=1 refused=3' "$MILTER_LOG" || fail "no summary line for the bulk message"
 }
 
+# step_oneclick: a brand with one-click unsubscribe, VERP and DKIM; the message as it arrived.
+step_oneclick() {
+	heading "5. What leaves with the mail: one-click unsubscribe, VERP, DKIM"
+	note "  Entity \"shop\" has unsubscribe_url, return_path_domain and two DKIM keys (RSA-2048 and"
+	note "  Ed25519); the platform signs everything too (esp block). One newsletter to $R_OK:"
+	note ""
+	op "redis-cli -p $REDIS_PORT HSET bg:rcpt:$R_OK consent:shop \"confirmed $NOW 198.51.100.7 checkout\""
+	submit "shop spring sale" news+sale@shop.example "$R_OK=250 "
+	want_data YES
+	wait_delivered
+	_msg=$(grep -l '^Subject: shop spring sale' "$SINK_DIR"/m.* 2>/dev/null | head -n 1)
+	[ -n "$_msg" ] || { fail "the shop newsletter did not arrive"; return; }
+	note ""
+	note "  as it arrived (envelope and the headers bulkguard added, values cut at 100 characters):"
+	grep -E '^(X-Mail-Args|X-Rcpt-Args):' "$_msg" | sed 's/^/    /'
+	"$PY" - "$_msg" <<'PYEOF' | sed 's/^/    /'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+for name in ("DKIM-Signature", "From", "Subject", "List-Unsubscribe", "List-Unsubscribe-Post", "Feedback-ID"):
+    for v in m.get_all(name) or []:
+        v = " ".join(str(v).split())
+        print("%s: %s" % (name, v if len(v) <= 100 else v[:97] + "..."))
+PYEOF
+	note ""
+	note "  an independent verifier (python3-dkim, offline, with the keys' DNS records):"
+	"$PY" "$BG_SRC/tests/lib/dkim_verify.py" "$_msg" "$DKIM_DIR/records" >"$BG_TMP/verify.out" 2>&1 ||
+		fail "a DKIM signature did not verify"
+	sed 's/^/    signature /' "$BG_TMP/verify.out"
+	_token=$("$PY" -c 'import email,re,sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+print(re.search(r"/u/([A-Za-z0-9_-]+)>", m["List-Unsubscribe"]).group(1))' "$_msg")
+	note ""
+	note "  \$ bulkguard-ctl -c bulkguard.conf token open ${_token%"${_token#????????????}"}..."
+	"$BG_BUILD/ctl/bulkguard-ctl" -c "$MILTER_CONF" token open "$_token" 2>&1 | sed 's/^/      /'
+	"$BG_BUILD/ctl/bulkguard-ctl" -c "$MILTER_CONF" token open "$_token" 2>/dev/null | grep -q "address=$R_OK" ||
+		fail "the token does not open to $R_OK"
+	new_log_lines
+}
+
 step_suspend() {
-	heading "5. Suspending acme's bulk mail while the breach notice runs"
+	heading "6. Suspending acme's bulk mail while the breach notice runs"
 	op "redis-cli -p $REDIS_PORT SET bg:suspend:acme \"breach notice running\""
 	note ""
 	submit "acme weekly newsletter #2" news@acme.example \
@@ -373,7 +446,7 @@ step_suspend() {
 }
 
 step_redis_down() {
-	heading "6. Redis goes away: fail closed"
+	heading "7. Redis goes away: fail closed"
 	note "  (this Redis keeps nothing on disk by itself; SAVE first so a restart finds the records)"
 	op "redis-cli -p $REDIS_PORT SAVE"
 	note "  kill -9 redis-server"
@@ -412,7 +485,9 @@ bulk newsletter reached only $R_OK, the one recipient with confirmed consent;
 the unsubscribed, the bounced and the unknown were refused with a reply naming
 the address and the reason. The mandated breach notice and the receipt skipped
 the unsubscribe and the missing consent but never went to the bounced address.
-Setting bg:suspend:acme made bulk mail wait (451 4.7.1) while the breach notice
+Shop's newsletter left with a List-Unsubscribe whose token bulkguard-ctl opens
+to its one recipient, a VERP return path, and three DKIM signatures that an
+independent verifier accepts. Setting bg:suspend:acme made bulk mail wait (451 4.7.1) while the breach notice
 still went out. With Redis gone the milter deferred (451 4.3.0) instead of
 accepting anything, and it recovered by itself when Redis came back. Only
 accepted recipients arrived at the receiver, each exactly once. The demo took
@@ -428,6 +503,7 @@ step_start
 step_recipients
 step_classes
 step_delivery
+step_oneclick
 step_suspend
 step_redis_down
 if [ "$FAILS" -eq 0 ]; then
