@@ -6,15 +6,18 @@
  * DESCRIPTION
  *	One command word, then its arguments; each command is one row of the
  *	table below and one function in its own ctl_*.c file. Commands now:
- *	token make, token open, check-dns. See bulkguard-ctl(8).
+ *	token make, token open, check-dns, suppress add|del|show,
+ *	consent add|del|show, import, export. See bulkguard-ctl(8).
  * DIAGNOSTICS
  *	Exit 0 when done, 1 when the answer is no (a token that does not
- *	open, a DNS check that fails), 64 for bad usage or arguments, 78
- *	for a bad configuration, key file or zone file. Messages go to
- *	stderr, results to stdout; nothing is logged.
+ *	open, a DNS check that fails, nothing to delete or show, import
+ *	rows or export fields skipped), 64 for bad usage or arguments, 69
+ *	when Redis is unreachable, 78 for a bad configuration, key file or
+ *	zone file (66, 73, 74: a CSV file that cannot be read or written).
+ *	Messages go to stderr, results to stdout; nothing is logged.
  * CONFIGURATION
  *	The file given with -c (default /etc/bulkguard/bulkguard.conf): the
- *	entities, their DKIM keys and unsubscribe.key_file.
+ *	entities, their DKIM keys, unsubscribe.key_file, redis and audit.
  */
 #include "config.h"
 
@@ -25,6 +28,8 @@
 #include <unistd.h>
 
 #include "bg_daemon.h"
+#include "ctl_csv.h"
+#include "ctl_data.h"
 #include "ctl_dns.h"
 #include "ctl_token.h"
 
@@ -41,6 +46,10 @@ struct ctl_command {
 static const struct ctl_command commands[] = {
 	{"token", CTL_TOKEN_USAGE, ctl_token},
 	{"check-dns", CTL_DNS_USAGE, ctl_dns},
+	{"suppress", CTL_SUPPRESS_USAGE, ctl_suppress},
+	{"consent", CTL_CONSENT_USAGE, ctl_consent},
+	{"import", CTL_IMPORT_USAGE, ctl_import},
+	{"export", CTL_EXPORT_USAGE, ctl_export},
 };
 /* clang-format on */
 
