@@ -1,0 +1,47 @@
+/*
+ * unsd_http.h - bulkguard-unsubd's HTTP side: the RFC 8058 one-click handlers.
+ *
+ * POST /u/<token> with List-Unsubscribe=One-Click writes the suppression,
+ * GET /u/<token> shows a page whose button makes that POST, anything else is
+ * refused with a fixed page (DESIGN.md "Feedback: closing the loop").
+ * Requests are served from the configuration and key set installed last;
+ * each worker thread keeps its own Redis connection.
+ */
+#ifndef UNSD_HTTP_H
+#define UNSD_HTTP_H
+
+#include <stddef.h>
+
+#include "bg_config.h"
+#include "bg_token.h"
+
+/* What every client is held to. */
+#define UNSD_THREADS    4     /* worker threads, each with its own Redis connection */
+#define UNSD_CONN_MAX   512   /* connections open at once; more are refused */
+#define UNSD_TIMEOUT    10    /* seconds a connection may sit idle or trickle (slowloris) */
+#define UNSD_BODY_MAX   4096  /* bytes of request body; more gets 413 */
+#define UNSD_MEMORY_MAX 16384 /* bytes per connection for request line, headers and buffers */
+
+struct unsd_http;
+
+/*
+ * Installs cfg and keys, owned by this module from now on, as what new
+ * requests are served from. The previous pair is freed once the last
+ * request using it has ended. Call once before unsd_http_start.
+ */
+void unsd_http_install(struct bg_config *cfg, struct bg_token_keys *keys);
+
+/*
+ * Serves HTTP on the listening socket fd with UNSD_THREADS threads. Returns
+ * a server the caller stops with unsd_http_stop, or NULL with the reason in
+ * err (fd is left open then).
+ */
+struct unsd_http *unsd_http_start(int fd, char *err, size_t errlen);
+
+/*
+ * Closes the listening socket, ends every connection (a handler under way
+ * finishes first), and frees the server and the installed configuration.
+ */
+void unsd_http_stop(struct unsd_http *h);
+
+#endif
