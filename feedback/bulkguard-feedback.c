@@ -1,0 +1,223 @@
+/*
+ * NAME
+ *	bulkguard-feedback - DSNs, ARF reports and unsubscribe mails become suppressions
+ * SYNOPSIS
+ *	bulkguard-feedback [-c file] [-f] [-t] [-i queue-id] -r recipient -s sender < message
+ * DESCRIPTION
+ *	A pipe(8) delivery program for the return-path, feedback-loop and
+ *	unsubscribe-mailbox domains. It reads one message (at most 50 MB) on
+ *	stdin, classifies it (fb_classify) and writes the suppressions and
+ *	bounce counts it calls for (fb_apply). -r and -s are the envelope as
+ *	pipe(8) passes ${recipient} and ${sender}; -i ${queue_id} tags the log.
+ *
+ *	-t prints the record instead, one line a recipient, "kind recipient
+ *	status class" (ARF: "arf recipient feedback-type entity"), and touches
+ *	no Redis. -f also logs to stderr. The environment variable BG_NOW (unix
+ *	seconds) replaces the clock, for tests only.
+ * DIAGNOSTICS
+ *	Exit 0 when the mail was handled or is not feedback (logged, dropped);
+ *	75 (EX_TEMPFAIL) when Redis could not be written, so Postfix keeps the
+ *	mail and retries; 78 for a bad configuration or key file; 64 for bad usage.
+ * CONFIGURATION
+ *	redis { address timeout_ms prefix }, audit, keep_local_case,
+ *	unsubscribe { key_file }, feedback { bounce_threshold
+ *	bounce_min_span_days }, and each entity's return_path_domain,
+ *	sender_domains and unsubscribe_scope.
+ * Example master.cf:
+ *	feedback unix - n n - 10 pipe flags=q user=bulkguard argv=/usr/sbin/bulkguard-feedback
+ *	    -i ${queue_id} -r ${recipient} -s ${sender}
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bg_config.h"
+#include "bg_daemon.h"
+#include "bg_log.h"
+#include "bg_redis.h"
+#include "bg_token.h"
+#include "fb_apply.h"
+#include "fb_classify.h"
+
+#define NAME      "bulkguard-feedback"
+#define EX_USAGE_ 64
+#define EX_TEMP   75
+#define USAGE     "usage: " NAME " [-c file] [-f] [-t] [-i queue-id] -r recipient -s sender < message\n"
+
+struct opts {
+	const char *config, *rcpt, *sender, *id;
+	bool foreground, test;
+};
+
+/* Parses the command line; exits 64 on a bad one, 0 after -V. */
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config = BG_CONFIG_DEFAULT;
+	while ((c = getopt(argc, argv, "c:fi:r:s:tV")) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'f': o->foreground = true; break;
+		case 'i': o->id = optarg; break;
+		case 'r': o->rcpt = optarg; break;
+		case 's': o->sender = optarg; break;
+		case 't': o->test = true; break;
+		case 'V': printf("%s %s\n", NAME, PACKAGE_VERSION); exit(0);
+		default: fputs(USAGE, stderr); exit(EX_USAGE_);
+		}
+	}
+	if (optind != argc || o->rcpt == NULL || o->sender == NULL) {
+		fputs(USAGE, stderr);
+		exit(EX_USAGE_);
+	}
+}
+
+/* Reads stdin whole into a buffer the caller frees; sets *len, *too_big past FB_MESSAGE_MAX. */
+static char *
+read_stdin(size_t *len, bool *too_big)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	ssize_t got;
+
+	*too_big = false;
+	while (buf != NULL && (got = read(0, buf + n, cap - n)) != 0) {
+		if (got < 0)
+			bg_log_fatal(EX_TEMP, "%s", "read stdin failed");
+		n += (size_t)got;
+		if (n > FB_MESSAGE_MAX) {
+			*too_big = true;
+			n = 0; /* drain the rest, so the writer sees no broken pipe */
+		}
+		if (n == cap && (buf = realloc(buf, cap *= 2)) == NULL)
+			break;
+	}
+	if (buf == NULL)
+		bg_log_fatal(EX_TEMP, "%s", "out of memory");
+	*len = n;
+	return buf;
+}
+
+/* Prints one -t line for a DSN recipient. */
+static void
+print_rcpt(const struct bg_config *cfg, const struct fb_rcpt *x)
+{
+	struct bg_addr a;
+
+	printf("dsn %s %s %s\n", fb_apply_address(cfg, &x->addr, &a) ? a.text : "-", x->status[0] ? x->status : "-",
+	       fb_class_name(x->cls));
+}
+
+/* Prints the record for -t, one line a recipient. */
+static void
+print_record(const struct bg_config *cfg, const struct fb_record *r)
+{
+	struct fb_target t;
+	bool found = fb_apply_target(cfg, r, &t);
+
+	switch (r->kind) {
+	case FB_DSN:
+		if (r->n_rcpt == 0)
+			printf("dsn - - none\n");
+		for (size_t i = 0; i < r->n_rcpt; i++)
+			print_rcpt(cfg, &r->rcpt[i]);
+		break;
+	case FB_ARF:
+		printf("arf %s %s %s\n",
+		       t.addr.len ? t.addr.text : (r->arf.orig_rcpt.len ? r->arf.orig_rcpt.text : "-"),
+		       r->arf.feedback_type[0] ? r->arf.feedback_type : "-", found ? t.entity[0] : "-");
+		break;
+	case FB_UNSUBSCRIBE:
+		printf("unsubscribe-mail %s %s unsubscribe\n", found ? t.addr.text : "-", found ? t.entity[0] : "-");
+		break;
+	default: printf("not-feedback - - none\n"); break;
+	}
+}
+
+/* Loads the token key file (VERPs and tokens); exits 78 when it cannot. */
+static struct bg_token_keys *
+load_keys(const struct bg_config *cfg)
+{
+	char err[512];
+	struct bg_token_keys *keys;
+
+	if (bg_token_init() < 0)
+		bg_log_fatal(BG_EX_CONFIG, "%s", "libsodium cannot start");
+	if (cfg->unsubscribe.key_file == NULL || *cfg->unsubscribe.key_file == '\0')
+		bg_log_fatal(BG_EX_CONFIG, "%s", "unsubscribe key_file is not set");
+	if ((keys = bg_token_keys_load(cfg->unsubscribe.key_file, err, sizeof(err))) == NULL)
+		bg_log_fatal(BG_EX_CONFIG, "%s", err);
+	return keys;
+}
+
+/* Returns the time: BG_NOW (tests) or the clock. */
+static time_t
+now(void)
+{
+	const char *s = getenv("BG_NOW");
+
+	return s != NULL && *s != '\0' ? (time_t)strtoll(s, NULL, 10) : time(NULL);
+}
+
+/* Classifies and applies one message; returns the exit status. */
+static int
+handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_keys *keys, struct bg_redis *redis,
+       const char *msg, size_t len, const char *id)
+{
+	static struct fb_record rec;
+
+	fb_classify(msg, len, o->rcpt, keys, &rec);
+	if (o->test) {
+		print_record(cfg, &rec);
+		return 0;
+	}
+	bg_log_info("%s: from=<%s> to=<%s> size=%zu kind=%s rcpts=%zu", id, o->sender, o->rcpt, len,
+	            fb_kind_name(rec.kind), rec.n_rcpt);
+	return fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL ? EX_TEMP : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct bg_daemon_opts dopts = {0};
+	struct bg_config *cfg;
+	struct bg_token_keys *keys;
+	struct bg_redis *redis = NULL;
+	const char *rerr = NULL;
+	char err[256], idbuf[32];
+	size_t len;
+	bool too_big;
+	char *msg;
+	int rc;
+
+	parse_args(argc, argv, &o);
+	bg_log_open(NAME, o.foreground);
+	dopts.config = o.config;
+	cfg = bg_daemon_config(NAME, &dopts);
+	keys = load_keys(cfg);
+	if (!o.test && (redis = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &rerr)) == NULL)
+		bg_log_fatal(BG_EX_CONFIG, "redis address \"%s\": %s", cfg->redis.address, rerr ? rerr : "bad");
+	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
+		bg_log_fatal(BG_EX_CONFIG, "%s", err);
+	snprintf(idbuf, sizeof(idbuf), "feedback[%ld]", (long)getpid());
+	msg = read_stdin(&len, &too_big);
+	if (too_big) {
+		bg_log_warn("%s: from=<%s> to=<%s> kind=not-feedback reason=too-large action=drop", o.id ? o.id : idbuf,
+		            o.sender, o.rcpt);
+		rc = 0;
+	} else {
+		rc = handle(&o, cfg, keys, redis, msg, len, o.id ? o.id : idbuf);
+	}
+	free(msg);
+	bg_redis_free(redis);
+	bg_token_keys_free(keys);
+	bg_config_free(cfg);
+	return rc;
+}

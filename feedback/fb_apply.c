@@ -1,0 +1,262 @@
+/*
+ * fb_apply.c - a feedback record's suppressions and bounce counts written to Redis (fb_apply.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "bg_log.h"
+#include "bg_suppress.h"
+#include "bg_verp.h"
+#include "fb_apply.h"
+
+#define FB_WHO "bulkguard-feedback"
+
+bool
+fb_apply_address(const struct bg_config *cfg, const struct bg_addr *a, struct bg_addr *out)
+{
+	unsigned flags = cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0;
+
+	return a->len > 0 && bg_addr_normalise(a->text, a->len, flags, out) == BG_ADDR_OK;
+}
+
+/* Writes one suppression; returns 0 or -1 (logged). */
+static int
+suppress(const struct bg_config *cfg, struct bg_redis *redis, const char *id, const char *addr, const char *entity,
+         const char *list, const char *reason, const char *source, time_t now)
+{
+	struct bg_suppression s = {addr, entity, list, reason, now, source};
+
+	if (bg_suppress_write(redis, cfg->redis.prefix, &s, cfg->audit, FB_WHO) < 0) {
+		bg_log_error("%s: rcpt=%s action=tempfail redis=\"%s\"", id, addr, bg_redis_error(redis));
+		return -1;
+	}
+	bg_log_info("%s: rcpt=%s action=suppress scope=%s%s%s reason=%s source=%s", id, addr,
+	            entity ? entity : "global", list && *list ? "/" : "", list && *list ? list : "", reason, source);
+	return 0;
+}
+
+/* Reads n replies; fills score[] from the last two (ZRANGE WITHSCORES) and *count from the third last. */
+static int
+bounce_replies(struct bg_redis *redis, int n, long long *count, double score[2])
+{
+	int ok = 0;
+
+	for (int i = 0; i < n; i++) {
+		redisReply *rep = bg_redis_reply(redis);
+
+		if (rep == NULL)
+			return -1;
+		if (rep->type == REDIS_REPLY_ERROR)
+			ok = -1;
+		else if (i == n - 3 && rep->type == REDIS_REPLY_INTEGER)
+			*count = rep->integer;
+		else if (i >= n - 2 && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2)
+			score[i - (n - 2)] = strtod(rep->element[1]->str, NULL);
+		freeReplyObject(rep);
+	}
+	return ok;
+}
+
+/*
+ * Adds a hard bounce for addr at now; sets *spanned when the set then holds
+ * bounce_threshold bounces spanning bounce_min_span_days. Returns 0 or -1.
+ */
+static int
+count_bounce(const struct bg_config *cfg, struct bg_redis *redis, const char *addr, time_t now, bool *spanned,
+             long long *count)
+{
+	long window = FB_BOUNCE_WINDOW_DAYS * 86400L;
+	char key[512], score[32], member[64], min[40], ttl[32];
+	double sc[2] = {0, 0};
+	const char *cmds[][5] = {
+	    {"ZADD", key, score, member},
+	    {"ZREMRANGEBYSCORE", key, "-inf", min},
+	    {"EXPIRE", key, ttl},
+	    {"ZCARD", key},
+	    {"ZRANGE", key, "0", "0", "WITHSCORES"},
+	    {"ZRANGE", key, "-1", "-1", "WITHSCORES"},
+	};
+	const int argc[] = {4, 4, 3, 2, 5, 5};
+
+	if (window < 2 * cfg->feedback.bounce_min_span_days * 86400L)
+		window = 2 * cfg->feedback.bounce_min_span_days * 86400L;
+	snprintf(key, sizeof(key), "%sbounces:%s", cfg->redis.prefix, addr);
+	snprintf(score, sizeof(score), "%lld", (long long)now);
+	snprintf(member, sizeof(member), "%lld:%ld", (long long)now, (long)getpid());
+	snprintf(min, sizeof(min), "(%lld", (long long)now - window);
+	snprintf(ttl, sizeof(ttl), "%ld", window);
+	for (int i = 0; i < 6; i++)
+		if (bg_redis_append(redis, argc[i], cmds[i], NULL) < 0)
+			return -1;
+	*count = 0;
+	if (bounce_replies(redis, 6, count, sc) < 0)
+		return -1;
+	*spanned = *count >= cfg->feedback.bounce_threshold &&
+	           sc[1] - sc[0] >= (double)cfg->feedback.bounce_min_span_days * 86400.0;
+	return 0;
+}
+
+/* Applies one DSN recipient. */
+static int
+apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_rcpt *x, time_t now, const char *id)
+{
+	struct bg_addr a;
+	char source[40];
+	bool spanned = false;
+	long long count = 0;
+
+	if (x->cls == FB_CLASS_NONE || x->cls == FB_CLASS_SOFT || !fb_apply_address(cfg, &x->addr, &a)) {
+		bg_log_info("%s: rcpt=%s status=%s class=%s action=none", id, x->addr.len ? x->addr.text : "-",
+		            x->status[0] ? x->status : "-", fb_class_name(x->cls));
+		return 0;
+	}
+	if (x->cls == FB_CLASS_BOUNCE) {
+		snprintf(source, sizeof(source), "dsn-%s", x->status);
+		return suppress(cfg, redis, id, a.text, NULL, NULL, "bounce", source, now);
+	}
+	if (count_bounce(cfg, redis, a.text, now, &spanned, &count) < 0) {
+		bg_log_error("%s: rcpt=%s action=tempfail redis=\"%s\"", id, a.text, bg_redis_error(redis));
+		return -1;
+	}
+	bg_log_info("%s: rcpt=%s status=%s class=hard bounces=%lld", id, a.text, x->status, count);
+	return spanned ? suppress(cfg, redis, id, a.text, NULL, NULL, "bounce", "dsn-repeated", now) : 0;
+}
+
+/* Returns the configured entity named name, or NULL. */
+static const struct bg_entity *
+entity_named(const struct bg_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_entities; i++)
+		if (strcmp(cfg->entities[i].name, name) == 0)
+			return &cfg->entities[i];
+	return NULL;
+}
+
+/* Adds every entity whose return_path_domain is domain. */
+static void
+entities_by_return_path(const struct bg_config *cfg, const char *domain, struct fb_target *t)
+{
+	for (size_t i = 0; i < cfg->n_entities && t->n_entity < FB_ENTITIES_MAX; i++) {
+		const char *rpd = cfg->entities[i].return_path_domain;
+
+		if (rpd != NULL && strcasecmp(rpd, domain) == 0)
+			t->entity[t->n_entity++] = cfg->entities[i].name;
+	}
+}
+
+/* Adds the entity of the DKIM d= or else the From domain. */
+static void
+entity_by_domains(const struct bg_config *cfg, const struct fb_arf *a, struct fb_target *t)
+{
+	const struct bg_entity *e = NULL;
+
+	if (a->dkim_domain[0] != '\0' && (e = bg_config_entity_by_domain(cfg, a->dkim_domain)) != NULL)
+		t->via = "dkim";
+	else if (a->from_domain[0] != '\0' && (e = bg_config_entity_by_domain(cfg, a->from_domain)) != NULL)
+		t->via = "from";
+	if (e != NULL)
+		t->entity[t->n_entity++] = e->name;
+}
+
+/* The token's address and entity, and its list when the entity unsubscribes by list. */
+static bool
+token_target(const struct bg_config *cfg, const struct bg_token *tok, bool lists, struct fb_target *t)
+{
+	const struct bg_entity *e = entity_named(cfg, tok->entity);
+	struct bg_addr a = {.len = strlen(tok->address)};
+
+	memcpy(a.text, tok->address, a.len + 1);
+	if (!fb_apply_address(cfg, &a, &t->addr))
+		return false;
+	t->entity[t->n_entity++] = tok->entity;
+	if (lists && e != NULL && e->unsubscribe_scope == 1 && tok->list[0] != '\0')
+		t->list = tok->list;
+	t->via = "token";
+	return true;
+}
+
+bool
+fb_apply_target(const struct bg_config *cfg, const struct fb_record *r, struct fb_target *t)
+{
+	const struct fb_arf *a = &r->arf;
+
+	memset(t, 0, sizeof(*t));
+	if (r->kind == FB_UNSUBSCRIBE)
+		return token_target(cfg, &r->token, true, t);
+	if (r->kind != FB_ARF)
+		return false;
+	if (a->has_token)
+		return token_target(cfg, &a->token, false, t);
+	if (a->verp_status == BG_VERP_OK && fb_apply_address(cfg, &a->verp_rcpt, &t->addr)) {
+		t->via = "verp";
+		entities_by_return_path(cfg, a->verp_domain, t);
+		if (t->n_entity == 0)
+			entity_by_domains(cfg, a, t);
+		return t->n_entity > 0;
+	}
+	if (!fb_apply_address(cfg, &a->orig_rcpt, &t->addr))
+		return false;
+	entity_by_domains(cfg, a, t);
+	return t->n_entity > 0;
+}
+
+/* Applies an ARF report: abuse and fraud suppress the complainer for the entity. */
+static int
+apply_arf(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_record *r, time_t now, const char *id)
+{
+	struct fb_target t;
+	const char *type = r->arf.feedback_type;
+
+	if (strcmp(type, "abuse") != 0 && strcmp(type, "fraud") != 0) {
+		bg_log_info("%s: kind=arf type=%s action=none", id, type[0] ? type : "-");
+		return 0;
+	}
+	if (!fb_apply_target(cfg, r, &t)) {
+		bg_log_warn("%s: kind=arf type=%s rcpt=%s action=none reason=no-entity-or-recipient", id, type,
+		            t.addr.len ? t.addr.text : "-");
+		return 0;
+	}
+	for (size_t i = 0; i < t.n_entity; i++)
+		if (suppress(cfg, redis, id, t.addr.text, t.entity[i], NULL, "complaint", "arf", now) < 0)
+			return -1;
+	return 0;
+}
+
+/* Applies an unsubscribe mail. */
+static int
+apply_unsubscribe(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_record *r, time_t now,
+                  const char *id)
+{
+	struct fb_target t;
+
+	if (!fb_apply_target(cfg, r, &t)) {
+		bg_log_warn("%s: kind=unsubscribe-mail action=none reason=bad-address", id);
+		return 0;
+	}
+	return suppress(cfg, redis, id, t.addr.text, t.entity[0], t.list, "unsubscribe", "mailto", now);
+}
+
+enum fb_result
+fb_apply(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_record *r, time_t now, const char *id)
+{
+	int rc = 0;
+
+	switch (r->kind) {
+	case FB_DSN:
+		if (r->n_rcpt == 0)
+			bg_log_warn("%s: kind=dsn action=none reason=%s", id,
+			            r->verp == BG_VERP_NOT_VERP ? "no-recipient" : bg_verp_strerror(r->verp));
+		for (size_t i = 0; i < r->n_rcpt && rc == 0; i++)
+			rc = apply_rcpt(cfg, redis, &r->rcpt[i], now, id);
+		break;
+	case FB_ARF: rc = apply_arf(cfg, redis, r, now, id); break;
+	case FB_UNSUBSCRIBE: rc = apply_unsubscribe(cfg, redis, r, now, id); break;
+	default: bg_log_info("%s: kind=not-feedback reason=%s action=drop", id, r->why[0] ? r->why : "-"); break;
+	}
+	return rc < 0 ? FB_TEMPFAIL : FB_DONE;
+}
