@@ -1,0 +1,194 @@
+/*
+ * policy_load.c - load generator for a Postfix policy server.
+ *
+ * usage: policy_load [-c conns] [-n requests] [-s sender] [-u sasl_user]
+ *                    [-d rcpt_domain] [-S protocol_state] address
+ *
+ * Opens conns persistent connections to address ("host:port" or
+ * "unix:/path"), as many smtpd processes would, and sends requests on each,
+ * one at a time (Postfix never pipelines), n in all. Prints requests per
+ * second, the p50, p99 and maximum latency, and how the answers split
+ * (DUNNO, DEFER_IF_PERMIT, other). One thread per connection.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+struct worker {
+	pthread_t tid;
+	int id;
+	long n;      /* requests to send */
+	double *lat; /* seconds, one per request */
+	long dunno, defer, other, failed;
+};
+
+static const char *address, *sender = "news@acme.example", *sasl = "", *domain = "example.com";
+static const char *state = "RCPT";
+
+/* Returns the time in seconds. */
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Connects to address; returns a socket or -1. */
+static int
+dial(void)
+{
+	struct addrinfo hints = {0}, *res;
+	struct sockaddr_un sun = {0};
+	char host[256], *colon;
+	int fd;
+
+	if (strncmp(address, "unix:", 5) == 0) {
+		sun.sun_family = AF_UNIX;
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", address + 5);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+			return fd;
+		return -1;
+	}
+	snprintf(host, sizeof(host), "%s", address);
+	colon = strrchr(host, ':');
+	if (colon == NULL)
+		return -1;
+	*colon = '\0';
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+		return -1;
+	fd = socket(res->ai_family, SOCK_STREAM, 0);
+	if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Sends one request and reads its reply into buf; returns 0 or -1. */
+static int
+exchange(int fd, const char *req, size_t len, char *buf, size_t cap)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	if (write(fd, req, len) != (ssize_t)len)
+		return -1;
+	while (got + 1 < cap) {
+		r = read(fd, buf + got, cap - 1 - got);
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+		buf[got] = '\0';
+		if (strstr(buf, "\n\n") != NULL)
+			return 0;
+	}
+	return -1;
+}
+
+static void *
+run(void *arg)
+{
+	struct worker *w = arg;
+	char req[1024], buf[1024];
+	int fd = dial(), len;
+	long i;
+	double t0;
+
+	if (fd < 0) {
+		w->failed = w->n;
+		return NULL;
+	}
+	for (i = 0; i < w->n; i++) {
+		len = snprintf(req, sizeof(req),
+		               "request=smtpd_access_policy\nprotocol_state=%s\nprotocol_name=ESMTP\n"
+		               "client_address=192.0.2.1\nhelo_name=app.example\nsasl_username=%s\n"
+		               "sender=%s\nrecipient=r%d.%ld@%s\ninstance=%X.%lX.1\nsize=1000\n\n",
+		               state, sasl, sender, w->id, i, domain, w->id, i);
+		t0 = now();
+		if (exchange(fd, req, (size_t)len, buf, sizeof(buf)) < 0) {
+			w->failed += w->n - i;
+			break;
+		}
+		w->lat[i] = now() - t0;
+		if (strncmp(buf, "action=DUNNO", 12) == 0)
+			w->dunno++;
+		else if (strncmp(buf, "action=DEFER_IF_PERMIT", 22) == 0)
+			w->defer++;
+		else
+			w->other++;
+	}
+	close(fd);
+	return NULL;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	int conns = 8, ch, i;
+	long total = 100000, done = 0, k = 0, j, dunno = 0, defer = 0, other = 0, failed = 0;
+	struct worker *w;
+	double *all, t0, el;
+
+	while ((ch = getopt(argc, argv, "c:n:s:u:d:S:")) != -1) {
+		switch (ch) {
+		case 'c': conns = atoi(optarg); break;
+		case 'n': total = atol(optarg); break;
+		case 's': sender = optarg; break;
+		case 'u': sasl = optarg; break;
+		case 'd': domain = optarg; break;
+		case 'S': state = optarg; break;
+		default:
+			fprintf(stderr, "usage: policy_load [-c conns] [-n requests] [-s sender] [-u sasl] [-d domain] "
+			                "[-S state] address\n");
+			return 64;
+		}
+	}
+	if (optind + 1 != argc || conns < 1 || total < conns) {
+		fprintf(stderr, "policy_load: give one address, conns >= 1 and requests >= conns\n");
+		return 64;
+	}
+	address = argv[optind];
+	w = calloc((size_t)conns, sizeof(*w));
+	all = calloc((size_t)total, sizeof(*all));
+	t0 = now();
+	for (i = 0; i < conns; i++) {
+		w[i].id = i;
+		w[i].n = total / conns + (i < total % conns);
+		w[i].lat = calloc((size_t)w[i].n, sizeof(double));
+		pthread_create(&w[i].tid, NULL, run, &w[i]);
+	}
+	for (i = 0; i < conns; i++) {
+		pthread_join(w[i].tid, NULL);
+		for (j = 0; j < w[i].n - w[i].failed; j++)
+			all[k++] = w[i].lat[j];
+		dunno += w[i].dunno, defer += w[i].defer, other += w[i].other, failed += w[i].failed;
+	}
+	el = now() - t0;
+	done = k;
+	qsort(all, (size_t)done, sizeof(double), cmp);
+	printf("conns=%d requests=%ld failed=%ld seconds=%.2f rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f dunno=%ld "
+	       "defer=%ld other=%ld\n",
+	       conns, done, failed, el, done / el, done ? all[done / 2] * 1e3 : 0,
+	       done ? all[(long)(done * 0.99)] * 1e3 : 0, done ? all[done - 1] * 1e3 : 0, dunno, defer, other);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,260 @@
+/*
+ * NAME
+ *	bulkguard-policyd - rate limits and warm-up caps per IP pool for Postfix
+ * SYNOPSIS
+ *	bulkguard-policyd [-f] [-n] [-V] [-c file] [-p listen]
+ * DESCRIPTION
+ *	A Postfix SMTPD policy-delegation server (check_policy_service). At
+ *	RCPT it resolves the sending entity, the class of mail and its pool,
+ *	and the recipient's destination group, and checks in one atomic Redis
+ *	script the pool's rate, the limits that match (pool x group, entity
+ *	...) and the pool's warm-up cap for today. When any says no, nothing is
+ *	charged and the answer is "action=DEFER_IF_PERMIT 4.7.1 Rate limit for
+ *	pool <p> to <group> reached, retry in <n>s"; otherwise "action=DUNNO".
+ *	Other protocol states, unknown senders and entities without a pool get
+ *	DUNNO. One event loop serves every connection.
+ * DIAGNOSTICS
+ *	Exit 0 after SIGTERM, 78 for a bad configuration, 64 for bad flags, 71
+ *	when the socket cannot be set up. Logs to syslog (mail facility), and to
+ *	stderr as well with -f. Every fallback (Redis down, slow or failing) is
+ *	logged with the request's instance.
+ * CONFIGURATION
+ *	The policy section (listen, on_redis_error = defer | dunno), redis,
+ *	entities, pools, domain_group and limit blocks, user. When Redis cannot
+ *	answer within redis.timeout_ms the answer is, with defer,
+ *	"action=DEFER_IF_PERMIT 4.3.0 Policy unavailable, try again later", with
+ *	dunno, "action=DUNNO". SIGHUP reloads; a bad file keeps the one in force
+ *	(a changed redis address or listen needs a restart).
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <event2/event.h>
+
+#include "bg_daemon.h"
+#include "bg_log.h"
+#include "pol_limit.h"
+#include "pol_redis.h"
+#include "pol_server.h"
+
+#define NAME               "bulkguard-policyd"
+#define ACTION_UNAVAILABLE "DEFER_IF_PERMIT 4.3.0 Policy unavailable, try again later"
+
+/* The daemon: one of each, owned by main. */
+struct policyd {
+	const char *config_file;
+	struct bg_config *cfg;
+	struct event_base *base;
+	struct pol_server *server;
+	struct pol_redis *redis;
+};
+
+/* One request waiting for Redis; freed in check_done only. */
+struct pending {
+	struct policyd *d;
+	struct pol_conn *conn; /* NULL once the client has gone */
+	struct pol_plan plan;
+	char instance[64];
+	long on_error;
+};
+
+/* Answers a request Redis could not decide: defer or dunno, as configured, and logs it. */
+static void
+fallback(struct pol_conn *c, const char *instance, long on_error, const char *why)
+{
+	bg_log_warn("%s: redis_error=\"%s\" action=%s", instance, why, on_error == 1 ? "dunno" : "defer");
+	pol_conn_reply(c, on_error == 1 ? "DUNNO" : ACTION_UNAVAILABLE);
+}
+
+/* Turns the script's reply into the answer. */
+static void
+answer(struct pending *p, const redisReply *reply)
+{
+	char action[1024];
+	long long wait;
+
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+	    reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_INTEGER) {
+		fallback(p->conn, p->instance, p->on_error, "unexpected script reply");
+		return;
+	}
+	if (reply->element[0]->integer == 1) {
+		pol_conn_reply(p->conn, "DUNNO");
+		return;
+	}
+	wait = reply->element[1]->integer > 0 ? reply->element[1]->integer : 1;
+	snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.7.1 Rate limit for pool %s to %s reached, retry in %llds",
+	         p->plan.pool, p->plan.group, wait);
+	bg_log_info("%s: entity=%s class=%s pool=%s group=%s action=defer retry=%lld", p->instance, p->plan.entity,
+	            p->plan.class_name, p->plan.pool, p->plan.group, wait);
+	pol_conn_reply(p->conn, action);
+}
+
+/* Redis answered (or failed): reply if the client is still there, then free. */
+static void
+check_done(void *arg, const redisReply *reply, const char *why)
+{
+	struct pending *p = arg;
+
+	if (p->conn != NULL) {
+		if (reply == NULL)
+			fallback(p->conn, p->instance, p->on_error, why);
+		else
+			answer(p, reply);
+	}
+	pol_plan_free(&p->plan);
+	free(p);
+}
+
+/* The client went away while its check ran. */
+static void
+cancel(void *pending)
+{
+	((struct pending *)pending)->conn = NULL;
+}
+
+/* Copies the request's instance (or the connection number) for log lines. */
+static void
+set_instance(char *buf, size_t len, struct pol_conn *c, const struct pol_request *r)
+{
+	size_t i;
+
+	if (r->len[POL_A_INSTANCE] > 0)
+		snprintf(buf, len, "%s", r->v[POL_A_INSTANCE]);
+	else
+		snprintf(buf, len, "conn%lu", pol_conn_id(c));
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == ' ' || buf[i] == '"' || buf[i] == '\\')
+			buf[i] = '_';
+}
+
+/* Handles one request: DUNNO at once, or a Redis check answered later. */
+static void
+handle(struct pol_conn *c, const struct pol_request *r, void *arg)
+{
+	struct policyd *d = arg;
+	struct pending *p = calloc(1, sizeof(*p));
+	enum pol_verdict v;
+
+	if (p == NULL)
+		abort();
+	v = pol_limit_plan(d->cfg, r, &p->plan);
+	if (v != POL_V_CHECK) {
+		free(p);
+		pol_conn_reply(c, "DUNNO");
+		return;
+	}
+	p->d = d;
+	p->conn = c;
+	p->on_error = d->cfg->policy.on_redis_error;
+	set_instance(p->instance, sizeof(p->instance), c, r);
+	if (pol_redis_eval(d->redis, p->plan.argc, (const char **)p->plan.argv, p->plan.argvlen, check_done, p) < 0) {
+		fallback(c, p->instance, p->on_error, "not connected");
+		pol_plan_free(&p->plan);
+		free(p);
+		return;
+	}
+	pol_conn_pending(c, p);
+}
+
+/* SIGHUP: loads the file again; a bad one keeps the configuration in force. */
+static void
+reload(evutil_socket_t sig, short what, void *arg)
+{
+	struct policyd *d = arg;
+	struct bg_config *cfg;
+	char err[512];
+
+	(void)sig;
+	(void)what;
+	cfg = bg_config_load(d->config_file, err, sizeof(err));
+	if (cfg == NULL) {
+		bg_log_error("reload failed, configuration kept: %s", err);
+		return;
+	}
+	bg_config_free(d->cfg); /* checks in flight hold copies, not pointers into it */
+	d->cfg = cfg;
+	bg_log_info("configuration reloaded from %s", d->config_file);
+}
+
+/* SIGTERM, SIGINT: leave the loop. */
+static void
+stop(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	bg_log_info("signal %d: stopping", (int)sig);
+	event_base_loopbreak(arg);
+}
+
+/* Lets the process hold as many descriptors as the hard limit allows. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			bg_log_warn("cannot raise the descriptor limit");
+	}
+}
+
+/* Sockets, Redis, privileges: everything before the loop. */
+static void
+setup(struct policyd *d, const struct bg_daemon_opts *o)
+{
+	const char *listen = o->socket ? o->socket : d->cfg->policy.listen;
+	const char *rerr = NULL;
+	char err[512];
+
+	raise_nofile();
+	d->base = event_base_new();
+	if (d->base == NULL)
+		bg_log_fatal(71, "cannot make an event loop");
+	d->server = pol_server_new(d->base, handle, cancel, d);
+	if (pol_server_listen(d->server, listen, err, sizeof(err)) < 0)
+		bg_log_fatal(71, "%s", err);
+	if (bg_daemon_drop(d->cfg->user, err, sizeof(err)) < 0)
+		bg_log_fatal(BG_EX_CONFIG, "%s", err);
+	bg_daemon_detach(o->foreground);
+	d->redis = pol_redis_new(d->base, d->cfg->redis.address, d->cfg->redis.timeout_ms, POL_LIMIT_SCRIPT, &rerr);
+	if (d->redis == NULL)
+		bg_log_fatal(BG_EX_CONFIG, "%s: %s", d->config_file, rerr);
+	bg_log_info("started on %s", listen);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bg_daemon_opts o;
+	struct policyd d = {0};
+	struct event *ev_hup, *ev_term, *ev_int;
+
+	bg_daemon_args(argc, argv, NAME, "[-f] [-n] [-V] [-c file] [-p listen]", &o);
+	d.config_file = o.config;
+	d.cfg = bg_daemon_config(NAME, &o);
+	bg_log_open(NAME, o.foreground);
+	signal(SIGPIPE, SIG_IGN);
+	setup(&d, &o);
+	ev_hup = evsignal_new(d.base, SIGHUP, reload, &d);
+	ev_term = evsignal_new(d.base, SIGTERM, stop, d.base);
+	ev_int = evsignal_new(d.base, SIGINT, stop, d.base);
+	evsignal_add(ev_hup, NULL);
+	evsignal_add(ev_term, NULL);
+	evsignal_add(ev_int, NULL);
+	event_base_dispatch(d.base);
+	pol_server_free(d.server);
+	pol_redis_free(d.redis);
+	event_free(ev_hup);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_base_free(d.base);
+	bg_config_free(d.cfg);
+	bg_log_info("stopped");
+	return 0;
+}

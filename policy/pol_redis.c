@@ -1,0 +1,322 @@
+/*
+ * pol_redis.c - the policy daemon's asynchronous Redis connection.
+ *
+ * A job is one script call. It is freed in exactly one place, job_done,
+ * after hiredis has returned its reply (or NULL when the connection goes):
+ * a job whose timer fired first has already answered its caller and just
+ * waits there for hiredis to let go. A timeout also drops the connection,
+ * since a Redis that does not answer one command in time answers none.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/adapters/libevent.h>
+#include <hiredis/async.h>
+
+#include "pol_redis.h"
+
+#define RETRY_MS 500 /* between connection attempts */
+
+struct pol_redis {
+	struct event_base *base;
+	char *host;
+	int port; /* 0: host is a unix socket path */
+	long timeout_ms;
+	const char *script;
+	char sha[41]; /* "" until SCRIPT LOAD answered */
+	redisAsyncContext *ac;
+	int connected;
+	struct event *retry;   /* reconnect timer */
+	struct event *connect; /* connect deadline */
+};
+
+struct job {
+	struct pol_redis *r;
+	pol_redis_cb cb; /* NULL once the caller has its answer */
+	void *arg;
+	struct event *timer;
+	const char **argv;
+	size_t *argvlen;
+	int argc;
+	int retried; /* sent again as EVAL after NOSCRIPT */
+};
+
+static void start_connect(struct pol_redis *r);
+
+/* Milliseconds as a timeval. */
+static struct timeval
+ms_tv(long ms)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	return tv;
+}
+
+/* Tries to connect again in RETRY_MS. */
+static void
+schedule_retry(struct pol_redis *r)
+{
+	struct timeval tv = ms_tv(RETRY_MS);
+
+	evtimer_add(r->retry, &tv);
+}
+
+/* Gives the caller its answer, once. */
+static void
+job_answer(struct job *j, const redisReply *reply, const char *why)
+{
+	pol_redis_cb cb = j->cb;
+
+	if (cb == NULL)
+		return;
+	j->cb = NULL;
+	evtimer_del(j->timer);
+	cb(j->arg, reply, why);
+}
+
+/* Frees a job hiredis has finished with. */
+static void
+job_done(struct job *j)
+{
+	event_free(j->timer);
+	free(j->argv);
+	free(j->argvlen);
+	free(j);
+}
+
+/* Drops the connection now; pending jobs get NULL replies from hiredis. */
+static void
+drop(struct pol_redis *r)
+{
+	redisAsyncContext *ac = r->ac;
+
+	if (ac == NULL)
+		return;
+	r->ac = NULL;
+	r->connected = 0;
+	evtimer_del(r->connect);
+	redisAsyncFree(ac);
+	schedule_retry(r);
+}
+
+/* Sends j's command (EVALSHA when the SHA is known, else EVAL). Returns 0 or -1. */
+static int job_send(struct job *j);
+
+static void
+reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
+{
+	struct job *j = privdata;
+	redisReply *reply = rep;
+
+	(void)ac;
+	if (reply == NULL) {
+		job_answer(j, NULL, "connection lost");
+	} else if (reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0 && !j->retried &&
+	           j->cb != NULL) {
+		j->r->sha[0] = '\0';
+		j->retried = 1;
+		if (job_send(j) == 0)
+			return; /* hiredis calls us again for the resent command */
+		job_answer(j, NULL, "connection lost");
+	} else if (reply->type == REDIS_REPLY_ERROR) {
+		job_answer(j, NULL, "script error");
+	} else {
+		job_answer(j, reply, NULL);
+	}
+	job_done(j);
+}
+
+static int
+job_send(struct job *j)
+{
+	struct pol_redis *r = j->r;
+
+	if (r->ac == NULL)
+		return -1;
+	j->argv[0] = r->sha[0] ? "EVALSHA" : "EVAL";
+	j->argvlen[0] = strlen(j->argv[0]);
+	j->argv[1] = r->sha[0] ? r->sha : r->script;
+	j->argvlen[1] = strlen(j->argv[1]);
+	return redisAsyncCommandArgv(r->ac, reply_cb, j, j->argc, j->argv, j->argvlen) == REDIS_OK ? 0 : -1;
+}
+
+/* The caller waited timeout_ms: answer a failure and drop the stuck connection. */
+static void
+job_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+
+	(void)fd;
+	(void)what;
+	job_answer(j, NULL, "timeout");
+	drop(j->r); /* calls reply_cb(NULL) for j and every other pending job */
+}
+
+int
+pol_redis_eval(struct pol_redis *r, int argc, const char **argv, const size_t *argvlen, pol_redis_cb cb, void *arg)
+{
+	struct job *j;
+	struct timeval tv = ms_tv(r->timeout_ms);
+
+	if (r->ac == NULL)
+		return -1;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL || (j->argv = malloc((size_t)argc * sizeof(*argv))) == NULL ||
+	    (j->argvlen = malloc((size_t)argc * sizeof(*argvlen))) == NULL)
+		abort();
+	memcpy(j->argv, argv, (size_t)argc * sizeof(*argv));
+	memcpy(j->argvlen, argvlen, (size_t)argc * sizeof(*argvlen));
+	j->argc = argc;
+	j->r = r;
+	j->cb = cb;
+	j->arg = arg;
+	j->timer = evtimer_new(r->base, job_timeout, j);
+	if (job_send(j) < 0) {
+		job_done(j);
+		return -1;
+	}
+	evtimer_add(j->timer, &tv);
+	return 0;
+}
+
+/* Remembers the SHA of the loaded script. */
+static void
+script_loaded(redisAsyncContext *ac, void *rep, void *privdata)
+{
+	struct pol_redis *r = privdata;
+	redisReply *reply = rep;
+
+	(void)ac;
+	if (reply != NULL && reply->type == REDIS_REPLY_STRING && reply->len == 40)
+		memcpy(r->sha, reply->str, 41);
+}
+
+static void
+connect_cb(const redisAsyncContext *ac, int status)
+{
+	struct pol_redis *r = ac->data;
+
+	if (r->ac != ac)
+		return;
+	evtimer_del(r->connect);
+	if (status != REDIS_OK) {
+		r->ac = NULL; /* hiredis frees it after this call */
+		schedule_retry(r);
+		return;
+	}
+	r->connected = 1;
+	redisAsyncCommand(r->ac, script_loaded, r, "SCRIPT LOAD %s", r->script);
+}
+
+static void
+disconnect_cb(const redisAsyncContext *ac, int status)
+{
+	struct pol_redis *r = ac->data;
+
+	(void)status;
+	if (r->ac != ac)
+		return;
+	r->ac = NULL; /* hiredis frees it after this call */
+	r->connected = 0;
+	schedule_retry(r);
+}
+
+/* Connecting took longer than timeout_ms. */
+static void
+connect_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	drop(arg);
+}
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	start_connect(arg);
+}
+
+/* Starts a non-blocking connection; failures schedule another try. */
+static void
+start_connect(struct pol_redis *r)
+{
+	redisAsyncContext *ac;
+	struct timeval tv = ms_tv(r->timeout_ms);
+
+	ac = r->port ? redisAsyncConnect(r->host, r->port) : redisAsyncConnectUnix(r->host);
+	if (ac == NULL || ac->err) {
+		if (ac != NULL)
+			redisAsyncFree(ac);
+		schedule_retry(r);
+		return;
+	}
+	ac->data = r;
+	r->ac = ac;
+	redisLibeventAttach(ac, r->base);
+	redisAsyncSetConnectCallback(ac, connect_cb);
+	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
+	evtimer_add(r->connect, &tv);
+}
+
+/* Splits address into host and port (0 for a unix socket). 0 or -1. */
+static int
+parse_address(struct pol_redis *r, const char *address)
+{
+	const char *colon;
+	char *end;
+	long port;
+
+	if (strncmp(address, "unix:", 5) == 0) {
+		r->host = strdup(address + 5);
+		return r->host && *r->host ? 0 : -1;
+	}
+	colon = strrchr(address, ':');
+	if (colon == NULL || colon == address)
+		return -1;
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 1 || port > 65535)
+		return -1;
+	if (address[0] == '[' && colon[-1] == ']')
+		r->host = strndup(address + 1, (size_t)(colon - address - 2));
+	else
+		r->host = strndup(address, (size_t)(colon - address));
+	r->port = (int)port;
+	return r->host ? 0 : -1;
+}
+
+struct pol_redis *
+pol_redis_new(struct event_base *base, const char *address, long timeout_ms, const char *script, const char **err)
+{
+	struct pol_redis *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		abort();
+	if (parse_address(r, address) < 0) {
+		*err = "redis address must be host:port, [v6]:port or unix:/path";
+		free(r->host);
+		free(r);
+		return NULL;
+	}
+	r->base = base;
+	r->timeout_ms = timeout_ms > 0 ? timeout_ms : 250;
+	r->script = script;
+	r->retry = evtimer_new(base, retry_cb, r);
+	r->connect = evtimer_new(base, connect_timeout, r);
+	start_connect(r);
+	return r;
+}
+
+void
+pol_redis_free(struct pol_redis *r)
+{
+	if (r == NULL)
+		return;
+	drop(r);
+	event_free(r->retry);
+	event_free(r->connect);
+	free(r->host);
+	free(r);
+}

@@ -1,0 +1,344 @@
+/*
+ * pol_server.c - listeners and persistent connections on one libevent loop.
+ *
+ * A connection is a bufferevent (read high-water mark POL_HIGH_WATER), a
+ * parser and a pending pointer. Bytes are fed to the parser only while no
+ * request is being answered, so replies come back in request order and a
+ * client that floods us stops being read. Everything a connection owns is
+ * freed in conn_free, the one place a connection ends.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "bg_log.h"
+#include "pol_server.h"
+
+#define POL_HIGH_WATER    (2 * POL_REQ_MAX) /* stop reading a busy connection here */
+#define POL_IDLE_SECONDS  3600              /* Postfix closes its own after 300 s (max_idle) */
+#define POL_BACKLOG       4096
+#define POL_MAX_LISTENERS 8
+
+struct pol_conn {
+	struct pol_server *srv;
+	struct bufferevent *bev;
+	struct pol_parser parser;
+	struct pol_conn *prev, *next;
+	void *pending;
+	unsigned long id;
+	int busy;       /* a request is being answered */
+	int processing; /* inside process_input: replies must not recurse */
+};
+
+struct pol_server {
+	struct event_base *base;
+	pol_handler handler;
+	pol_cancel cancel;
+	void *arg;
+	struct evconnlistener *listeners[POL_MAX_LISTENERS];
+	char *unix_paths[POL_MAX_LISTENERS];
+	size_t nlisteners;
+	struct event *resume; /* re-enables listeners after running out of descriptors */
+	struct pol_conn *conns;
+	size_t nconn;
+	unsigned long next_id;
+};
+
+static void process_input(struct pol_conn *c);
+
+/* Closes c, cancels what it waits for and frees it. */
+static void
+conn_free(struct pol_conn *c)
+{
+	struct pol_server *s = c->srv;
+
+	if (c->pending != NULL)
+		s->cancel(c->pending);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->nconn--;
+	bufferevent_free(c->bev);
+	pol_proto_free(&c->parser);
+	free(c);
+}
+
+/* Feeds buffered input to the parser until a request is complete or input runs out. */
+static int
+feed_some(struct pol_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer_iovec v[4];
+	int i, n = evbuffer_peek(in, -1, NULL, v, 4);
+	size_t used, total = 0;
+
+	for (i = 0; i < n && i < 4; i++) {
+		used = pol_proto_feed(&c->parser, v[i].iov_base, v[i].iov_len);
+		total += used;
+		if (pol_proto_state(&c->parser) != POL_MORE)
+			break;
+	}
+	evbuffer_drain(in, total);
+	return total > 0;
+}
+
+/* Handles every complete request in the input while the connection is free. */
+static void
+process_input(struct pol_conn *c)
+{
+	struct pol_server *s = c->srv;
+
+	c->processing = 1;
+	while (!c->busy) {
+		if (pol_proto_state(&c->parser) == POL_MORE && !feed_some(c))
+			break;
+		if (pol_proto_state(&c->parser) == POL_ERROR) {
+			bg_log_warn("conn=%lu closed: %s", c->id, pol_proto_strerror(pol_proto_error(&c->parser)));
+			conn_free(c);
+			return;
+		}
+		if (pol_proto_state(&c->parser) == POL_READY) {
+			c->busy = 1;
+			s->handler(c, pol_proto_request(&c->parser), s->arg);
+		}
+	}
+	c->processing = 0;
+}
+
+static void
+read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	process_input(arg);
+}
+
+static void
+event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct pol_conn *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT)
+		bg_log_info("conn=%lu closed: idle", c->id);
+	else if (what & BEV_EVENT_ERROR)
+		bg_log_info("conn=%lu closed: %s", c->id, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	conn_free(c);
+}
+
+void
+pol_conn_reply(struct pol_conn *c, const char *action)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	evbuffer_add_printf(out, "action=%s\n\n", action);
+	c->pending = NULL;
+	c->busy = 0;
+	pol_proto_reset(&c->parser);
+	if (!c->processing)
+		process_input(c);
+}
+
+void
+pol_conn_pending(struct pol_conn *c, void *pending)
+{
+	c->pending = pending;
+}
+
+unsigned long
+pol_conn_id(const struct pol_conn *c)
+{
+	return c->id;
+}
+
+/* Turns listening back on after a pause for lack of descriptors. */
+static void
+resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pol_server *s = arg;
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < s->nlisteners; i++)
+		evconnlistener_enable(s->listeners[i]);
+}
+
+/* Accept failed (EMFILE, ENFILE...): log and stop accepting for a moment. */
+static void
+accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct pol_server *s = arg;
+	struct timeval tv = {0, 200000};
+	size_t i;
+
+	(void)l;
+	bg_log_warn("accept: %s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	for (i = 0; i < s->nlisteners; i++)
+		evconnlistener_disable(s->listeners[i]);
+	evtimer_add(s->resume, &tv);
+}
+
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
+{
+	struct pol_server *s = arg;
+	struct pol_conn *c = calloc(1, sizeof(*c));
+	struct timeval idle = {POL_IDLE_SECONDS, 0};
+	int one = 1;
+
+	(void)l;
+	(void)salen;
+	if (c == NULL)
+		abort();
+	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->srv = s;
+	c->id = ++s->next_id;
+	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	pol_proto_init(&c->parser);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, POL_HIGH_WATER);
+	bufferevent_setcb(c->bev, read_cb, NULL, event_cb, c);
+	bufferevent_set_timeouts(c->bev, &idle, NULL);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->nconn++;
+}
+
+struct pol_server *
+pol_server_new(struct event_base *base, pol_handler handler, pol_cancel cancel, void *arg)
+{
+	struct pol_server *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		abort();
+	s->base = base;
+	s->handler = handler;
+	s->cancel = cancel;
+	s->arg = arg;
+	s->resume = evtimer_new(base, resume_cb, s);
+	return s;
+}
+
+/* Makes a listening unix socket at path (mode 0666). Returns the fd or -1 with err. */
+static evutil_socket_t
+unix_socket(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	evutil_socket_t fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "unix socket path too long: %s", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(path, 0666) < 0 || listen(fd, POL_BACKLOG) < 0 || evutil_make_socket_nonblocking(fd) < 0) {
+		snprintf(err, errlen, "cannot listen on unix:%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Makes a listening TCP socket for "host:port" or "[v6]:port". Returns the fd or -1 with err. */
+static evutil_socket_t
+tcp_socket(const char *spec, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	int sslen = sizeof(ss), one = 1;
+	evutil_socket_t fd;
+
+	if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss, &sslen) < 0 || strchr(spec, ':') == NULL) {
+		snprintf(err, errlen, "listen must be host:port, [v6]:port or unix:/path, not \"%s\"", spec);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&ss, (socklen_t)sslen) < 0 || listen(fd, POL_BACKLOG) < 0 ||
+	    evutil_make_socket_nonblocking(fd) < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+pol_server_listen(struct pol_server *s, const char *spec, char *err, size_t errlen)
+{
+	int is_unix = strncmp(spec, "unix:", 5) == 0;
+	evutil_socket_t fd;
+	struct evconnlistener *l;
+
+	if (s->nlisteners == POL_MAX_LISTENERS) {
+		snprintf(err, errlen, "too many listeners");
+		return -1;
+	}
+	fd = is_unix ? unix_socket(spec + 5, err, errlen) : tcp_socket(spec, err, errlen);
+	if (fd < 0)
+		return -1;
+	evutil_make_socket_closeonexec(fd);
+	l = evconnlistener_new(s->base, accept_cb, s, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (l == NULL) {
+		snprintf(err, errlen, "cannot listen on %s", spec);
+		close(fd);
+		return -1;
+	}
+	evconnlistener_set_error_cb(l, accept_error_cb);
+	s->unix_paths[s->nlisteners] = is_unix ? strdup(spec + 5) : NULL;
+	s->listeners[s->nlisteners++] = l;
+	return 0;
+}
+
+size_t
+pol_server_nconn(const struct pol_server *s)
+{
+	return s->nconn;
+}
+
+void
+pol_server_free(struct pol_server *s)
+{
+	size_t i;
+
+	while (s->conns != NULL)
+		conn_free(s->conns);
+	for (i = 0; i < s->nlisteners; i++) {
+		evconnlistener_free(s->listeners[i]);
+		if (s->unix_paths[i] != NULL)
+			unlink(s->unix_paths[i]);
+		free(s->unix_paths[i]);
+	}
+	event_free(s->resume);
+	free(s);
+}
