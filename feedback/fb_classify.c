@@ -26,6 +26,7 @@
 #include "bg_from.h"
 #include "bg_verp.h"
 #include "fb_classify.h"
+#include "fb_text.h"
 
 #define FB_DEPTH_MAX  8  /* MIME nesting followed */
 #define FB_BLOCKS_MAX 40 /* field blocks read from one report part */
@@ -81,184 +82,6 @@ fb_class_name(enum fb_class c)
 	static const char *names[] = {"none", "soft", "hard", "bounce"};
 
 	return (unsigned)c < 4 ? names[c] : "?";
-}
-
-/* ---- text helpers ------------------------------------------------------- */
-
-/* Copies n bytes of s into out (len bytes) as printable ASCII on one line, trimmed. */
-static void
-copy_printable(const char *s, size_t n, char *out, size_t len)
-{
-	size_t o = 0;
-
-	while (n > 0 && isspace((unsigned char)*s))
-		s++, n--;
-	for (size_t i = 0; i < n && o + 1 < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\t' || c == '\r' || c == '\n')
-			c = ' ';
-		if (c < 0x20 || c > 0x7e)
-			c = '?';
-		if (c == ' ' && o > 0 && out[o - 1] == ' ')
-			continue;
-		out[o++] = (char)c;
-	}
-	while (o > 0 && out[o - 1] == ' ')
-		o--;
-	out[o] = '\0';
-}
-
-/* True when s[i] may precede or follow a status code (not a digit, dot or letter). */
-static bool
-code_edge(const char *s, size_t n, size_t i)
-{
-	return i >= n || !(isalnum((unsigned char)s[i]) || s[i] == '.');
-}
-
-/* Length of the enhanced status code [45].d{1,3}.d{1,3} at s[i], or 0. */
-static size_t
-enhanced_at(const char *s, size_t n, size_t i)
-{
-	size_t j = i + 1, k;
-
-	if (i >= n || (s[i] != '4' && s[i] != '5') || (i > 0 && !code_edge(s, n, i - 1)))
-		return 0;
-	for (int part = 0; part < 2; part++) {
-		if (j >= n || s[j] != '.')
-			return 0;
-		for (k = ++j; j < n && j - k < 4 && isdigit((unsigned char)s[j]); j++)
-			;
-		if (j == k || j - k > 3)
-			return 0;
-	}
-	return code_edge(s, n, j) ? j - i : 0;
-}
-
-/* Length of an SMTP reply code [45]dd followed by a space or '-' at s[i], or 0. */
-static size_t
-smtp_at(const char *s, size_t n, size_t i)
-{
-	if (i + 3 >= n || (s[i] != '4' && s[i] != '5') || !isdigit((unsigned char)s[i + 1]) ||
-	    !isdigit((unsigned char)s[i + 2]) || (s[i + 3] != ' ' && s[i + 3] != '-'))
-		return 0;
-	if (i > 0 && (isalnum((unsigned char)s[i - 1]) || strchr(".:/-+#=", s[i - 1]) != NULL))
-		return 0;
-	return 3;
-}
-
-/* Case-insensitive search for needle in n bytes of s; returns its offset or -1. */
-static long
-find_ci(const char *s, size_t n, const char *needle)
-{
-	size_t m = strlen(needle);
-
-	for (size_t i = 0; m <= n && i <= n - m; i++)
-		if (strncasecmp(s + i, needle, m) == 0)
-			return (long)i;
-	return -1;
-}
-
-/* Phrases that say the mailbox does not exist, when no code says it. */
-static bool
-says_unknown_user(const char *s, size_t n)
-{
-	static const char *phrases[] = {"user unknown",        "unknown user",
-	                                "no such user",        "does not exist",
-	                                "no mailbox here",     "mailbox not found",
-	                                "unknown recipient",   "recipient unknown",
-	                                "invalid recipient",   "no such recipient",
-	                                "mailbox unavailable", "not a valid mailbox",
-	                                "address rejected",    "user not found",
-	                                "addressee unknown",   "unknown address",
-	                                "no such mailbox",     "account has been disabled",
-	                                "account is disabled", NULL};
-
-	for (int i = 0; phrases[i] != NULL; i++)
-		if (find_ci(s, n, phrases[i]) >= 0)
-			return true;
-	return false;
-}
-
-/* Phrases that say the message is delayed or expired in the queue: a soft failure. */
-static bool
-says_expired(const char *s, size_t n)
-{
-	static const char *phrases[] = {"retry timeout exceeded",
-	                                "retry time not reached",
-	                                "message expired",
-	                                "delivery time expired",
-	                                "too long in the queue",
-	                                "was not delivered within",
-	                                "could not be delivered within",
-	                                "delivery expired",
-	                                "has been delayed",
-	                                "warning message only",
-	                                "will be retried",
-	                                "delivery delayed",
-	                                "still trying",
-	                                NULL};
-
-	for (int i = 0; phrases[i] != NULL; i++)
-		if (find_ci(s, n, phrases[i]) >= 0)
-			return true;
-	return false;
-}
-
-/* Phrases that say the mailbox is full. */
-static bool
-says_full(const char *s, size_t n)
-{
-	static const char *phrases[] = {"over quota",
-	                                "quota exceeded",
-	                                "mailbox full",
-	                                "mailbox is full",
-	                                "insufficient storage",
-	                                "exceeded storage",
-	                                NULL};
-
-	for (int i = 0; phrases[i] != NULL; i++)
-		if (find_ci(s, n, phrases[i]) >= 0)
-			return true;
-	return false;
-}
-
-/*
- * Finds a status in n bytes of s: the first enhanced code, else an SMTP reply
- * code as x.0.0 (5.1.1 when the text says the user is unknown), else 5.1.1
- * or 4.4.7 for a text that says the user is unknown or the message expired. Writes it to status ("" none) and the line
- * it was on to diag. Returns true for an enhanced code found as such.
- */
-static bool
-find_status(const char *s, size_t n, char *status, size_t slen, char *diag, size_t dlen)
-{
-	size_t i, at = n, k = 0;
-	bool smtp = false;
-
-	status[0] = diag[0] = '\0';
-	for (i = 0; i < n && at == n; i++)
-		if ((k = enhanced_at(s, n, i)) > 0)
-			at = i;
-	for (i = 0; i < n && at == n; i++)
-		if ((k = smtp_at(s, n, i)) > 0)
-			at = i, smtp = true;
-	if (at == n) {
-		if (says_unknown_user(s, n))
-			snprintf(status, slen, "5.1.1");
-		else if (says_expired(s, n))
-			snprintf(status, slen, "4.4.7");
-		return false;
-	}
-	if (smtp)
-		snprintf(status, slen, "%c.%s", s[at], s[at] == '5' && says_unknown_user(s, n) ? "1.1" : "0.0");
-	else
-		snprintf(status, slen, "%.*s", (int)k, s + at);
-	for (i = at; i > 0 && s[i - 1] != '\n'; i--)
-		;
-	for (k = at; k < n && s[k] != '\n'; k++)
-		;
-	copy_printable(s + i, k - i, diag, dlen);
-	return !smtp;
 }
 
 /* ---- GMime helpers ------------------------------------------------------ */
@@ -511,22 +334,22 @@ dsn_block(GMimeObject *o, void *arg)
 	if (!field_addr(fin, &x->addr))
 		field_addr(orig, &x->addr);
 	if (act != NULL)
-		copy_printable(act, strlen(act), x->action, sizeof(x->action));
+		fb_copy_printable(act, strlen(act), x->action, sizeof(x->action));
 	for (char *c = x->action; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
 	if (diag != NULL) {
 		const char *semi = strchr(diag, ';');
 
-		copy_printable(semi ? semi + 1 : diag, strlen(semi ? semi + 1 : diag), x->diag, sizeof(x->diag));
+		fb_copy_printable(semi ? semi + 1 : diag, strlen(semi ? semi + 1 : diag), x->diag, sizeof(x->diag));
 		/* only an enhanced code refines Status; a reply code or a phrase only fills a missing one */
-		if (!find_status(x->diag, strlen(x->diag), dstatus, sizeof(dstatus), dline, sizeof(dline)) &&
+		if (!fb_find_status(x->diag, strlen(x->diag), dstatus, sizeof(dstatus), dline, sizeof(dline)) &&
 		    st != NULL)
 			dstatus[0] = '\0';
 	} else {
 		dstatus[0] = '\0';
 	}
 	if (st != NULL)
-		find_status(st, strlen(st), x->status, sizeof(x->status), dline, sizeof(dline));
+		fb_find_status(st, strlen(st), x->status, sizeof(x->status), dline, sizeof(dline));
 	/* a vague x.0.0 Status gives way to a more precise code of the same class in the diagnostic */
 	if (x->status[0] == '\0' || (strcmp(x->status + 1, ".0.0") == 0 && dstatus[0] == x->status[0]))
 		if (dstatus[0] != '\0')
@@ -630,7 +453,7 @@ find_failed(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg
 static bool
 failed_after_rcpt_to(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out)
 {
-	long at = find_ci(s, n, "RCPT TO:");
+	long at = fb_find_ci(s, n, "RCPT TO:");
 	size_t e;
 
 	if (at < 0)
@@ -658,7 +481,7 @@ text_before_copy(const char *s, size_t n)
 			return i;
 		if (s[i] == '-' || s[i] == '=' || s[i] == '*' || s[i] == '_')
 			for (int k = 0; marks[k] != NULL; k++)
-				if (find_ci(s + i, e - i, marks[k]) >= 0)
+				if (fb_find_ci(s + i, e - i, marks[k]) >= 0)
 					return i;
 		i = e + 1;
 	}
@@ -688,11 +511,11 @@ looks_like_bounce(GMimeMessage *m)
 	if (hdr(o, "X-Failed-Recipients") != NULL)
 		return true;
 	if (from != NULL &&
-	    (find_ci(from, strlen(from), "mailer-daemon") >= 0 || find_ci(from, strlen(from), "postmaster") >= 0 ||
-	     find_ci(from, strlen(from), "post_master") >= 0 || find_ci(from, strlen(from), "mail delivery") >= 0))
+	    (fb_find_ci(from, strlen(from), "mailer-daemon") >= 0 || fb_find_ci(from, strlen(from), "postmaster") >= 0 ||
+	     fb_find_ci(from, strlen(from), "post_master") >= 0 || fb_find_ci(from, strlen(from), "mail delivery") >= 0))
 		return true;
 	for (int i = 0; subj != NULL && subjects[i] != NULL; i++)
-		if (find_ci(subj, strlen(subj), subjects[i]) >= 0)
+		if (fb_find_ci(subj, strlen(subj), subjects[i]) >= 0)
 			return true;
 	return false;
 }
@@ -701,7 +524,7 @@ looks_like_bounce(GMimeMessage *m)
 static bool
 inline_fields(const char *s, size_t n, struct fb_rcpt *x)
 {
-	long f = find_ci(s, n, "\nFinal-Recipient:"), st = find_ci(s, n, "\nStatus:");
+	long f = fb_find_ci(s, n, "\nFinal-Recipient:"), st = fb_find_ci(s, n, "\nStatus:");
 	char line[BG_ADDR_MAX + 32], diag[FB_DIAG_MAX + 1];
 	size_t e;
 
@@ -712,7 +535,7 @@ inline_fields(const char *s, size_t n, struct fb_rcpt *x)
 	snprintf(line, sizeof(line), "%.*s", (int)(e - (size_t)f - 17), s + f + 17);
 	for (e = (size_t)st + 1; e < n && s[e] != '\n'; e++)
 		;
-	find_status(s + st + 8, e - (size_t)st - 8, x->status, sizeof(x->status), diag, sizeof(diag));
+	fb_find_status(s + st + 8, e - (size_t)st - 8, x->status, sizeof(x->status), diag, sizeof(diag));
 	return field_addr(line, &x->addr) && x->status[0] != '\0';
 }
 
@@ -739,8 +562,8 @@ read_plain_bounce(GMimeMessage *m, struct walk *w, const char *env, struct fb_re
 	if (text != NULL && inline_fields(text, strnlen(text, FB_TEXT_MAX), x))
 		xfr = NULL, n = 0; /* the pasted report says it all */
 	else if (text != NULL)
-		find_status(text, n, x->status, sizeof(x->status), x->diag, sizeof(x->diag));
-	if (strncmp(x->status, "5.1.", 4) == 0 && says_full(x->diag, strlen(x->diag)))
+		fb_find_status(text, n, x->status, sizeof(x->status), x->diag, sizeof(x->diag));
+	if (strncmp(x->status, "5.1.", 4) == 0 && fb_says_full(x->diag, strlen(x->diag)))
 		snprintf(x->status, sizeof(x->status), "5.2.2"); /* qmail's "(#5.1.1)" after "over quota" */
 	if (x->addr.len == 0 && (xfr == NULL || !field_addr(xfr, &x->addr) || strchr(xfr, ',') != NULL))
 		if (text == NULL || !failed_after_rcpt_to(text, n, m, env, &x->addr))
@@ -807,7 +630,7 @@ arf_block(GMimeObject *o, void *arg)
 	const char *t = hdr(o, "Feedback-Type"), *rcpt = hdr(o, "Original-Rcpt-To");
 
 	if (t != NULL && r->arf.feedback_type[0] == '\0') {
-		copy_printable(t, strlen(t), r->arf.feedback_type, sizeof(r->arf.feedback_type));
+		fb_copy_printable(t, strlen(t), r->arf.feedback_type, sizeof(r->arf.feedback_type));
 		for (char *c = r->arf.feedback_type; *c; c++)
 			*c = (char)(isalnum((unsigned char)*c) || *c == '-' ? tolower((unsigned char)*c) : '\0');
 	}
@@ -837,7 +660,7 @@ dkim_domain(const char *sig, char *out, size_t len)
 					;
 				for (e = q; *e && *e != ';' && !isspace((unsigned char)*e); e++)
 					;
-				copy_printable(q, (size_t)(e - q), out, len);
+				fb_copy_printable(q, (size_t)(e - q), out, len);
 				for (char *c = out; *c; c++)
 					*c = (char)tolower((unsigned char)*c);
 				return;
@@ -858,7 +681,7 @@ arf_verp(const char *rp, const struct bg_token_keys *keys, struct fb_arf *a)
 	if (rp == NULL || keys == NULL || !field_addr(rp, &v))
 		return;
 	at = bg_addr_domain(&v);
-	copy_printable(at, strlen(at), a->verp_domain, sizeof(a->verp_domain));
+	fb_copy_printable(at, strlen(at), a->verp_domain, sizeof(a->verp_domain));
 	a->verp_status = (int)bg_verp_parse(keys, v.text, v.len, &a->verp_rcpt);
 	if (a->verp_status == BG_VERP_UNNAMED && a->orig_rcpt.len > 0 &&
 	    bg_verp_check(keys, v.text, v.len, a->orig_rcpt.text) == BG_VERP_OK) {
@@ -917,7 +740,7 @@ read_plain_complaint(GMimeMessage *m, struct walk *w, const struct bg_token_keys
 	GMimeMessage *rep;
 	const char *who;
 
-	if (subj == NULL || find_ci(subj, strlen(subj), "complaint about message") < 0 ||
+	if (subj == NULL || fb_find_ci(subj, strlen(subj), "complaint about message") < 0 ||
 	    (rep = reported_message(w->reported)) == NULL)
 		return false;
 	r->kind = FB_ARF;

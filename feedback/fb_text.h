@@ -1,0 +1,30 @@
+/*
+ * fb_text.h - reading bounce text: status codes and the phrases MTAs use.
+ *
+ * Pure functions over bytes (no GMime): what bounces without a
+ * delivery-status part say, and printable copies for logs and records.
+ */
+#ifndef FB_TEXT_H
+#define FB_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copies n bytes of s into out (len bytes) as printable ASCII on one line, trimmed. */
+void fb_copy_printable(const char *s, size_t n, char *out, size_t len);
+
+/* Case-insensitive search for needle in n bytes of s; returns its offset or -1. */
+long fb_find_ci(const char *s, size_t n, const char *needle);
+
+/* Phrases that say the mailbox is full. */
+bool fb_says_full(const char *s, size_t n);
+
+/*
+ * Finds a status in n bytes of s: the first enhanced code, else an SMTP reply
+ * code as x.0.0 (5.1.1 when the text says the user is unknown), else 5.1.1
+ * or 4.4.7 for a text that says the user is unknown or the message expired. Writes it to status ("" none) and the line
+ * it was on to diag. Returns true for an enhanced code found as such.
+ */
+bool fb_find_status(const char *s, size_t n, char *status, size_t slen, char *diag, size_t dlen);
+
+#endif
