@@ -21,30 +21,54 @@ struct bg_redis {
 	char err[256];
 };
 
-/* Splits "host:port", "[v6]:port" or "unix:/path" into r; 0 or -1. */
-static int
-parse_address(struct bg_redis *r, const char *address)
+int
+bg_redis_split_address(const char *address, char **host, int *port)
 {
 	const char *colon;
 	char *end;
-	long port;
+	long p;
 
+	*host = NULL;
+	*port = 0;
 	if (strncmp(address, "unix:", 5) == 0) {
-		r->path = bg_xstrdup(address + 5);
-		return r->path[0] == '/' ? 0 : -1;
+		if (address[5] != '/')
+			return -1;
+		*host = bg_xstrdup(address + 5);
+		return 0;
 	}
 	colon = strrchr(address, ':');
 	if (colon == NULL || colon == address)
 		return -1;
-	port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || port < 1 || port > 65535)
+	p = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || p < 1 || p > 65535)
 		return -1;
-	r->port = (int)port;
 	if (address[0] == '[' && colon[-1] == ']')
-		r->host = bg_xstrndup(address + 1, (size_t)(colon - address) - 2);
+		*host = bg_xstrndup(address + 1, (size_t)(colon - address) - 2);
 	else
-		r->host = bg_xstrndup(address, (size_t)(colon - address));
-	return r->host[0] != '\0' ? 0 : -1;
+		*host = bg_xstrndup(address, (size_t)(colon - address));
+	if (**host == '\0') {
+		free(*host);
+		*host = NULL;
+		return -1;
+	}
+	*port = (int)p;
+	return 0;
+}
+
+/* Splits address into r's host and port, or its unix path; 0 or -1. */
+static int
+parse_address(struct bg_redis *r, const char *address)
+{
+	char *host;
+	int port;
+
+	if (bg_redis_split_address(address, &host, &port) < 0)
+		return -1;
+	if (port == 0)
+		r->path = host;
+	else
+		r->host = host, r->port = port;
+	return 0;
 }
 
 struct bg_redis *

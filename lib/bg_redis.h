@@ -17,6 +17,13 @@
 
 struct bg_redis;
 
+/*
+ * Splits a Redis address, "host:port", "[v6]:port" or "unix:/path", into
+ * *host (the path for a unix socket; the caller frees it) and *port (0 for a
+ * unix socket). Returns 0, or -1 for a malformed address.
+ */
+int bg_redis_split_address(const char *address, char **host, int *port);
+
 /* Makes an unconnected handle for address; NULL with *err set if address is malformed. */
 struct bg_redis *bg_redis_new(const char *address, long timeout_ms, const char **err);
 

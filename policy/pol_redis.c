@@ -15,6 +15,7 @@
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 
+#include "bg_redis.h"
 #include "pol_redis.h"
 
 #define RETRY_MS 500 /* between connection attempts */
@@ -261,30 +262,11 @@ start_connect(struct pol_redis *r)
 	evtimer_add(r->connect, &tv);
 }
 
-/* Splits address into host and port (0 for a unix socket). 0 or -1. */
+/* Splits address into host and port (0 for a unix socket), as every bulkguard program does. 0 or -1. */
 static int
 parse_address(struct pol_redis *r, const char *address)
 {
-	const char *colon;
-	char *end;
-	long port;
-
-	if (strncmp(address, "unix:", 5) == 0) {
-		r->host = strdup(address + 5);
-		return r->host && *r->host ? 0 : -1;
-	}
-	colon = strrchr(address, ':');
-	if (colon == NULL || colon == address)
-		return -1;
-	port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || port < 1 || port > 65535)
-		return -1;
-	if (address[0] == '[' && colon[-1] == ']')
-		r->host = strndup(address + 1, (size_t)(colon - address - 2));
-	else
-		r->host = strndup(address, (size_t)(colon - address));
-	r->port = (int)port;
-	return r->host ? 0 : -1;
+	return bg_redis_split_address(address, &r->host, &r->port);
 }
 
 struct pol_redis *
