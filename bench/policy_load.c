@@ -8,7 +8,8 @@
  * "unix:/path"), as many smtpd processes would, and sends requests on each,
  * one at a time (Postfix never pipelines), n in all. Prints requests per
  * second, the p50, p99 and maximum latency, and how the answers split
- * (DUNNO, DEFER_IF_PERMIT, other). One thread per connection.
+ * (DUNNO, FILTER, DEFER_IF_PERMIT, other; any case, as postfwd and
+ * policyd-rate-limit answer "dunno"). One thread per connection.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -26,7 +28,7 @@ struct worker {
 	int id;
 	long n;      /* requests to send */
 	double *lat; /* seconds, one per request */
-	long dunno, defer, other, failed;
+	long dunno, filter, defer, other, failed;
 };
 
 static const char *address, *sender = "news@acme.example", *sasl = "", *domain = "example.com";
@@ -122,9 +124,11 @@ run(void *arg)
 			break;
 		}
 		w->lat[i] = now() - t0;
-		if (strncmp(buf, "action=DUNNO", 12) == 0)
+		if (strncasecmp(buf, "action=DUNNO", 12) == 0)
 			w->dunno++;
-		else if (strncmp(buf, "action=DEFER_IF_PERMIT", 22) == 0)
+		else if (strncasecmp(buf, "action=FILTER ", 14) == 0)
+			w->filter++;
+		else if (strncasecmp(buf, "action=DEFER_IF_PERMIT", 22) == 0)
 			w->defer++;
 		else
 			w->other++;
@@ -145,7 +149,7 @@ int
 main(int argc, char **argv)
 {
 	int conns = 8, ch, i;
-	long total = 100000, done = 0, k = 0, j, dunno = 0, defer = 0, other = 0, failed = 0;
+	long total = 100000, done = 0, k = 0, j, dunno = 0, filter = 0, defer = 0, other = 0, failed = 0;
 	struct worker *w;
 	double *all, t0, el;
 
@@ -181,14 +185,15 @@ main(int argc, char **argv)
 		pthread_join(w[i].tid, NULL);
 		for (j = 0; j < w[i].n - w[i].failed; j++)
 			all[k++] = w[i].lat[j];
-		dunno += w[i].dunno, defer += w[i].defer, other += w[i].other, failed += w[i].failed;
+		dunno += w[i].dunno, filter += w[i].filter, defer += w[i].defer;
+		other += w[i].other, failed += w[i].failed;
 	}
 	el = now() - t0;
 	done = k;
 	qsort(all, (size_t)done, sizeof(double), cmp);
 	printf("conns=%d requests=%ld failed=%ld seconds=%.2f rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f dunno=%ld "
-	       "defer=%ld other=%ld\n",
+	       "filter=%ld defer=%ld other=%ld\n",
 	       conns, done, failed, el, done / el, done ? all[done / 2] * 1e3 : 0,
-	       done ? all[(long)(done * 0.99)] * 1e3 : 0, done ? all[done - 1] * 1e3 : 0, dunno, defer, other);
+	       done ? all[(long)(done * 0.99)] * 1e3 : 0, done ? all[done - 1] * 1e3 : 0, dunno, filter, defer, other);
 	return failed ? 1 : 0;
 }

@@ -7,7 +7,8 @@
  *	One command word, then its arguments; each command is one row of the
  *	table below and one function in its own ctl_*.c file. Commands now:
  *	token make, token open, check-dns, suppress add|del|show,
- *	consent add|del|show, import, export. See bulkguard-ctl(8).
+ *	consent add|del|show, import, export, postfix-config. See
+ *	bulkguard-ctl(8).
  * DIAGNOSTICS
  *	Exit 0 when done, 1 when the answer is no (a token that does not
  *	open, a DNS check that fails, nothing to delete or show, import
@@ -31,6 +32,7 @@
 #include "ctl_csv.h"
 #include "ctl_data.h"
 #include "ctl_dns.h"
+#include "ctl_postfix.h"
 #include "ctl_token.h"
 
 #define NAME "bulkguard-ctl"
@@ -50,6 +52,7 @@ static const struct ctl_command commands[] = {
 	{"consent", CTL_CONSENT_USAGE, ctl_consent},
 	{"import", CTL_IMPORT_USAGE, ctl_import},
 	{"export", CTL_EXPORT_USAGE, ctl_export},
+	{"postfix-config", CTL_POSTFIX_USAGE, ctl_postfix},
 };
 /* clang-format on */
 

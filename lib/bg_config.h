@@ -80,6 +80,10 @@ struct bg_entity {
 	size_t n_dkim;
 };
 
+/* The smtp transport of IP number n (1-based, in the order of ips) of a pool: bulkguard-policyd
+ * answers "FILTER <transport>:", bulkguard-ctl postfix-config writes it into master.cf. */
+#define BG_POOL_TRANSPORT_FMT "bg-%s-%zu"
+
 struct bg_pool {
 	char *name;
 	int line;

@@ -213,6 +213,14 @@ bg_config_check(struct bg_config *cfg)
 		for (size_t j = 0; j < cfg->entities[i].n_dkim; j++)
 			if (check_dkim(cfg, &cfg->entities[i].dkim[j]) < 0)
 				return -1;
+	for (size_t i = 0; i < cfg->n_pools; i++) {
+		const struct bg_pool *p = &cfg->pools[i];
+		if (p->n_warmup_daily > 0 && p->warmup_start == 0) {
+			bg_config_errat(cfg->file, p->line, "pool \"%s\": warmup_daily needs warmup_start (the first day)",
+			                p->name);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < cfg->n_limits; i++) {
 		const struct bg_limit *l = &cfg->limits[i];
 		if ((l->pool == NULL) == (l->entity == NULL) || l->rate.count == 0) {

@@ -10,9 +10,12 @@
  *	script the pool's rate, the limits that match (pool x group, entity
  *	...) and the pool's warm-up cap for today. When any says no, nothing is
  *	charged and the answer is "action=DEFER_IF_PERMIT 4.7.1 Rate limit for
- *	pool <p> to <group> reached, retry in <n>s"; otherwise "action=DUNNO".
- *	Other protocol states, unknown senders and entities without a pool get
- *	DUNNO. One event loop serves every connection.
+ *	pool <p> to <group> reached, retry in <n>s"; otherwise the pool's IP
+ *	with the fewest messages today under its warm-up cap is charged and the
+ *	answer is "action=FILTER bg-<pool>-<n>:" (the smtp transport bound to
+ *	that IP, from bulkguard-ctl postfix-config), or "action=DUNNO" for a
+ *	pool without IPs. Other protocol states, unknown senders and entities
+ *	without a pool get DUNNO. One event loop serves every connection.
  * DIAGNOSTICS
  *	Exit 0 after SIGTERM, 78 for a bad configuration, 64 for bad flags, 71
  *	when the socket cannot be set up. Logs to syslog (mail facility), and to
@@ -76,7 +79,7 @@ static void
 answer(struct pending *p, const redisReply *reply)
 {
 	char action[1024];
-	long long wait;
+	long long wait, ip;
 
 	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
 	    reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_INTEGER) {
@@ -84,7 +87,13 @@ answer(struct pending *p, const redisReply *reply)
 		return;
 	}
 	if (reply->element[0]->integer == 1) {
-		pol_conn_reply(p->conn, "DUNNO");
+		ip = reply->element[1]->integer;
+		if (p->plan.n_ips == 0 || ip < 1 || (unsigned long long)ip > p->plan.n_ips) {
+			pol_conn_reply(p->conn, "DUNNO");
+			return;
+		}
+		snprintf(action, sizeof(action), "FILTER " BG_POOL_TRANSPORT_FMT ":", p->plan.pool, (size_t)ip);
+		pol_conn_reply(p->conn, action);
 		return;
 	}
 	wait = reply->element[1]->integer > 0 ? reply->element[1]->integer : 1;

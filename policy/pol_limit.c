@@ -4,15 +4,18 @@
  * Rates are GCRA (generic cell rate algorithm): a key holds the theoretical
  * arrival time (TAT, microseconds of Redis TIME); a rate of count per period
  * has an emission interval T = period / count and lets burst requests (the
- * limit's burst, else count) through at once. The warm-up cap is a counter
- * per pool and day of the schedule: warmup_daily[day] times the pool's IP
- * count, no cap after the last day. The script checks everything first and
- * writes only when every check passes.
+ * limit's burst, else count) through at once. Every IP of the pool has a
+ * counter per day; the script picks the IP with the fewest messages today
+ * among those under today's warm-up cap (warmup_daily[day] per IP, no cap
+ * after the last day or without a schedule) and returns its number (1..n)
+ * for the reply's transport bg-<pool>-<n>. The script checks everything
+ * first and writes only when every check passes.
  *
  * Keys (prefix "bg:"): bg:rl:pool=<p> (the pool's rate),
  * bg:rl:limit:pool=<p>,group=<g>,entity=<e> (one per limit row, naming only
  * the fields the row sets, so a row without a pool counts all pools),
- * bg:wu:<p>:<warmup_start>:<day>.
+ * bg:wu:<p>:<warmup_start>:<day>:<ip number> (warmup_start 0 and the day
+ * since the epoch for a pool without a schedule).
  */
 #include "config.h"
 
@@ -44,28 +47,31 @@ const char POL_LIMIT_SCRIPT[] =
     "end\n"
     "local b = 2 * n + 2\n"
     "local wstart = tonumber(ARGV[b])\n"
-    "local wkey = nil\n"
+    "local nips = tonumber(ARGV[b + 1])\n"
+    "local day = math.floor(sec / 86400)\n"
+    "local cap = nil\n"
     "if wstart > 0 then\n"
-    "  local day = math.floor((sec - wstart) / 86400)\n"
+    "  day = math.floor((sec - wstart) / 86400)\n"
     "  if day < 0 then day = 0 end\n"
-    "  if day < tonumber(ARGV[b + 2]) then\n"
-    "    local cap = tonumber(ARGV[b + 3 + day]) * tonumber(ARGV[b + 1])\n"
-    "    wkey = KEYS[n + 1] .. day\n"
-    "    if tonumber(redis.call('GET', wkey) or '0') + 1 > cap then\n"
-    "      local over = (wstart + (day + 1) * 86400 - sec) * 1000000\n"
-    "      if over > worst then worst = over end\n"
-    "    end\n"
-    "  end\n"
+    "  if day < tonumber(ARGV[b + 2]) then cap = tonumber(ARGV[b + 3 + day]) end\n"
+    "end\n"
+    "local best, bestn = 0, nil\n"
+    "for i = 1, nips do\n"
+    "  local c = tonumber(redis.call('GET', KEYS[n + 1] .. day .. ':' .. i) or '0')\n"
+    "  if (cap == nil or c + 1 <= cap) and (bestn == nil or c < bestn) then best, bestn = i, c end\n"
+    "end\n"
+    "if best == 0 then\n"
+    "  local over = (wstart + (day + 1) * 86400 - sec) * 1000000\n"
+    "  if over > worst then worst = over end\n"
     "end\n"
     "if worst > 0 then return {0, math.ceil(worst / 1000000)} end\n"
     "for i = 1, n do\n"
     "  redis.call('SET', KEYS[i], string.format('%.0f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000) + 1)\n"
     "end\n"
-    "if wkey then\n"
-    "  redis.call('INCR', wkey)\n"
-    "  redis.call('EXPIRE', wkey, 172800)\n"
-    "end\n"
-    "return {1, 0}\n";
+    "local wkey = KEYS[n + 1] .. day .. ':' .. best\n"
+    "redis.call('INCR', wkey)\n"
+    "redis.call('EXPIRE', wkey, 172800)\n"
+    "return {1, best}\n";
 
 /* A growing argument vector. */
 struct args {
@@ -232,6 +238,7 @@ build_args(const struct bg_config *cfg, const struct bg_pool *p, struct check *c
 	plan->argvlen = a.len;
 	plan->argc = a.n;
 	plan->nkeys = n + 1;
+	plan->n_ips = p->ips.n;
 }
 
 /* Copies the names a reply and a log line need. */
@@ -272,7 +279,7 @@ pol_limit_plan(const struct bg_config *cfg, const struct pol_request *r, struct 
 		return POL_V_BAD_RCPT;
 	group = find_group(cfg, bg_addr_domain(&rcpt));
 	n = collect_checks(cfg, pool, group, s.entity->name, ck);
-	if (n == 0 && pool->n_warmup_daily == 0)
+	if (n == 0 && pool->n_warmup_daily == 0 && pool->ips.n == 0)
 		return POL_V_NO_LIMITS;
 	build_args(cfg, pool, ck, n, plan);
 	name_plan(plan, pool->name, group, &s);

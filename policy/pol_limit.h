@@ -25,7 +25,7 @@ enum pol_verdict {
 	POL_V_NO_ENTITY, /* the sender matches no entity */
 	POL_V_NO_POOL,   /* the entity names no pool for this class, or an unknown one */
 	POL_V_BAD_RCPT,  /* the recipient cannot be normalised */
-	POL_V_NO_LIMITS, /* nothing configured to check */
+	POL_V_NO_LIMITS, /* nothing to check and no IP to choose */
 };
 
 struct pol_plan {
@@ -34,9 +34,14 @@ struct pol_plan {
 	size_t *argvlen;
 	int argc;
 	int nkeys;
+	size_t n_ips; /* the pool's IPs; 0: no transport, the answer is DUNNO */
 };
 
-/* The Lua script: returns {1, 0} (charged) or {0, seconds to wait} (nothing charged). */
+/*
+ * The Lua script: returns {1, ip} (charged; ip is the number, 1..n, of the
+ * pool's IP the message leaves from: the one with the fewest messages today
+ * under today's warm-up cap) or {0, seconds to wait} (nothing charged).
+ */
 extern const char POL_LIMIT_SCRIPT[];
 
 /*

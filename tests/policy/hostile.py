@@ -7,7 +7,7 @@ usage: hostile.py PORT CASE [N]
   nul        a NUL byte inside a request: closed, no reply
   half       half a request, then hang up
   pipeline   five RCPT requests of acme in one write (not what Postfix does):
-             answered in order, three DUNNO then two deferrals (3/m)
+             answered in order, three FILTERs (IPs 1, 2, 1) then two deferrals (3/m)
   idle N     N idle connections held open while a normal request is answered,
              on a new connection and on one of the idle ones
 Every case ends with a normal request on a fresh connection, which must be
@@ -62,7 +62,8 @@ def pipeline(port):
         buf += chunk
     replies = [r.decode() for r in buf.split(b"\n\n") if r]
     print("pipelined replies:", replies)
-    return replies[:3] == ["action=DUNNO"] * 3 and len(replies) == 5 and all(
+    want = ["action=FILTER bg-shared-a-%d:" % i for i in (1, 2, 1)]
+    return replies[:3] == want and len(replies) == 5 and all(
         r.startswith("action=DEFER_IF_PERMIT 4.7.1 Rate limit for pool shared-a") for r in replies[3:])
 
 

@@ -33,10 +33,14 @@ static const char conf_text[] = "redis { prefix = \"t:\" }\n"
                                 "}\n"
                                 "entity \"beta\" { sender_domains = { \"beta.example\" }  pool = \"warm\" }\n"
                                 "entity \"nopool\" { sender_domains = { \"nopool.example\" } }\n"
+                                "entity \"plain\" { sender_domains = { \"plain.example\" }  pool = \"plain\" }\n"
+                                "entity \"bare\" { sender_domains = { \"bare.example\" }  pool = \"bare\" }\n"
                                 "entity \"ghost\" { sender_domains = { \"ghost.example\" }  pool = \"missing\" }\n"
                                 "pool \"shared-a\" { ips = { \"192.0.2.10\", \"192.0.2.11\" }  rate = \"20000/h\" }\n"
                                 "pool \"notify\" { rate = \"1/m\" }\n"
                                 "pool \"trans\" { }\n"
+                                "pool \"plain\" { ips = { \"192.0.2.20\" } }\n"
+                                "pool \"bare\" { }\n"
                                 "pool \"warm\" { ips = { \"192.0.2.1\", \"192.0.2.2\", \"192.0.2.3\" }  warmup_start = "
                                 "\"2026-11-01\"  warmup_daily = { 50, 100 } }\n"
                                 "domain_group \"google\" { domains = { \"gmail.com\", \"googlemail.com\" } }\n"
@@ -106,6 +110,10 @@ static const struct limit_case cases[] = {
      "a@example.com", POL_V_CHECK, "shared-a", "example.com", NULL},
     {"warm-up only: schedule times the IP count", "RCPT", "", "x@beta.example", "a@example.com", POL_V_CHECK, "warm",
      "example.com", "1 t:wu:warm:1793491200: 0 1793491200 3 2 50 100"},
+    {"no limits but an IP to pick: the script still runs (per-IP day counter)", "RCPT", "", "x@plain.example",
+     "a@example.com", POL_V_CHECK, "plain", "example.com", "1 t:wu:plain:0: 0 0 1 0"},
+    {"no limits and no IP: nothing to do", "RCPT", "", "x@bare.example", "a@example.com", POL_V_NO_LIMITS, NULL, NULL,
+     NULL},
     {"not RCPT", "DATA", "", "news@acme.example", "a@example.com", POL_V_NOT_RCPT, NULL, NULL, NULL},
     {"no protocol_state", "", "", "news@acme.example", "a@example.com", POL_V_NOT_RCPT, NULL, NULL, NULL},
     {"unknown sender", "RCPT", "", "x@unknown.example", "a@example.com", POL_V_NO_ENTITY, NULL, NULL, NULL},
@@ -171,6 +179,7 @@ test_owns(void **state)
 		assert_ptr_not_equal(plan.pool, cfg->pools[i].name);
 	assert_string_equal(plan.entity, "acme");
 	assert_string_equal(plan.class_name, "bulk");
+	assert_int_equal(plan.n_ips, 2); /* the answer names bg-shared-a-1 or -2 */
 	pol_plan_free(&plan);
 	assert_null(plan.argv);
 	pol_plan_free(&plan);

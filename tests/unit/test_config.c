@@ -465,6 +465,8 @@ static const struct bad_case bad_cases[] = {
 	{ "bounce_threshold = 101 above range", "feedback {\n  bounce_threshold = 101\n}\n", 2, "out of range" },
 	{ "consent_max_age_days = -1", ENT("consent_max_age_days = -1"), 2, "out of range" },
 	{ "warmup_daily with a 0", POOL("warmup_daily = { 50, 0 }"), 2, "out of range" },
+	{ "warmup_daily without warmup_start", "\n" POOL("rate = \"10/m\"\n  warmup_daily = { 50, 100 }"), 2,
+	  "warmup_daily needs warmup_start" },
 	{ "backlog not a number", "milter {\n  backlog = \"abc\"\n}\n", 2, "whole number" },
 	{ "consent = maybe", ENT("consent = \"maybe\""), 2, "must be one of" },
 	{ "on_redis_error = ignore", "milter {\n\n  on_redis_error = \"ignore\"\n}\n", 3, "must be one of" },

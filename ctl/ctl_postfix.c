@@ -1,0 +1,166 @@
+/*
+ * ctl_postfix.c - "bulkguard-ctl postfix-config": master.cf and main.cf lines for the pools.
+ *
+ * bulkguard-policyd answers "FILTER bg-<pool>-<n>:" for an allowed
+ * recipient; the transport named there must exist in master.cf, bound to
+ * the pool's n-th IP with smtp_bind_address_enforce=yes (else a failed bind
+ * silently sends from the default address). Submission-time limits only
+ * push back on the submitting client: queued and retried mail never passes
+ * the policy again, so each transport also gets delivery-side limits in
+ * main.cf derived from the pool's rate, shared by its IPs:
+ * <transport>_destination_rate_delay = ceil(period * ips / count) seconds
+ * (which also makes the concurrency per destination 1) when that is at
+ * least a second, else <transport>_destination_concurrency_limit =
+ * ceil(count / period / ips), 1 to 20, per destination.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "ctl_postfix.h"
+
+#define NAME            "bulkguard-ctl"
+#define MAX_CONCURRENCY 20
+
+/* Prints the command's usage; returns EX_USAGE. */
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: " NAME " [-c file] " CTL_POSTFIX_USAGE "\n");
+	return EX_USAGE;
+}
+
+/* True when s is non-empty and only holds characters in ok or alphanumerics. */
+static int
+plain(const char *s, const char *ok)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr(ok, *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Checks that every pool name, IP and HELO name can stand in master.cf unquoted. */
+static int
+check_pools(const struct bg_config *cfg)
+{
+	const struct bg_pool *p;
+	size_t i, j;
+	int bad = 0;
+
+	for (i = 0; i < cfg->n_pools; i++) {
+		p = &cfg->pools[i];
+		if (!plain(p->name, "-_.")) {
+			fprintf(stderr,
+			        NAME ": pool \"%s\" (line %d): a name for master.cf may hold letters, digits, '-', '_' "
+			             "and '.' only\n",
+			        p->name, p->line);
+			bad = 1;
+		}
+		for (j = 0; j < p->ips.n; j++)
+			if (!plain(p->ips.v[j], ".:")) {
+				fprintf(stderr, NAME ": pool \"%s\" (line %d): \"%s\" is not an IP address\n", p->name,
+				        p->line, p->ips.v[j]);
+				bad = 1;
+			}
+		if (p->helo != NULL && *p->helo != '\0' && !plain(p->helo, "-.")) {
+			fprintf(stderr, NAME ": pool \"%s\" (line %d): \"%s\" is not a HELO name\n", p->name, p->line,
+			        p->helo);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
+/* The master.cf lines: one smtp transport per pool IP. */
+static void
+print_master(const struct bg_config *cfg)
+{
+	const struct bg_pool *p;
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_pools; i++) {
+		p = &cfg->pools[i];
+		if (p->ips.n == 0)
+			printf("# pool %s has no ips: its mail is answered DUNNO and leaves as Postfix chooses\n",
+			       p->name);
+		for (j = 0; j < p->ips.n; j++) {
+			printf(BG_POOL_TRANSPORT_FMT " unix - - n - - smtp -o %s=%s -o smtp_bind_address_enforce=yes",
+			       p->name, j + 1, strchr(p->ips.v[j], ':') ? "smtp_bind_address6" : "smtp_bind_address",
+			       p->ips.v[j]);
+			if (p->helo != NULL && *p->helo != '\0')
+				printf(" -o smtp_helo_name=%s", p->helo);
+			printf(" -o syslog_name=postfix/" BG_POOL_TRANSPORT_FMT "\n", p->name, j + 1);
+		}
+	}
+}
+
+/* The main.cf lines: delivery limits per transport, then the policy service. */
+static void
+print_main(const struct bg_config *cfg)
+{
+	const struct bg_pool *p;
+	const char *listen = cfg->policy.listen ? cfg->policy.listen : "127.0.0.1:10031";
+	long span, conc;
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_pools; i++) {
+		p = &cfg->pools[i];
+		if (p->ips.n == 0 || p->rate.count <= 0 || p->rate.period <= 0)
+			continue;
+		span = p->rate.period * (long)p->ips.n; /* seconds for count messages through one IP */
+		for (j = 0; j < p->ips.n; j++) {
+			if (span >= p->rate.count) {
+				printf(BG_POOL_TRANSPORT_FMT "_destination_concurrency_limit = 1\n", p->name, j + 1);
+				printf(BG_POOL_TRANSPORT_FMT "_destination_rate_delay = %lds\n", p->name, j + 1,
+				       (span + p->rate.count - 1) / p->rate.count);
+			} else {
+				conc = (p->rate.count + span - 1) / span;
+				conc = conc < 1 ? 1 : conc > MAX_CONCURRENCY ? MAX_CONCURRENCY : conc;
+				printf(BG_POOL_TRANSPORT_FMT "_destination_concurrency_limit = %ld\n", p->name, j + 1,
+				       conc);
+			}
+		}
+	}
+	printf("# before any permit_* in smtpd_recipient_restrictions (each permit ends the checks):\n");
+	printf("smtpd_recipient_restrictions = check_policy_service { %s%s, timeout=2s, "
+	       "default_action=DEFER_IF_PERMIT }, permit_sasl_authenticated, permit_mynetworks, reject\n",
+	       strncmp(listen, "unix:", 5) == 0 ? "" : "inet:", listen);
+	printf("# keep default_filter_nexthop empty: FILTER <transport>: then delivers to the recipient domain\n");
+}
+
+int
+ctl_postfix(const struct bg_config *cfg, int argc, char **argv)
+{
+	int master = 1, main_cf = 1;
+
+	if (argc > 2)
+		return usage();
+	if (argc == 2) {
+		if (strcmp(argv[1], "master") == 0)
+			main_cf = 0;
+		else if (strcmp(argv[1], "main") == 0)
+			master = 0;
+		else
+			return usage();
+	}
+	if (check_pools(cfg))
+		return EX_CONFIG;
+	if (master) {
+		if (main_cf)
+			printf("# master.cf: one smtp transport per pool IP (bulkguard-policyd answers FILTER "
+			       "<transport>:)\n");
+		print_master(cfg);
+	}
+	if (main_cf) {
+		if (master)
+			printf("# main.cf\n");
+		print_main(cfg);
+	}
+	return 0;
+}
