@@ -30,8 +30,6 @@
 
 #define FB_DEPTH_MAX  8  /* MIME nesting followed */
 #define FB_BLOCKS_MAX 40 /* field blocks read from one report part */
-#define FB_TOKEN_MIN  70 /* characters of the shortest token */
-#define FB_TRIES_MAX  16 /* token candidates tried in one text */
 
 /* What the walk over the MIME tree found. */
 struct walk {
@@ -257,63 +255,6 @@ reported_message(GMimeObject *o)
 		g_byte_array_unref(ba);
 	}
 	return m;
-}
-
-/* ---- tokens ------------------------------------------------------------- */
-
-/* True for a base64url character. */
-static bool
-b64url(char c)
-{
-	return isalnum((unsigned char)c) || c == '-' || c == '_';
-}
-
-/* Tries the run of len characters at s, and its tails after each '-', as a token. */
-static bool
-try_run(const char *s, size_t len, const struct bg_token_keys *keys, struct bg_token *out, int *tries)
-{
-	for (size_t i = 0; i < len && *tries < FB_TRIES_MAX; i++) {
-		if (i > 0 && s[i - 1] != '-')
-			continue;
-		if (len - i < FB_TOKEN_MIN)
-			break;
-		if (len - i > BG_TOKEN_MAX)
-			continue;
-		++*tries;
-		if (bg_token_open(keys, s + i, len - i, out) == BG_TOKEN_OK)
-			return true;
-	}
-	return false;
-}
-
-/* Finds a valid token in n bytes of s ("%XX" escapes separate runs); fills out and returns true. */
-static bool
-find_token(const char *s, size_t n, const struct bg_token_keys *keys, struct bg_token *out)
-{
-	int tries = 0;
-	size_t i = 0;
-
-	if (keys == NULL || s == NULL)
-		return false;
-	while (i < n && tries < FB_TRIES_MAX) {
-		size_t start;
-
-		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
-		    isxdigit((unsigned char)s[i + 2])) {
-			i += 3;
-			continue;
-		}
-		if (!b64url(s[i])) {
-			i++;
-			continue;
-		}
-		for (start = i; i < n && b64url(s[i]); i++)
-			;
-		if (try_run(s + start, i - start, keys, out, &tries))
-			return true;
-	}
-	memset(out, 0, sizeof(*out));
-	return false;
 }
 
 /* ---- DSN ---------------------------------------------------------------- */
@@ -702,7 +643,7 @@ arf_reported(GMimeMessage *m, const struct bg_token_keys *keys, const char *omf,
 	struct bg_addr fa;
 
 	if (lu != NULL)
-		a->has_token = find_token(lu, strlen(lu), keys, &a->token);
+		a->has_token = fb_find_token(lu, strlen(lu), keys, &a->token);
 	arf_verp(rp != NULL ? rp : omf, keys, a);
 	if (sig != NULL)
 		dkim_domain(sig, a->dkim_domain, sizeof(a->dkim_domain));
@@ -761,8 +702,8 @@ read_unsubscribe(GMimeMessage *m, const char *env, const struct bg_token_keys *k
 {
 	const char *at = strrchr(env, '@'), *subj = hdr(GMIME_OBJECT(m), "Subject");
 
-	if (find_token(env, at ? (size_t)(at - env) : strlen(env), keys, &r->token) ||
-	    (subj != NULL && find_token(subj, strlen(subj), keys, &r->token))) {
+	if (fb_find_token(env, at ? (size_t)(at - env) : strlen(env), keys, &r->token) ||
+	    (subj != NULL && fb_find_token(subj, strlen(subj), keys, &r->token))) {
 		r->kind = FB_UNSUBSCRIBE;
 		return true;
 	}

@@ -1,5 +1,5 @@
 /*
- * fb_text.c - reading bounce text: status codes and the phrases MTAs use.
+ * fb_text.c - reading bounce text: status codes, the phrases MTAs use, and tokens in text.
  */
 #include "config.h"
 
@@ -9,6 +9,9 @@
 #include <strings.h>
 
 #include "fb_text.h"
+
+#define FB_TOKEN_MIN 70 /* characters of the shortest token */
+#define FB_TRIES_MAX 16 /* token candidates tried in one text */
 
 /* Copies n bytes of s into out (len bytes) as printable ASCII on one line, trimmed. */
 void
@@ -84,6 +87,16 @@ fb_find_ci(const char *s, size_t n, const char *needle)
 	return -1;
 }
 
+/* True when n bytes of s hold one of the NULL-terminated phrases (without case). */
+static bool
+says_any(const char *s, size_t n, const char *const *phrases)
+{
+	for (int i = 0; phrases[i] != NULL; i++)
+		if (fb_find_ci(s, n, phrases[i]) >= 0)
+			return true;
+	return false;
+}
+
 /* Phrases that say the mailbox does not exist, when no code says it. */
 static bool
 says_unknown_user(const char *s, size_t n)
@@ -99,10 +112,7 @@ says_unknown_user(const char *s, size_t n)
 	                                "no such mailbox",     "account has been disabled",
 	                                "account is disabled", NULL};
 
-	for (int i = 0; phrases[i] != NULL; i++)
-		if (fb_find_ci(s, n, phrases[i]) >= 0)
-			return true;
-	return false;
+	return says_any(s, n, phrases);
 }
 
 /* Phrases that say the message is delayed or expired in the queue: a soft failure. */
@@ -124,10 +134,7 @@ says_expired(const char *s, size_t n)
 	                                "still trying",
 	                                NULL};
 
-	for (int i = 0; phrases[i] != NULL; i++)
-		if (fb_find_ci(s, n, phrases[i]) >= 0)
-			return true;
-	return false;
+	return says_any(s, n, phrases);
 }
 
 /* Phrases that say the mailbox is full. */
@@ -142,17 +149,14 @@ fb_says_full(const char *s, size_t n)
 	                                "exceeded storage",
 	                                NULL};
 
-	for (int i = 0; phrases[i] != NULL; i++)
-		if (fb_find_ci(s, n, phrases[i]) >= 0)
-			return true;
-	return false;
+	return says_any(s, n, phrases);
 }
 
 /*
  * Finds a status in n bytes of s: the first enhanced code, else an SMTP reply
  * code as x.0.0 (5.1.1 when the text says the user is unknown), else 5.1.1
- * or 4.4.7 for a text that says the user is unknown or the message expired. Writes it to status ("" none) and the line
- * it was on to diag. Returns true for an enhanced code found as such.
+ * or 4.4.7 for a text that says the user is unknown or the message expired.
+ * Writes it to status ("" none) and the line it was on to diag. Returns true for an enhanced code found as such.
  */
 bool
 fb_find_status(const char *s, size_t n, char *status, size_t slen, char *diag, size_t dlen)
@@ -184,4 +188,58 @@ fb_find_status(const char *s, size_t n, char *status, size_t slen, char *diag, s
 		;
 	fb_copy_printable(s + i, k - i, diag, dlen);
 	return !smtp;
+}
+
+/* True for a base64url character. */
+static bool
+b64url(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_';
+}
+
+/* Tries the run of len characters at s, and its tails after each '-', as a token. */
+static bool
+try_run(const char *s, size_t len, const struct bg_token_keys *keys, struct bg_token *out, int *tries)
+{
+	for (size_t i = 0; i < len && *tries < FB_TRIES_MAX; i++) {
+		if (i > 0 && s[i - 1] != '-')
+			continue;
+		if (len - i < FB_TOKEN_MIN)
+			break;
+		if (len - i > BG_TOKEN_MAX)
+			continue;
+		++*tries;
+		if (bg_token_open(keys, s + i, len - i, out) == BG_TOKEN_OK)
+			return true;
+	}
+	return false;
+}
+
+bool
+fb_find_token(const char *s, size_t n, const struct bg_token_keys *keys, struct bg_token *out)
+{
+	int tries = 0;
+	size_t i = 0;
+
+	if (keys == NULL || s == NULL)
+		return false;
+	while (i < n && tries < FB_TRIES_MAX) {
+		size_t start;
+
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			i += 3;
+			continue;
+		}
+		if (!b64url(s[i])) {
+			i++;
+			continue;
+		}
+		for (start = i; i < n && b64url(s[i]); i++)
+			;
+		if (try_run(s + start, i - start, keys, out, &tries))
+			return true;
+	}
+	memset(out, 0, sizeof(*out));
+	return false;
 }

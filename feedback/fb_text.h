@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bg_token.h"
+
 /* Copies n bytes of s into out (len bytes) as printable ASCII on one line, trimmed. */
 void fb_copy_printable(const char *s, size_t n, char *out, size_t len);
 
@@ -22,9 +24,16 @@ bool fb_says_full(const char *s, size_t n);
 /*
  * Finds a status in n bytes of s: the first enhanced code, else an SMTP reply
  * code as x.0.0 (5.1.1 when the text says the user is unknown), else 5.1.1
- * or 4.4.7 for a text that says the user is unknown or the message expired. Writes it to status ("" none) and the line
- * it was on to diag. Returns true for an enhanced code found as such.
+ * or 4.4.7 for a text that says the user is unknown or the message expired.
+ * Writes it to status ("" none) and the line it was on to diag. Returns true for an enhanced code found as such.
  */
 bool fb_find_status(const char *s, size_t n, char *status, size_t slen, char *diag, size_t dlen);
+
+/*
+ * Finds a token that opens with keys in n bytes of s (runs of base64url
+ * characters, "%XX" escapes between them, tails after each '-'; at most 16
+ * tries). Fills out and returns true, else zeroes out. keys or s NULL: false.
+ */
+bool fb_find_token(const char *s, size_t n, const struct bg_token_keys *keys, struct bg_token *out);
 
 #endif
