@@ -3,12 +3,16 @@
  *	bulkguard-feedback - DSNs, ARF reports and unsubscribe mails become suppressions
  * SYNOPSIS
  *	bulkguard-feedback [-c file] [-f] [-t] [-i queue-id] -r recipient -s sender < message
+ *	bulkguard-feedback -n [-c file]
  * DESCRIPTION
  *	A pipe(8) delivery program for the return-path, feedback-loop and
  *	unsubscribe-mailbox domains. It reads one message (at most 50 MB) on
  *	stdin, classifies it (fb_classify) and writes the suppressions and
  *	bounce counts it calls for (fb_apply). -r and -s are the envelope as
  *	pipe(8) passes ${recipient} and ${sender}; -i ${queue_id} tags the log.
+ *
+ *	-n checks the configuration and exits (0, or 78 and the first error
+ *	with its line), as every bulkguard program does.
  *
  *	-t prints the record instead, one line a recipient, "kind recipient
  *	status class" (ARF: "arf recipient feedback-type entity"), and touches
@@ -45,11 +49,13 @@
 #define NAME      "bulkguard-feedback"
 #define EX_USAGE_ 64
 #define EX_TEMP   75
-#define USAGE     "usage: " NAME " [-c file] [-f] [-t] [-i queue-id] -r recipient -s sender < message\n"
+#define USAGE                                                                                                          \
+	"usage: " NAME " [-c file] [-f] [-t] [-i queue-id] -r recipient -s sender < message\n"                         \
+	"       " NAME " -n [-c file]\n"
 
 struct opts {
 	const char *config, *rcpt, *sender, *id;
-	bool foreground, test;
+	bool foreground, test, check;
 };
 
 /* Parses the command line; exits 64 on a bad one, 0 after -V. */
@@ -60,11 +66,12 @@ parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->config = BG_CONFIG_DEFAULT;
-	while ((c = getopt(argc, argv, "c:fi:r:s:tV")) != -1) {
+	while ((c = getopt(argc, argv, "c:fi:nr:s:tV")) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'f': o->foreground = true; break;
 		case 'i': o->id = optarg; break;
+		case 'n': o->check = true; break;
 		case 'r': o->rcpt = optarg; break;
 		case 's': o->sender = optarg; break;
 		case 't': o->test = true; break;
@@ -72,7 +79,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		default: fputs(USAGE, stderr); exit(EX_USAGE_);
 		}
 	}
-	if (optind != argc || o->rcpt == NULL || o->sender == NULL) {
+	if (optind != argc || (!o->check && (o->rcpt == NULL || o->sender == NULL))) {
 		fputs(USAGE, stderr);
 		exit(EX_USAGE_);
 	}
@@ -200,6 +207,7 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	bg_log_open(NAME, o.foreground);
 	dopts.config = o.config;
+	dopts.check = o.check; /* -n: "configuration ok" and exit 0, or the error and 78 */
 	cfg = bg_daemon_config(NAME, &dopts);
 	keys = load_keys(cfg);
 	if (!o.test && (redis = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &rerr)) == NULL)
