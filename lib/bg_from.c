@@ -11,15 +11,17 @@
 #include "bg_from.h"
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
-static GMimeParserOptions *strict; /* made once, then only read */
 
-/* GMime's one-time set-up. */
+/*
+ * GMime's one-time set-up. Its default (loose) address parsing is used:
+ * GMime 3.2's strict mode leaks memory on some refused values (an '@' in
+ * an unquoted display name), and the one-'@' rule below refuses what the
+ * loose mode would take too generously.
+ */
 static void
 gmime_start(void)
 {
 	g_mime_init();
-	strict = g_mime_parser_options_new();
-	g_mime_parser_options_set_address_compliance_mode(strict, GMIME_RFC_COMPLIANCE_STRICT);
 }
 
 /* Skips a quoted string, comment or domain literal opened at *p; false when it is not closed. */
@@ -91,7 +93,7 @@ bg_from_parse(const char *value, struct bg_addr *out)
 
 	memset(out, 0, sizeof(*out));
 	pthread_once(&gmime_once, gmime_start);
-	list = internet_address_list_parse(strict, value);
+	list = internet_address_list_parse(NULL, value);
 	st = single_mailbox(list, out);
 	if (st == BG_FROM_OK && !one_at_sign(value))
 		st = BG_FROM_BAD;

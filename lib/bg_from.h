@@ -2,8 +2,8 @@
  * bg_from.h - the From: header's one mailbox, parsed with GMime.
  *
  * DMARC and the From-alignment rule need exactly one mailbox in From:. The
- * value is parsed with GMime (strict RFC compliance, never by hand) and the
- * address normalised like every other address. GMime alone is lenient: it
+ * value is parsed with GMime (never by hand) and the address normalised
+ * like every other address. GMime alone is lenient: it
  * reads "a@acme.example@evil.example" as a@acme.example, where OpenDKIM's
  * and OpenDMARC's parsers read evil.example. So the value must also hold
  * exactly one '@' outside quoted strings, comments and domain literals,

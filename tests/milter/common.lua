@@ -57,6 +57,16 @@ function T.log_since(mark)
   return text
 end
 
+-- logged(mark, text): true once text appears in the milter's log after mark (waits up to 5 s:
+-- lines written after a reply, such as the summary at abort, may come a little later).
+function T.logged(mark, text)
+  for _ = 1, 100 do
+    if string.find(T.log_since(mark), text, 1, true) ~= nil then return true end
+    mt.sleep(0.05)
+  end
+  return false
+end
+
 -- mail(conn, from, sasl): MAIL FROM, with a SASL login when sasl is given; returns the reply.
 function T.mail(conn, from, sasl)
   if sasl ~= nil then

@@ -54,10 +54,10 @@ static const struct from_case cases[] = {
 	{ "domain literal", "news@[192.0.2.1]", OK, "news@[192.0.2.1]" },
 	/* two domains in one value: refused, never aligned */
 	{ "a second @ after the domain", "a@acme.example@evil.example", BAD, NULL },
-	{ "a second @ in angle brackets", "<a@acme.example@evil.example>", NONE, NULL },
-	{ "a second @ with a display name", "A <a@acme.example@evil.example>", NONE, NULL },
+	{ "a second @ in angle brackets", "<a@acme.example@evil.example>", BAD, NULL },
+	{ "a second @ with a display name", "A <a@acme.example@evil.example>", BAD, NULL },
 	{ "a trailing @", "a@evil.example@", BAD, NULL },
-	{ "an address as unquoted display name", "a@evil.example <b@acme.example>", NONE, NULL },
+	{ "an address as unquoted display name", "a@evil.example <b@acme.example>", BAD, NULL },
 	{ "a source route", "<@evil.example:a@acme.example>", BAD, NULL },
 	{ "an unclosed comment hiding an @", "a@acme.example (x@evil.example", NONE, NULL },
 	{ "an unclosed quote", "\"a@evil.example <b@acme.example>", NONE, NULL },
