@@ -561,3 +561,34 @@ bg_addr_strip_extension(const struct bg_addr *a, char delim, struct bg_addr *bas
 	base->len = a->len - cut;
 	base->at = a->at - cut;
 }
+
+/* True for the domains that follow Gmail's address rules. */
+static bool
+gmail_domain(const char *domain)
+{
+	return strcmp(domain, "gmail.com") == 0 || strcmp(domain, "googlemail.com") == 0;
+}
+
+/* The base address of a variant; see bg_addr.h. */
+bool
+bg_addr_base(const struct bg_addr *a, char delim, struct bg_addr *base)
+{
+	static const char gmail[] = "@gmail.com";
+	size_t n = 0;
+
+	if (a->len == 0 || a->text[0] == '"' || !gmail_domain(bg_addr_domain(a))) {
+		bg_addr_strip_extension(a, delim, base);
+		return strcmp(base->text, a->text) != 0;
+	}
+	bg_addr_strip_extension(a, '+', base);
+	for (size_t i = 0; i < base->at; i++)
+		if (base->text[i] != '.')
+			base->text[n++] = base->text[i];
+	if (n == 0) /* a local part of dots only cannot be normalised: never here */
+		n = base->at;
+	ascii_lower(base->text, n);
+	memcpy(base->text + n, gmail, sizeof(gmail));
+	base->at = n;
+	base->len = n + sizeof(gmail) - 1;
+	return strcmp(base->text, a->text) != 0;
+}

@@ -74,4 +74,16 @@ bool bg_addr_extension(const struct bg_addr *a, char delim, const char **ext, si
  */
 void bg_addr_strip_extension(const struct bg_addr *a, char delim, struct bg_addr *base);
 
+/*
+ * Writes into base the address every variant of a shares, the one person
+ * behind "victim+1@", "victim+2@" and "v.ictim@gmail.com". At gmail.com and
+ * googlemail.com, Gmail's own rules whatever delim says: the local part
+ * without its '+' extension and without dots, lower-cased, and the domain
+ * written gmail.com (both names reach one mailbox). At any other domain:
+ * the address without its delim extension (bg_addr_strip_extension). A
+ * quoted local part is its own base. Returns true when base differs from a.
+ * Pure; base is owned by the caller and may not be a.
+ */
+bool bg_addr_base(const struct bg_addr *a, char delim, struct bg_addr *base);
+
 #endif

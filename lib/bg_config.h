@@ -35,7 +35,7 @@ enum bg_class {
 };
 
 enum bg_on_error { BG_ONERR_TEMPFAIL = 0, BG_ONERR_ACCEPT };
-enum bg_unknown { BG_UNKNOWN_ACCEPT = 0, BG_UNKNOWN_REJECT };
+enum bg_unknown { BG_UNKNOWN_ACCEPT = 0, BG_UNKNOWN_REJECT, BG_UNKNOWN_PASS };
 
 /* A rate: count events per period seconds (0/0 when unset). */
 struct bg_rate {

@@ -36,7 +36,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_MILTER, "socket", BG_T_STR, "unix:/run/bulkguard/milter.sock", 0, 0, NULL, C(milter.socket) },
 	{ BG_SET_MILTER, "socket_mode", BG_T_MODE, "0660", 0, 0777, NULL, C(milter.socket_mode) },
 	{ BG_SET_MILTER, "on_redis_error", BG_T_ENUM, "tempfail", 0, 0, "tempfail|accept", C(milter.on_redis_error) },
-	{ BG_SET_MILTER, "unknown_sender", BG_T_ENUM, "accept", 0, 0, "accept|reject", C(milter.unknown_sender) },
+	{ BG_SET_MILTER, "unknown_sender", BG_T_ENUM, "accept", 0, 0, "accept|reject|pass", C(milter.unknown_sender) },
 	{ BG_SET_MILTER, "timeout", BG_T_DURATION, "7200", 1, DAY, NULL, C(milter.timeout) },
 	{ BG_SET_MILTER, "backlog", BG_T_INT, "256", 1, 65535, NULL, C(milter.backlog) },
 	{ BG_SET_MILTER, "spf_zone", BG_T_STR, NULL, 0, 0, NULL, C(milter.spf_zone) },

@@ -5,17 +5,64 @@
 
 #include <gmime/gmime.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "bg_from.h"
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 
-/* GMime's one-time set-up. */
+/*
+ * GMime's one-time set-up. Its default (loose) address parsing is used:
+ * GMime 3.2's strict mode leaks memory on some refused values (an '@' in
+ * an unquoted display name), and the one-'@' rule below refuses what the
+ * loose mode would take too generously.
+ */
 static void
 gmime_start(void)
 {
 	g_mime_init();
+}
+
+/* Skips a quoted string, comment or domain literal opened at *p; false when it is not closed. */
+static bool
+skip_enclosed(const char **p)
+{
+	char open = **p, close = open == '"' ? '"' : open == '(' ? ')' : ']';
+	int depth = 1;
+
+	for ((*p)++; **p != '\0'; (*p)++) {
+		if (**p == '\\' && (*p)[1] != '\0')
+			(*p)++;
+		else if (**p == close && --depth == 0)
+			return true;
+		else if (open == '(' && **p == '(')
+			depth++;
+	}
+	return false;
+}
+
+/*
+ * True when value holds exactly one '@' outside quoted strings, comments
+ * and domain literals, all of them closed (RFC 5322 lexical tokens only;
+ * GMime does the parse). A mailbox has one addr-spec, so one such '@'.
+ */
+static bool
+one_at_sign(const char *value)
+{
+	unsigned ats = 0;
+
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p == '"' || *p == '(' || *p == '[') {
+			if (!skip_enclosed(&p))
+				return false;
+		} else if (*p == ')' || *p == ']') {
+			return false;
+		} else if (*p == '@') {
+			ats++;
+		}
+	}
+	return ats == 1;
 }
 
 /* Reads the one mailbox of a parsed list. */
@@ -48,6 +95,8 @@ bg_from_parse(const char *value, struct bg_addr *out)
 	pthread_once(&gmime_once, gmime_start);
 	list = internet_address_list_parse(NULL, value);
 	st = single_mailbox(list, out);
+	if (st == BG_FROM_OK && !one_at_sign(value))
+		st = BG_FROM_BAD;
 	if (list != NULL)
 		g_object_unref(list);
 	if (st != BG_FROM_OK)

@@ -3,7 +3,14 @@
  *
  * DMARC and the From-alignment rule need exactly one mailbox in From:. The
  * value is parsed with GMime (never by hand) and the address normalised
- * like every other address.
+ * like every other address. GMime alone is lenient: it
+ * reads "a@acme.example@evil.example" as a@acme.example, where OpenDKIM's
+ * and OpenDMARC's parsers read evil.example. So the value must also hold
+ * exactly one '@' outside quoted strings, comments and domain literals,
+ * with those balanced: a value that two parsers could read as two domains
+ * is refused (BG_FROM_BAD), never aligned. This also refuses obsolete
+ * source routes ("<@relay:a@acme.example>") and an unquoted '@' in a
+ * display name ("a@evil.example <b@acme.example>").
  */
 #ifndef BG_FROM_H
 #define BG_FROM_H
@@ -14,7 +21,7 @@ enum bg_from_status {
 	BG_FROM_OK = 0,
 	BG_FROM_NONE, /* no mailbox in the value */
 	BG_FROM_MANY, /* more than one mailbox, or a group */
-	BG_FROM_BAD,  /* a mailbox whose address cannot be normalised */
+	BG_FROM_BAD,  /* an address that cannot be normalised, or a value not holding exactly one '@' */
 };
 
 /*

@@ -58,19 +58,31 @@ kind_applies(enum bg_kind k, enum bg_class c, const struct bg_entity *e)
 	}
 }
 
-/* Finds the strongest suppression that applies; fills reason and returns true if any. */
+/* The suppression facts: literal scopes, then the base address's, in the same order. */
+static const enum bg_fact suppress_facts[] = { BG_F_SUPPRESS,      BG_F_SUPPRESS_ENTITY,      BG_F_SUPPRESS_LIST,
+					      BG_F_BASE_SUPPRESS, BG_F_BASE_SUPPRESS_ENTITY, BG_F_BASE_SUPPRESS_LIST };
+
+/* True for the facts of the global scope, the only ones that count for mail of no entity. */
 static bool
-suppressed(const struct bg_sender *s, const struct bg_rcpt_facts *f, char *reason, size_t len)
+global_fact(enum bg_fact f)
+{
+	return f == BG_F_SUPPRESS || f == BG_F_BASE_SUPPRESS;
+}
+
+/* Finds the strongest suppression that applies to class c; fills reason and returns true if any. */
+static bool
+suppressed(const struct bg_sender *s, enum bg_class c, const struct bg_rcpt_facts *f, char *reason, size_t len)
 {
 	enum bg_kind best = BG_K_NONE;
 	char word[33];
 
-	for (int i = BG_F_SUPPRESS; i <= BG_F_SUPPRESS_LIST; i++) {
-		if (f->v[i] == NULL)
+	for (size_t i = 0; i < sizeof(suppress_facts) / sizeof(suppress_facts[0]); i++) {
+		enum bg_fact fact = suppress_facts[i];
+		if (f->v[fact] == NULL || (s->entity == NULL && !global_fact(fact)))
 			continue;
-		reason_word(f->v[i], word, sizeof(word));
+		reason_word(f->v[fact], word, sizeof(word));
 		enum bg_kind k = reason_kind(word);
-		if (k > best && kind_applies(k, s->class, s->entity)) {
+		if (k > best && kind_applies(k, c, s->entity)) {
 			best = k;
 			bg_strlcpy(reason, word, len);
 		}
@@ -122,17 +134,19 @@ void
 bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t now,
 	       struct bg_decision *d)
 {
-	bool gated = s->class == BG_CLASS_BULK || s->class == BG_CLASS_CONFIRMATION;
+	/* mail of no entity is judged as transactional mail: dead addresses only */
+	enum bg_class c = s->entity != NULL ? s->class : BG_CLASS_TRANSACTIONAL;
+	bool gated = c == BG_CLASS_BULK || c == BG_CLASS_CONFIRMATION;
 
 	memset(d, 0, sizeof(*d));
-	if (suppressed(s, f, d->reason, sizeof(d->reason)))
+	if (suppressed(s, c, f, d->reason, sizeof(d->reason)))
 		d->verdict = BG_V_SUPPRESSED;
 	else if (gated && f->v[BG_F_SUSPEND] != NULL)
 		d->verdict = BG_V_SUSPENDED;
-	else if (s->class == BG_CLASS_BULK && !consented(s, f, now))
+	else if (c == BG_CLASS_BULK && !consented(s, f, now))
 		d->verdict = BG_V_NO_CONSENT;
 	else
-		d->claim_confirmation = s->class == BG_CLASS_CONFIRMATION;
+		d->claim_confirmation = c == BG_CLASS_CONFIRMATION;
 }
 
 /* Formats into buf (of FIELD_MAX) "<what>:<entity>" or "<what>:<entity>/<list>". */
@@ -143,33 +157,94 @@ field(char *buf, const char *what, const struct bg_sender *s, bool with_list)
 	return buf;
 }
 
-/* Queues the HMGET and the GET; returns 0 or -1. */
+/*
+ * Queues HMGET of key: the global suppress field, and with an entity its
+ * suppress:<entity>[/<list>] fields and, when with_consent, its consent
+ * fields, in the order of the fact list the caller maps them with. Returns
+ * the number of fields, or -1.
+ */
 static int
-fetch_send(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
-	   const struct bg_addr *rcpt, int *nfields)
+queue_hmget(struct bg_redis *r, const char *key, const struct bg_sender *s, bool with_consent)
 {
-	char key[512], skey[512], f1[FIELD_MAX], f2[FIELD_MAX], f3[FIELD_MAX], f4[FIELD_MAX];
-	bool list = s->list[0] != '\0';
-	const char *argv[7] = { "HMGET", key, "suppress", field(f1, "suppress", s, false),
-				field(f2, "consent", s, false), field(f3, "suppress", s, true),
-				field(f4, "consent", s, true) };
+	char f[4][FIELD_MAX];
+	const char *argv[7] = { "HMGET", key, "suppress" };
+	int n = 3;
+
+	if (s->entity != NULL) {
+		argv[n++] = field(f[0], "suppress", s, false);
+		if (with_consent)
+			argv[n++] = field(f[1], "consent", s, false);
+		if (s->list[0] != '\0') {
+			argv[n++] = field(f[2], "suppress", s, true);
+			if (with_consent)
+				argv[n++] = field(f[3], "consent", s, true);
+		}
+	}
+	return bg_redis_append(r, n, argv, NULL) < 0 ? -1 : n - 2;
+}
+
+/* Facts in the order queue_hmget asks for them, with and without consent. */
+static const enum bg_fact literal_order[] = { BG_F_SUPPRESS, BG_F_SUPPRESS_ENTITY, BG_F_CONSENT_ENTITY,
+					     BG_F_SUPPRESS_LIST, BG_F_CONSENT_LIST };
+static const enum bg_fact base_order[] = { BG_F_BASE_SUPPRESS, BG_F_BASE_SUPPRESS_ENTITY, BG_F_BASE_SUPPRESS_LIST };
+
+/* The replies of one lookup, in the order they were queued; NULL when not asked. */
+struct lookup {
+	redisReply *literal, *base, *suspend;
+	int nliteral, nbase;
+};
+
+/* Queues the lookup: HMGET of rcpt, HMGET of its base (when it differs), GET of the suspension key. */
+static int
+fetch_send(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
+	   const struct bg_addr *base, struct lookup *l)
+{
+	char key[512], bkey[512], skey[512];
 	const char *gargv[2] = { "GET", skey };
 
 	snprintf(key, sizeof(key), "%srcpt:%s", prefix, rcpt->text);
-	snprintf(skey, sizeof(skey), "%ssuspend:%s", prefix, s->entity->name);
-	*nfields = list ? 5 : 3;
-	if (bg_redis_append(r, 2 + *nfields, argv, NULL) < 0)
+	if ((l->nliteral = queue_hmget(r, key, s, true)) < 0)
 		return -1;
+	if (base != NULL) {
+		snprintf(bkey, sizeof(bkey), "%srcpt:%s", prefix, base->text);
+		if ((l->nbase = queue_hmget(r, bkey, s, false)) < 0)
+			return -1;
+	}
+	if (s->entity == NULL)
+		return 0;
+	snprintf(skey, sizeof(skey), "%ssuspend:%s", prefix, s->entity->name);
 	return bg_redis_append(r, 2, gargv, NULL);
 }
 
-/* Maps HMGET's array (in fetch_send's field order) onto facts; -1 if malformed. */
+/* Reads every reply fetch_send queued; -1 when Redis failed (the pipeline is then lost). */
 static int
-fetch_map(const redisReply *hm, int nfields, struct bg_rcpt_facts *f)
+fetch_read(struct bg_redis *r, const struct bg_sender *s, bool with_base, struct lookup *l)
 {
-	static const enum bg_fact order[] = { BG_F_SUPPRESS, BG_F_SUPPRESS_ENTITY, BG_F_CONSENT_ENTITY,
-					      BG_F_SUPPRESS_LIST, BG_F_CONSENT_LIST };
+	if ((l->literal = bg_redis_reply(r)) == NULL)
+		return -1;
+	if (with_base && (l->base = bg_redis_reply(r)) == NULL)
+		return -1;
+	if (s->entity != NULL && (l->suspend = bg_redis_reply(r)) == NULL)
+		return -1;
+	return 0;
+}
 
+/* Frees the replies of a lookup. */
+static void
+lookup_free(struct lookup *l)
+{
+	if (l->literal != NULL)
+		freeReplyObject(l->literal);
+	if (l->base != NULL)
+		freeReplyObject(l->base);
+	if (l->suspend != NULL)
+		freeReplyObject(l->suspend);
+}
+
+/* Maps an HMGET's array (fields in order) onto facts; -1 if malformed. */
+static int
+fetch_map(const redisReply *hm, const enum bg_fact *order, int nfields, struct bg_rcpt_facts *f)
+{
 	if (hm->type != REDIS_REPLY_ARRAY || hm->elements != (size_t)nfields)
 		return -1;
 	for (int i = 0; i < nfields; i++) {
@@ -182,10 +257,26 @@ fetch_map(const redisReply *hm, int nfields, struct bg_rcpt_facts *f)
 	return 0;
 }
 
-/* Claims the address for one confirmation; 1 claimed, 0 claimed already, -1 error. */
+/* Turns the replies of a lookup into facts; -1 if any is malformed (a wrong type, an error). */
 static int
-claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
-		   const struct bg_addr *rcpt, time_t now)
+lookup_facts(const struct lookup *l, struct bg_rcpt_facts *f)
+{
+	if (fetch_map(l->literal, literal_order, l->nliteral, f) < 0)
+		return -1;
+	if (l->base != NULL && fetch_map(l->base, base_order, l->nbase, f) < 0)
+		return -1;
+	if (l->suspend == NULL)
+		return 0;
+	if (l->suspend->type != REDIS_REPLY_NIL && l->suspend->type != REDIS_REPLY_STRING)
+		return -1;
+	f->v[BG_F_SUSPEND] = l->suspend->type == REDIS_REPLY_STRING ? l->suspend->str : NULL;
+	return 0;
+}
+
+/* Claims the (base) address for one confirmation; 1 claimed, 0 claimed already, -1 error. */
+static int
+claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
+		   time_t now)
 {
 	char key[512], val[32], ttl[32];
 	const char *argv[6] = { "SET", key, val, "NX", "EX", ttl };
@@ -210,28 +301,24 @@ bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
 	      const struct bg_addr *rcpt, time_t now, struct bg_decision *d)
 {
 	struct bg_rcpt_facts f = { { NULL } };
-	redisReply *hm = NULL, *susp = NULL;
-	int nfields, claimed;
+	struct lookup l = { NULL, NULL, NULL, 0, 0 };
+	struct bg_addr base;
+	bool variant = bg_addr_base(rcpt, s->rcpt_delim, &base);
+	int claimed;
 
 	memset(d, 0, sizeof(*d));
 	d->verdict = BG_V_UNAVAILABLE;
-	if (fetch_send(r, prefix, s, rcpt, &nfields) < 0 || (hm = bg_redis_reply(r)) == NULL ||
-	    (susp = bg_redis_reply(r)) == NULL)
+	if (fetch_send(r, prefix, s, rcpt, variant ? &base : NULL, &l) < 0 || fetch_read(r, s, variant, &l) < 0 ||
+	    lookup_facts(&l, &f) < 0)
 		goto out;
-	if (fetch_map(hm, nfields, &f) < 0 || (susp->type != REDIS_REPLY_NIL && susp->type != REDIS_REPLY_STRING))
-		goto out;
-	f.v[BG_F_SUSPEND] = susp->type == REDIS_REPLY_STRING ? susp->str : NULL;
 	bg_rcpt_decide(s, &f, now, d);
 	if (d->verdict == BG_V_ACCEPT && d->claim_confirmation) {
-		claimed = claim_confirmation(r, prefix, s, rcpt, now);
+		claimed = claim_confirmation(r, prefix, s, variant ? &base : rcpt, now);
 		if (claimed <= 0)
 			d->verdict = claimed == 0 ? BG_V_CONFIRM_RECENT : BG_V_UNAVAILABLE;
 	}
 out:
-	if (hm != NULL)
-		freeReplyObject(hm);
-	if (susp != NULL)
-		freeReplyObject(susp);
+	lookup_free(&l);
 }
 
 /*

@@ -3,9 +3,14 @@
  *
  * One Redis round trip per recipient: HMGET of the recipient's hash
  * (suppressions in every scope that applies, consent for the entity and the
- * list) pipelined with GET of the entity's suspension key. Confirmation
- * mail that passes costs one more command, an atomic SET NX that claims
- * the address for confirmation_interval (the subscription-bombing guard).
+ * list), pipelined with HMGET of the suppressions of its base address (the
+ * one person behind its variants, bg_addr_base) when that differs, and GET
+ * of the entity's suspension key. Consent is read from the literal address
+ * only. Confirmation mail that passes costs one more command, an atomic SET
+ * NX that claims the base address for confirmation_interval (the
+ * subscription-bombing guard). Mail of no entity (an unknown sender) reads
+ * the global suppress field of both addresses only, and is judged as
+ * transactional mail: refused for dead addresses alone.
  *
  * The decision itself (bg_rcpt_decide) is pure and follows the class table
  * of DESIGN.md; bg_rcpt_reply turns a decision into the contract's SMTP reply.
@@ -34,12 +39,15 @@ enum bg_verdict {
 
 /* What Redis holds for one recipient, as far as one message is concerned. */
 enum bg_fact {
-	BG_F_SUPPRESS = 0,     /* suppress */
-	BG_F_SUPPRESS_ENTITY,  /* suppress:<entity> */
-	BG_F_SUPPRESS_LIST,    /* suppress:<entity>/<list> */
-	BG_F_CONSENT_ENTITY,   /* consent:<entity> */
-	BG_F_CONSENT_LIST,     /* consent:<entity>/<list> */
-	BG_F_SUSPEND,          /* bg:suspend:<entity> */
+	BG_F_SUPPRESS = 0,         /* suppress */
+	BG_F_SUPPRESS_ENTITY,      /* suppress:<entity> */
+	BG_F_SUPPRESS_LIST,        /* suppress:<entity>/<list> */
+	BG_F_CONSENT_ENTITY,       /* consent:<entity> */
+	BG_F_CONSENT_LIST,         /* consent:<entity>/<list> */
+	BG_F_SUSPEND,              /* bg:suspend:<entity> */
+	BG_F_BASE_SUPPRESS,        /* suppress of the base address */
+	BG_F_BASE_SUPPRESS_ENTITY, /* suppress:<entity> of the base address */
+	BG_F_BASE_SUPPRESS_LIST,   /* suppress:<entity>/<list> of the base address */
 	BG_F_COUNT
 };
 
@@ -66,17 +74,19 @@ struct bg_reply {
  * class; complaint refuses all but transactional mail (and mandated mail when
  * the entity lets notices reach complainers); any other reason is an
  * unsubscribe and refuses bulk and confirmation mail. The strongest reason
- * that applies is the one reported. s->entity must not be NULL (mail of no
- * entity is never looked up).
+ * that applies is the one reported; the base address's suppressions count
+ * as the literal address's do. Mail of no entity (s->entity NULL) is judged
+ * as transactional mail by its global suppressions alone.
  */
 void bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t now,
 		    struct bg_decision *d);
 
 /*
- * Asks Redis and decides: fetch, decide, and for confirmation mail claim the
- * address. Any Redis error, timeout or malformed reply gives
- * BG_V_UNAVAILABLE (the caller applies on_redis_error); the text is in
- * bg_redis_error(r). prefix is the key prefix ("bg:").
+ * Asks Redis and decides: fetch (rcpt and its base address, in one round
+ * trip), decide, and for confirmation mail claim the base address. Any
+ * Redis error, timeout or malformed reply gives BG_V_UNAVAILABLE (the
+ * caller applies on_redis_error); the text is in bg_redis_error(r). prefix
+ * is the key prefix ("bg:").
  */
 void bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
 		   const struct bg_addr *rcpt, time_t now, struct bg_decision *d);

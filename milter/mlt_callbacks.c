@@ -3,9 +3,12 @@
  *
  * Per connection (smfi_setpriv) a struct mlt_conn; per message, from MAIL to
  * end of message or abort, the sender resolved once and a reference to the
- * configuration it was resolved under. Each RCPT is one decision
- * (bg_rcpt_check: one Redis round trip); every refusal is logged as it
- * happens and each message ends with one summary line. Debian's libmilter
+ * configuration it was resolved under. At MAIL a login's envelope sender
+ * outside its entity's domains is refused, and so is mail of no entity
+ * with unknown_sender = reject. Each RCPT is one decision (bg_rcpt_check:
+ * one Redis round trip), for mail of no entity too (dead addresses only)
+ * unless unknown_sender = pass; every refusal is logged as it happens and
+ * each message ends with one summary line. Debian's libmilter
  * runs one connection's callbacks on different threads, one at a time, so
  * nothing here is thread-local and the only shared state is in mlt_conf.c.
  */
@@ -37,6 +40,7 @@ struct mlt_conn {
 	} reasons[8]; /* suppression reasons seen, for the summary line */
 	int n_reasons;
 	bool in_message;
+	bool gated;       /* the recipients of this message are checked (all but unknown_sender = pass) */
 	bool hdr_noreply; /* the MTA agreed not to wait for replies to headers */
 	bool can_skip;    /* the MTA understands SMFIS_SKIP */
 	struct mlt_msg msg;
@@ -55,6 +59,20 @@ log_id(SMFICTX *ctx, const struct mlt_conn *c, char *buf, size_t len)
 	else
 		snprintf(buf, len, "conn%lu", c->id);
 	return buf;
+}
+
+/* Returns the entity's name for logs, "-" for mail of no entity. */
+static const char *
+entity_name(const struct bg_sender *s)
+{
+	return s->entity != NULL ? s->entity->name : "-";
+}
+
+/* Returns the class for logs: mail of no entity is "unknown" (judged as transactional mail). */
+static const char *
+class_name(const struct bg_sender *s)
+{
+	return s->entity != NULL ? bg_class_name(s->class) : "unknown";
 }
 
 /* Counts one suppression reason of the message (the first eight kinds are kept apart). */
@@ -104,14 +122,15 @@ message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how, const char *detai
 	if (!c->in_message)
 		return;
 	total = format_refusals(c, refused, sizeof(refused));
-	if (c->sender.entity != NULL)
+	if (c->gated)
 		bg_log_info("%s: %s from=<%s> entity=%s list=%s class=%s accepted=%u refused=%u%s%s%s",
-			    log_id(ctx, c, id, sizeof(id)), how, c->sender.addr.text, c->sender.entity->name,
-			    c->sender.list[0] ? c->sender.list : "-", bg_class_name(c->sender.class), c->accepted,
-			    total, refused, detail[0] ? " " : "", detail);
+			    log_id(ctx, c, id, sizeof(id)), how, c->sender.addr.text, entity_name(&c->sender),
+			    c->sender.list[0] ? c->sender.list : "-", class_name(&c->sender), c->accepted, total,
+			    refused, detail[0] ? " " : "", detail);
 	mlt_conf_release(c->conf);
 	c->conf = NULL;
 	c->in_message = false;
+	c->gated = false;
 	mlt_msg_reset(&c->msg);
 	c->accepted = 0;
 	c->n_reasons = 0;
@@ -154,7 +173,7 @@ rcpt_verdict(SMFICTX *ctx, struct mlt_conn *c, const char *arg, struct bg_addr *
 	unsigned flags = cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0;
 
 	memset(d, 0, sizeof(*d));
-	if (c->accepted > 0 && mlt_msg_one_recipient(&c->sender))
+	if (c->accepted > 0 && c->sender.entity != NULL && mlt_msg_one_recipient(&c->sender))
 		d->verdict = BG_V_ONE_PER_MESSAGE;
 	else if (bg_addr_normalise(arg, strlen(arg), flags, rcpt) != BG_ADDR_OK)
 		d->verdict = BG_V_BAD_ADDRESS;
@@ -207,31 +226,57 @@ conn_of(SMFICTX *ctx)
 	return c;
 }
 
+/* Refuses MAIL with a 550 reply and logs it with the sender and what. */
+static sfsistat
+mail_refuse(SMFICTX *ctx, struct mlt_conn *c, const char *login, const char *xcode, const char *text, const char *what)
+{
+	char id[64];
+
+	bg_log_info("%s: refuse from=<%s> login=%s entity=%s %s reply=\"550 %s %s\"", log_id(ctx, c, id, sizeof(id)),
+		    c->sender.addr.text, login != NULL && *login != '\0' ? login : "-", entity_name(&c->sender), what,
+		    xcode, text);
+	smfi_setreply(ctx, "550", (char *)xcode, (char *)text);
+	return SMFIS_REJECT;
+}
+
+/*
+ * Applies the sender rules at MAIL: a sender that cannot be read, a login
+ * whose entity does not own the sender, and mail of no entity under
+ * unknown_sender; then SPF for an entity's mail.
+ */
+static sfsistat
+mail_check(SMFICTX *ctx, struct mlt_conn *c, const char *login, const char *from)
+{
+	const struct bg_config *cfg = mlt_conf_cfg(c->conf);
+	enum bg_sender_status st = bg_sender_resolve(cfg, login, from, strlen(from), &c->sender);
+
+	if (st == BG_SENDER_BAD_ADDRESS)
+		return mail_refuse(ctx, c, login, "5.1.7", "bad sender address syntax",
+				   bg_addr_strerror(c->sender.addr_status));
+	if (st == BG_SENDER_NOT_AUTHORIZED)
+		return mail_refuse(ctx, c, login, "5.7.1", "sender not authorized for this login",
+				   "why=sender_outside_login_entity");
+	if (c->sender.entity != NULL) {
+		c->gated = true;
+		return mail_spf(ctx, c);
+	}
+	if (cfg->milter.unknown_sender == BG_UNKNOWN_REJECT)
+		return mail_refuse(ctx, c, login, "5.7.1", "sender is not a known entity",
+				   c->sender.login == BG_LOGIN_UNLISTED ? "why=login_not_listed" : "why=no_entity");
+	c->gated = cfg->milter.unknown_sender != BG_UNKNOWN_PASS;
+	return SMFIS_CONTINUE;
+}
+
 /* MAIL FROM: take the configuration, resolve entity, list and class once for the message. */
 static sfsistat
 mlt_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct mlt_conn *c = conn_of(ctx);
-	const struct bg_config *cfg;
-	enum bg_addr_status st;
-	char id[64];
 
 	message_end(ctx, c, "abort", "");
 	c->conf = mlt_conf_acquire();
 	c->in_message = true;
-	cfg = mlt_conf_cfg(c->conf);
-	st = bg_sender_resolve(cfg, smfi_getsymval(ctx, "{auth_authen}"), argv[0], strlen(argv[0]), &c->sender);
-	if (st != BG_ADDR_OK && st != BG_ADDR_NULL) {
-		bg_log_info("%s: reject sender: %s", log_id(ctx, c, id, sizeof(id)), bg_addr_strerror(st));
-		smfi_setreply(ctx, "550", "5.1.7", "bad sender address syntax");
-		return SMFIS_REJECT;
-	}
-	if (c->sender.entity == NULL && cfg->milter.unknown_sender == BG_UNKNOWN_REJECT) {
-		bg_log_info("%s: reject from=<%s>: no entity", log_id(ctx, c, id, sizeof(id)), c->sender.addr.text);
-		smfi_setreply(ctx, "550", "5.7.1", "sender is not a known entity");
-		return SMFIS_REJECT;
-	}
-	return c->sender.entity != NULL ? mail_spf(ctx, c) : SMFIS_CONTINUE;
+	return mail_check(ctx, c, smfi_getsymval(ctx, "{auth_authen}"), argv[0]);
 }
 
 /* RCPT TO: one decision; refusals are logged and answered with the contract's reply. */
@@ -244,8 +289,8 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 	struct bg_reply reply;
 	char id[64];
 
-	if (!c->in_message || c->sender.entity == NULL)
-		return SMFIS_CONTINUE; /* unknown senders pass untouched */
+	if (!c->in_message || !c->gated)
+		return SMFIS_CONTINUE; /* unknown_sender = pass: untouched */
 	rcpt_verdict(ctx, c, argv[0], &rcpt, &d);
 	if (d.verdict == BG_V_ACCEPT) {
 		c->accepted++;
@@ -257,7 +302,7 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 		count_reason(c, d.reason);
 	bg_rcpt_reply(&d, &c->sender, rcpt.len ? rcpt.text : argv[0], &reply);
 	bg_log_info("%s: refuse entity=%s class=%s verdict=%s reply=\"%s %s %s\"", log_id(ctx, c, id, sizeof(id)),
-		    c->sender.entity->name, bg_class_name(c->sender.class), bg_verdict_name(d.verdict), reply.code,
+		    entity_name(&c->sender), class_name(&c->sender), bg_verdict_name(d.verdict), reply.code,
 		    reply.xcode, reply.text);
 	return refuse(ctx, &reply);
 }

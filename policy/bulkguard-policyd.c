@@ -15,7 +15,12 @@
  *	answer is "action=FILTER bg-<pool>-<n>:" (the smtp transport bound to
  *	that IP, from bulkguard-ctl postfix-config), or "action=DUNNO" for a
  *	pool without IPs. Other protocol states, unknown senders and entities
- *	without a pool get DUNNO. One event loop serves every connection.
+ *	without a pool get DUNNO. A SASL login (sasl_username) alone picks the
+ *	entity: a login no entity lists is an unknown sender (DUNNO, never
+ *	resolved by the sender's domain), and a sender outside the login's
+ *	entity's domains (or the null sender) gets "action=550 5.7.1 sender
+ *	not authorized for this login", as the milter answers at MAIL. One
+ *	event loop serves every connection.
  * DIAGNOSTICS
  *	Exit 0 after SIGTERM, 78 for a bad configuration, 64 for bad flags, 71
  *	when the socket cannot be set up. Logs to syslog (mail facility), and to
@@ -47,6 +52,7 @@
 
 #define NAME               "bulkguard-policyd"
 #define ACTION_UNAVAILABLE "DEFER_IF_PERMIT 4.3.0 Policy unavailable, try again later"
+#define ACTION_NOT_AUTHORIZED "550 5.7.1 sender not authorized for this login"
 
 /* The daemon: one of each, owned by main. */
 struct policyd {
@@ -142,7 +148,34 @@ set_instance(char *buf, size_t len, struct pol_conn *c, const struct pol_request
 			buf[i] = '_';
 }
 
-/* Handles one request: DUNNO at once, or a Redis check answered later. */
+/* Copies a client's value for a log line: cut to len, with space, quote and backslash made '_'. */
+static void
+log_value(char *buf, size_t len, const char *value)
+{
+	snprintf(buf, len, "%s", value);
+	for (size_t i = 0; buf[i]; i++)
+		if (buf[i] == ' ' || buf[i] == '"' || buf[i] == '\\')
+			buf[i] = '_';
+}
+
+/* Answers a request that needs no Redis check: DUNNO, or the refusal of a login's foreign sender. */
+static void
+answer_now(struct pol_conn *c, const struct pol_request *r, enum pol_verdict v)
+{
+	char instance[64], sender[300], login[130];
+
+	if (v != POL_V_NOT_AUTHORIZED) {
+		pol_conn_reply(c, "DUNNO");
+		return;
+	}
+	set_instance(instance, sizeof(instance), c, r);
+	log_value(sender, sizeof(sender), r->v[POL_A_SENDER]);
+	log_value(login, sizeof(login), r->v[POL_A_SASL_USERNAME]);
+	bg_log_info("%s: sender=<%s> login=%s action=reject why=sender_outside_login_entity", instance, sender, login);
+	pol_conn_reply(c, ACTION_NOT_AUTHORIZED);
+}
+
+/* Handles one request: an answer at once, or a Redis check answered later. */
 static void
 handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 {
@@ -155,7 +188,7 @@ handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 	v = pol_limit_plan(d->cfg, r, &p->plan);
 	if (v != POL_V_CHECK) {
 		free(p);
-		pol_conn_reply(c, "DUNNO");
+		answer_now(c, r, v);
 		return;
 	}
 	p->d = d;

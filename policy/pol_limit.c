@@ -257,6 +257,7 @@ enum pol_verdict
 pol_limit_plan(const struct bg_config *cfg, const struct pol_request *r, struct pol_plan *plan)
 {
 	struct bg_sender s;
+	enum bg_sender_status st;
 	struct bg_addr rcpt;
 	const struct bg_pool *pool;
 	const char *group;
@@ -267,9 +268,11 @@ pol_limit_plan(const struct bg_config *cfg, const struct pol_request *r, struct 
 	if (strcasecmp(r->v[POL_A_PROTOCOL_STATE], "RCPT") != 0)
 		return POL_V_NOT_RCPT;
 	if (r->len[POL_A_SENDER] == 0) /* Postfix's "sender=" is the null sender */
-		bg_sender_resolve(cfg, r->v[POL_A_SASL_USERNAME], "<>", 2, &s);
+		st = bg_sender_resolve(cfg, r->v[POL_A_SASL_USERNAME], "<>", 2, &s);
 	else
-		bg_sender_resolve(cfg, r->v[POL_A_SASL_USERNAME], r->v[POL_A_SENDER], r->len[POL_A_SENDER], &s);
+		st = bg_sender_resolve(cfg, r->v[POL_A_SASL_USERNAME], r->v[POL_A_SENDER], r->len[POL_A_SENDER], &s);
+	if (st == BG_SENDER_NOT_AUTHORIZED)
+		return POL_V_NOT_AUTHORIZED;
 	if (s.entity == NULL)
 		return POL_V_NO_ENTITY;
 	pool = find_pool(cfg, class_pool(s.entity, s.class));
@@ -309,6 +312,7 @@ pol_verdict_name(enum pol_verdict v)
 	case POL_V_CHECK: return "check";
 	case POL_V_NOT_RCPT: return "not-rcpt";
 	case POL_V_NO_ENTITY: return "no-entity";
+	case POL_V_NOT_AUTHORIZED: return "not-authorized";
 	case POL_V_NO_POOL: return "no-pool";
 	case POL_V_BAD_RCPT: return "bad-recipient";
 	case POL_V_NO_LIMITS: return "no-limits";

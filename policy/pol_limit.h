@@ -2,7 +2,9 @@
  * pol_limit.h - what one RCPT request must be checked against, and how.
  *
  * Pure: from the configuration and a request it finds the entity and class
- * (bg_sender_resolve, as the milter does), the pool of that class, the
+ * (bg_sender_resolve, as the milter does: a login alone picks the entity,
+ * an unlisted login is an unknown sender, a sender outside the login's
+ * entity's domains is not authorized), the pool of that class, the
  * recipient's destination group (domain_group, or the domain itself), and
  * builds the arguments of the one Redis script (POL_LIMIT_SCRIPT) that
  * checks every rate and the warm-up cap atomically, charging all or none.
@@ -26,6 +28,7 @@ enum pol_verdict {
 	POL_V_NO_POOL,   /* the entity names no pool for this class, or an unknown one */
 	POL_V_BAD_RCPT,  /* the recipient cannot be normalised */
 	POL_V_NO_LIMITS, /* nothing to check and no IP to choose */
+	POL_V_NOT_AUTHORIZED, /* a login whose entity does not own the sender: refuse */
 };
 
 struct pol_plan {

@@ -57,6 +57,16 @@ function T.log_since(mark)
   return text
 end
 
+-- logged(mark, text): true once text appears in the milter's log after mark (waits up to 5 s:
+-- lines written after a reply, such as the summary at abort, may come a little later).
+function T.logged(mark, text)
+  for _ = 1, 100 do
+    if string.find(T.log_since(mark), text, 1, true) ~= nil then return true end
+    mt.sleep(0.05)
+  end
+  return false
+end
+
 -- mail(conn, from, sasl): MAIL FROM, with a SASL login when sasl is given; returns the reply.
 function T.mail(conn, from, sasl)
   if sasl ~= nil then
@@ -110,10 +120,19 @@ function T.redisctl(what)
   return T.sh("sh " .. os.getenv("BG_SRC") .. "/tests/lib/redisctl " .. what)
 end
 
--- mail_refused(conn, from, reply, desc): MAIL FROM refused with exactly this SMTP reply.
-function T.mail_refused(conn, from, reply, desc)
+-- redis_out(args): redis-cli against the test's server; returns its output without the last newline.
+function T.redis_out(args)
+  local p = io.popen((os.getenv("REDIS_CLI") or "redis-cli") .. " -p " .. os.getenv("REDIS_PORT") .. " " .. args)
+  local out = p:read("a") or ""
+  p:close()
+  return (out:gsub("\n$", ""))
+end
+
+-- mail_refused(conn, from, reply, desc[, sasl]): MAIL FROM (with a SASL login when sasl is given)
+-- refused with exactly this SMTP reply.
+function T.mail_refused(conn, from, reply, desc, sasl)
   local mark = T.log_size()
-  local r = T.mail(conn, from)
+  local r = T.mail(conn, from, sasl)
   local log = T.log_since(mark)
   local seen = string.find(log, 'reply="' .. reply .. '"', 1, true) ~= nil
   T.ok(r == SMFIR_REPLYCODE and seen, desc)

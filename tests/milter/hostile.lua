@@ -39,9 +39,10 @@ T.refuses(conn, "<a\r\n250 ok@d.example>", string.format(BAD, "a??250?ok@d.examp
 T.refuses(conn, "<dead@d.example>", "550 5.7.1 <dead@d.example>: recipient suppressed (bounce)", "the connection still decides correctly")
 mt.abort(conn)
 
--- empty envelope sender: no entity, untouched; with a login, the entity's rules
+-- empty envelope sender: no entity, but dead addresses are still refused (unknown_sender = accept)
 T.ok(T.mail(conn, "<>") == SMFIR_CONTINUE, "empty envelope sender accepted at MAIL")
-T.accepts(conn, "<dead@d.example>", "empty sender and no login: no entity, passes untouched")
+T.refuses(conn, "<dead@d.example>", "550 5.7.1 <dead@d.example>: recipient suppressed (bounce)",
+  "empty sender and no login: no entity, a dead address is still refused")
 mt.abort(conn)
 local r = T.mail(conn, "<" .. string.rep("x", 900) .. "@acme.example>")
 T.ok(r == SMFIR_REPLYCODE, "an envelope sender over 254 octets is refused at MAIL")

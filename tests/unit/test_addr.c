@@ -405,16 +405,85 @@ test_strerror(void **state)
 }
 
 /* One cmocka group for the whole program: TAP allows one plan per test script. */
+/* One row of the base-address table: a recipient as given, the delimiter, its base ("" = itself). */
+struct base_case {
+	const char *in;
+	unsigned flags;
+	char delim;
+	const char *base;
+};
+
+static const struct base_case base_cases[] = {
+	/* the delimiter and what follows it */
+	{ "victim+x@example.com", 0, '+', "victim@example.com" },
+	{ "victim+1@example.com", 0, '+', "victim@example.com" },
+	{ "victim+a+b@example.com", 0, '+', "victim@example.com" },
+	{ "victim@example.com", 0, '+', "" },
+	{ "victim+@example.com", 0, '+', "" },
+	{ "+x@example.com", 0, '+', "" },
+	{ "victim-x@example.com", 0, '+', "" },
+	{ "victim-x@example.com", 0, '-', "victim@example.com" },
+	{ "victim+x@example.com", 0, '-', "" },
+	{ "victim+x@example.com", 0, '\0', "" },
+	{ "\"victim+x\"@example.com", 0, '+', "victim@example.com" }, /* unquoted by the normaliser */
+	{ "\"vic tim+x\"@example.com", 0, '+', "" },
+	{ "v.ictim@example.com", 0, '+', "" },
+	{ "Victim+X@example.com", BG_ADDR_KEEP_CASE, '+', "Victim@example.com" },
+	{ "victim+x@[192.0.2.1]", 0, '+', "victim@[192.0.2.1]" },
+	/* Gmail: dots and '+' always, googlemail.com is gmail.com */
+	{ "v.ictim@gmail.com", 0, '+', "victim@gmail.com" },
+	{ "v.i.c.t.i.m@gmail.com", 0, '+', "victim@gmail.com" },
+	{ "victim+x@gmail.com", 0, '+', "victim@gmail.com" },
+	{ "v.ictim+x.y@gmail.com", 0, '+', "victim@gmail.com" },
+	{ "victim@gmail.com", 0, '+', "" },
+	{ "victim@googlemail.com", 0, '+', "victim@gmail.com" },
+	{ "v.ictim+x@googlemail.com", 0, '+', "victim@gmail.com" },
+	{ "VICTIM@GMAIL.COM", 0, '+', "" },
+	{ "V.ictim@gmail.com", BG_ADDR_KEEP_CASE, '+', "victim@gmail.com" },
+	{ "victim+x@gmail.com", 0, '-', "victim@gmail.com" },
+	{ "victim-x@gmail.com", 0, '-', "" },
+	{ "victim+x@gmail.com", 0, '\0', "victim@gmail.com" },
+	{ "\"v ictim+x\"@gmail.com", 0, '+', "" },
+	{ "v.ictim@mail.gmail.com", 0, '+', "" },
+	{ "v.ictim@gmail.com.example", 0, '+', "" },
+	{ "v.ictim@xgmail.com", 0, '+', "" },
+};
+
+/* Each variant's base, and that the base is its own base (the mapping is idempotent). */
+static void
+test_base(void **state)
+{
+	struct bg_addr a, b, bb;
+
+	for (size_t i = 0; i < sizeof(base_cases) / sizeof(base_cases[0]); i++) {
+		const struct base_case *c = &base_cases[i];
+		const char *want = c->base[0] ? c->base : c->in;
+
+		assert_int_equal(bg_addr_normalise(c->in, strlen(c->in), c->flags, &a), BG_ADDR_OK);
+		memset(&b, 'Z', sizeof(b));
+		if (bg_addr_base(&a, c->delim, &b) != (c->base[0] != '\0'))
+			fail_msg("%s: base %s, want %s", c->in, b.text, want);
+		if (c->base[0] == '\0')
+			want = a.text; /* itself, as normalised */
+		if (strcmp(b.text, want) != 0)
+			fail_msg("%s: base %s, want %s", c->in, b.text, want);
+		assert_int_equal(b.len, strlen(b.text));
+		assert_int_equal(b.text[b.at], '@');
+		assert_false(bg_addr_base(&b, c->delim, &bb));
+		assert_string_equal(bb.text, b.text);
+	}
+}
+
 int
 main(void)
 {
 	static char names[NCASES][96];
-	static struct CMUnitTest tests[NCASES + 7];
+	static struct CMUnitTest tests[NCASES + 8];
 	const struct CMUnitTest misc[] = {
 		cmocka_unit_test(test_extension),   cmocka_unit_test(test_no_extension),
 		cmocka_unit_test(test_strip_extension), cmocka_unit_test(test_domain),
 		cmocka_unit_test(test_input_limit), cmocka_unit_test(test_idna_growth),
-		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_strerror),    cmocka_unit_test(test_base),
 	};
 
 	for (size_t i = 0; i < NCASES; i++) {

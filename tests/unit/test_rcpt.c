@@ -175,6 +175,7 @@ struct decide_case {
 	long now; /* 0: NOW */
 	enum bg_verdict verdict;
 	const char *reason;
+	bool no_entity; /* the sender has no entity (an unknown sender) */
 };
 
 #define C_OK "confirmed 1763800000"
@@ -309,6 +310,49 @@ static const struct decide_case class_consent_cases[] = {
 	  FACTS("unsubscribe", NULL, NULL, NULL, NULL, NULL), 0, SUPP, "unsubscribe" },
 };
 
+/* The base address's suppressions (bg_addr_base) count as the literal address's. */
+#define FACTS9(g, e, l, ce, cl, susp, bg, be, bl) { g, e, l, ce, cl, susp, bg, be, bl }
+static const struct decide_case base_cases[] = {
+	{ "bulk: base bounced", BULK, CONFIRMED, 0, false, "",
+	  FACTS9(NULL, NULL, NULL, C_OK, NULL, NULL, "bounce", NULL, NULL), 0, SUPP, "bounce" },
+	{ "bulk: base unsubscribed from the entity", BULK, CONFIRMED, 0, false, "",
+	  FACTS9(NULL, NULL, NULL, C_OK, NULL, NULL, NULL, "unsubscribe", NULL), 0, SUPP, "unsubscribe" },
+	{ "bulk: base complained about the list", BULK, CONFIRMED, 0, false, "weekly",
+	  FACTS9(NULL, NULL, NULL, C_OK, NULL, NULL, NULL, NULL, "complaint"), 0, SUPP, "complaint" },
+	{ "bulk: literal unsubscribed, base bounced -> bounce", BULK, CONFIRMED, 0, false, "",
+	  FACTS9("unsubscribe", NULL, NULL, C_OK, NULL, NULL, "bounce 1763800000", NULL, NULL), 0, SUPP, "bounce" },
+	{ "bulk: literal bounced, base unsubscribed -> bounce", BULK, CONFIRMED, 0, false, "",
+	  FACTS9("bounce", NULL, NULL, C_OK, NULL, NULL, "unsubscribe", NULL, NULL), 0, SUPP, "bounce" },
+	{ "confirmation: base unsubscribed", CONF, CONFIRMED, 0, false, "",
+	  FACTS9(NULL, NULL, NULL, NULL, NULL, NULL, "unsubscribe", NULL, NULL), 0, SUPP, "unsubscribe" },
+	{ "transactional: base unsubscribed -> accept", TRANS, CONFIRMED, 0, false, "",
+	  FACTS9(NULL, NULL, NULL, NULL, NULL, NULL, "unsubscribe", "complaint", NULL), 0, ACCEPT, NULL },
+	{ "transactional: base invalid", TRANS, CONFIRMED, 0, false, "",
+	  FACTS9(NULL, NULL, NULL, NULL, NULL, NULL, NULL, "invalid", NULL), 0, SUPP, "invalid" },
+	{ "mandated: base complained", MAND, CONFIRMED, 0, false, "",
+	  FACTS9(NULL, NULL, NULL, NULL, NULL, NULL, "complaint", NULL, NULL), 0, SUPP, "complaint" },
+	{ "bulk: a list suppression of the base, mail to no list", BULK, CONFIRMED, 0, false, "",
+	  FACTS9(NULL, NULL, NULL, C_OK, NULL, NULL, NULL, NULL, NULL), 0, ACCEPT, NULL },
+};
+
+/* Mail of no entity (unknown domain, the null sender, an unlisted login): dead addresses only. */
+#define UNKNOWN(name, facts, verdict, reason) { name, BULK, CONFIRMED, 0, false, "", facts, 0, verdict, reason, true }
+static const struct decide_case unknown_cases[] = {
+	UNKNOWN("bounced", FACTS("bounce 1763800000 dsn", NULL, NULL, NULL, NULL, NULL), SUPP, "bounce"),
+	UNKNOWN("invalid", FACTS("invalid", NULL, NULL, NULL, NULL, NULL), SUPP, "invalid"),
+	UNKNOWN("base bounced", FACTS9(NULL, NULL, NULL, NULL, NULL, NULL, "bounce", NULL, NULL), SUPP, "bounce"),
+	UNKNOWN("base invalid, literal unsubscribed",
+		FACTS9("unsubscribe", NULL, NULL, NULL, NULL, NULL, "invalid", NULL, NULL), SUPP, "invalid"),
+	UNKNOWN("unsubscribed: accepted (transactional semantics)", FACTS("unsubscribe", NULL, NULL, NULL, NULL, NULL),
+		ACCEPT, NULL),
+	UNKNOWN("complained: accepted", FACTS("complaint", NULL, NULL, NULL, NULL, NULL), ACCEPT, NULL),
+	UNKNOWN("no consent needed", FACTS(NULL, NULL, NULL, NULL, NULL, NULL), ACCEPT, NULL),
+	UNKNOWN("an entity's scope does not count", FACTS(NULL, "bounce", "invalid", NULL, NULL, NULL), ACCEPT, NULL),
+	UNKNOWN("a base's entity scope does not count",
+		FACTS9(NULL, NULL, NULL, NULL, NULL, NULL, NULL, "bounce", "bounce"), ACCEPT, NULL),
+	UNKNOWN("no suspension", FACTS(NULL, NULL, NULL, NULL, NULL, "breach"), ACCEPT, NULL),
+};
+
 /* Runs one decide_case row. */
 static void
 test_decide(void **state)
@@ -320,6 +364,8 @@ test_decide(void **state)
 	struct bg_decision d;
 
 	make_sender(&e, &s, c->class, c->list, c->consent, c->max_age, c->reaches);
+	if (c->no_entity)
+		s.entity = NULL;
 	memcpy(f.v, c->v, sizeof(f.v));
 	decide(&s, &f, c->now ? c->now : NOW, &d);
 	check_verdict(&d, c->verdict, c->reason);
@@ -583,7 +629,8 @@ test_reply_accept(void **state)
 
 #define NTESTS                                                                                               \
 	(NMATRIX + NLEVELS + NELEM(multi_cases) + NELEM(suspend_cases) + NELEM(age_cases) +                  \
-	 NELEM(class_consent_cases) + NELEM(both_cases) + NELEM(reply_cases) + 8)
+	 NELEM(class_consent_cases) + NELEM(both_cases) + NELEM(reply_cases) + NELEM(base_cases) +          \
+	 NELEM(unknown_cases) + 8)
 
 static char names[NTESTS][128];
 static struct CMUnitTest tests[NTESTS];
@@ -645,6 +692,8 @@ main(void)
 	add_decide(class_consent_cases, NELEM(class_consent_cases), "consent by class");
 	add_decide(both_cases, NELEM(both_cases), "consent, entity and list");
 	add_decide(age_cases, NELEM(age_cases), "consent age");
+	add_decide(base_cases, NELEM(base_cases), "base address");
+	add_decide(unknown_cases, NELEM(unknown_cases), "no entity");
 	for (size_t i = 0; i < NELEM(reply_cases); i++)
 		add(test_reply, &reply_cases[i], "reply: %s", reply_cases[i].name);
 	add(test_reason_injection, NULL, "reply: stored reasons come out as safe words");
