@@ -1,5 +1,15 @@
 /*
- * ctl_postfix.c - "bulkguard-ctl postfix-config": master.cf and main.cf lines for the pools.
+ * ctl_postfix.c - "bulkguard-ctl postfix-config": master.cf and main.cf lines for bulkguard.
+ *
+ * The gate belongs to the submission service, not to port 25: the same
+ * Postfix receives the DSNs and ARF reports for the feedback domains
+ * (contrib/postfix-feedback.cf) on port 25 from anywhere, which the
+ * submission restrictions ("..., permit_mynetworks, reject") would refuse.
+ * So the milter and the policy service go into -o overrides of the
+ * submission service (its recipient checks in the main.cf parameter
+ * bulkguard_submission_recipient_restrictions, which master.cf cannot hold
+ * with its spaces), and port 25 relays for nobody (smtpd_relay_restrictions
+ * = reject_unauth_destination), so no mail leaves around the gate.
  *
  * bulkguard-policyd answers "FILTER bg-<pool>-<n>:" for an allowed
  * recipient; the transport named there must exist in master.cf, bound to
@@ -22,8 +32,9 @@
 
 #include "ctl_postfix.h"
 
-#define NAME            "bulkguard-ctl"
-#define MAX_CONCURRENCY 20
+#define NAME              "bulkguard-ctl"
+#define MAX_CONCURRENCY   20
+#define SUBMISSION_CHECKS "bulkguard_submission_recipient_restrictions"
 
 /* Prints the command's usage; returns EX_USAGE. */
 static int
@@ -127,38 +138,96 @@ print_main(const struct bg_config *cfg)
 			}
 		}
 	}
-	printf("# before any permit_* in smtpd_recipient_restrictions (each permit ends the checks):\n");
-	printf("smtpd_recipient_restrictions = check_policy_service { %s%s, timeout=2s, "
+	printf("# the submission service's recipient checks (master.cf: -o "
+	       "smtpd_recipient_restrictions=$" SUBMISSION_CHECKS
+	       "):\n# the policy service before any permit_* (each permit ends the checks)\n");
+	printf(SUBMISSION_CHECKS
+	       " = check_policy_service { %s%s, timeout=2s, "
 	       "default_action=DEFER_IF_PERMIT }, permit_sasl_authenticated, permit_mynetworks, reject\n",
 	       strncmp(listen, "unix:", 5) == 0 ? "" : "inet:", listen);
+	printf("# port 25 relays for nobody, so no mail leaves without the submission service's checks; it still\n"
+	       "# receives mail for relay_domains (the feedback domains, postfix-feedback.cf) and mydestination\n");
+	printf("smtpd_relay_restrictions = reject_unauth_destination\n");
 	printf("# keep default_filter_nexthop empty: FILTER <transport>: then delivers to the recipient domain\n");
+}
+
+/* Writes the milter socket as Postfix names it ("inet:port@host" becomes "inet:host:port"); -1 when it cannot. */
+static int
+postfix_milter(const char *sock, char *buf, size_t len)
+{
+	const char *at;
+	int n;
+
+	if (sock == NULL || *sock == '\0')
+		return -1;
+	if (strncmp(sock, "inet:", 5) == 0 && (at = strchr(sock + 5, '@')) != NULL)
+		n = snprintf(buf, len, "inet:%s:%.*s", at + 1, (int)(at - sock - 5), sock + 5);
+	else if (strncmp(sock, "inet6:", 6) == 0 && (at = strchr(sock + 6, '@')) != NULL)
+		n = snprintf(buf, len, "inet:[%s]:%.*s", at + 1, (int)(at - sock - 6), sock + 6);
+	else if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0)
+		n = snprintf(buf, len, "unix:%s", strchr(sock, ':') + 1);
+	else if (*sock == '/')
+		n = snprintf(buf, len, "unix:%s", sock);
+	else
+		return -1;
+	if (n < 0 || (size_t)n >= len || !plain(buf, ":/._-[]"))
+		return -1;
+	return 0;
+}
+
+/* The master.cf submission service: the milter and the policy service apply there, not on port 25. */
+static int
+print_submission(const struct bg_config *cfg)
+{
+	char milter[512];
+
+	if (postfix_milter(cfg->milter.socket, milter, sizeof(milter)) < 0) {
+		fprintf(stderr, NAME ": milter.socket \"%s\" cannot be written as a Postfix milter address\n",
+		        cfg->milter.socket ? cfg->milter.socket : "");
+		return -1;
+	}
+	printf("submission inet n - n - - smtpd\n"
+	       "  -o syslog_name=postfix/submission\n"
+	       "  -o smtpd_relay_restrictions=permit_sasl_authenticated,permit_mynetworks,reject\n"
+	       "  -o smtpd_recipient_restrictions=$" SUBMISSION_CHECKS "\n"
+	       "  -o smtpd_milters=%s\n"
+	       "  -o milter_default_action=tempfail\n"
+	       "  -o milter_protocol=6\n",
+	       milter);
+	return 0;
 }
 
 int
 ctl_postfix(const struct bg_config *cfg, int argc, char **argv)
 {
-	int master = 1, main_cf = 1;
+	int master = 1, submission = 1, main_cf = 1;
 
 	if (argc > 2)
 		return usage();
 	if (argc == 2) {
-		if (strcmp(argv[1], "master") == 0)
-			main_cf = 0;
-		else if (strcmp(argv[1], "main") == 0)
-			master = 0;
-		else
+		master = strcmp(argv[1], "master") == 0;
+		submission = strcmp(argv[1], "submission") == 0;
+		main_cf = strcmp(argv[1], "main") == 0;
+		if (!master && !submission && !main_cf)
 			return usage();
 	}
 	if (check_pools(cfg))
 		return EX_CONFIG;
+	if (submission) {
+		if (argc < 2)
+			printf("# master.cf: the submission service (port 587), where applications hand in mail;\n"
+			       "# port 25 keeps receiving DSNs and ARF reports without the gate\n");
+		if (print_submission(cfg) < 0)
+			return EX_CONFIG;
+	}
 	if (master) {
-		if (main_cf)
+		if (argc < 2)
 			printf("# master.cf: one smtp transport per pool IP (bulkguard-policyd answers FILTER "
 			       "<transport>:)\n");
 		print_master(cfg);
 	}
 	if (main_cf) {
-		if (master)
+		if (argc < 2)
 			printf("# main.cf\n");
 		print_main(cfg);
 	}

@@ -4,7 +4,7 @@
 Usage:
   smtp_send.py --port P --from ADDR --rcpt A [--rcpt B ...] [--subject S]
                [--header 'Name: value' ...] [--body-file F] [--host H]
-               [--helo NAME] [--smtputf8] [--timeout SECONDS]
+               [--helo NAME] [--smtputf8] [--timeout SECONDS] [--source ADDR]
 
 Prints one line per SMTP step, as the server answered:
   MAIL <code> <text>
@@ -91,7 +91,7 @@ def build_message(args):
 
 def open_session(args):
     """Connects and says EHLO (HELO as fallback); returns the session or None after printing why not."""
-    smtp = smtplib.SMTP(timeout=args.timeout)
+    smtp = smtplib.SMTP(timeout=args.timeout, source_address=(args.source, 0) if args.source else None)
     try:
         code, text = smtp.connect(args.host, args.port)
     except (smtplib.SMTPServerDisconnected, OSError) as e:
@@ -166,6 +166,7 @@ def parse_args():
     p.add_argument("--helo", default="client.bulkguard.test")
     p.add_argument("--smtputf8", action="store_true", help="add SMTPUTF8 to MAIL FROM")
     p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--source", help="connect from this local address (e.g. 127.0.0.9, outside mynetworks)")
     return p.parse_args()
 
 
