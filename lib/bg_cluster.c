@@ -189,6 +189,7 @@ bg_cluster_refresh(struct bg_cluster *c)
 			free(c->map);
 			c->map = m;
 			c->stale = 0;
+			c->stats.refreshes++;
 			prune(c);
 			return 0;
 		}
@@ -262,6 +263,12 @@ bg_cluster_command(struct bg_cluster *c, int argc, const char **argv, const size
 		bg_cluster_set_error(c, "%s", bg_cluster_pipe_error(p, 0));
 	bg_cluster_pipe_free(p);
 	return reply;
+}
+
+void
+bg_cluster_stats(const struct bg_cluster *c, struct bg_cluster_stats *s)
+{
+	*s = c->stats;
 }
 
 int

@@ -75,6 +75,17 @@ int bg_cluster_master_count(struct bg_cluster *c);
 /* Writes master i's "host:port" into buf; valid until the map changes (any later call). */
 void bg_cluster_master_address(const struct bg_cluster *c, int i, char buf[BG_CLUSTER_ADDR_MAX]);
 
+/* What the handle did since it was made: for tests, metrics and logs. */
+struct bg_cluster_stats {
+	unsigned long moved;     /* MOVED replies followed */
+	unsigned long ask;       /* ASK replies followed */
+	unsigned long refreshes; /* slot maps fetched */
+	unsigned long failed;    /* commands left without a reply */
+};
+
+/* Copies c's counters into *s. */
+void bg_cluster_stats(const struct bg_cluster *c, struct bg_cluster_stats *s);
+
 /* Returns the slot of the keys if they all share one, else -1 (none given: -1). */
 int bg_cluster_same_slot(size_t n, const char *const *keys, const size_t *lens);
 

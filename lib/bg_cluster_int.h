@@ -24,6 +24,7 @@ struct bg_cluster {
 	unsigned rotate;            /* where the next fetch starts asking */
 	struct bg_cluster_conn conn[BG_CLUSTER_MAX_CONNS];
 	size_t nconn;
+	struct bg_cluster_stats stats;
 	char err[256];
 };
 

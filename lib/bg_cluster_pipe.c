@@ -378,6 +378,7 @@ moved(struct bg_cluster_pipe *p, struct unit *u, const struct bg_cluster_redirec
 	int n = bg_cluster_map_node(c->map, host, rd->to.port);
 
 	c->stale = 1;
+	c->stats.moved++;
 	u->asking = 0;
 	snprintf(why, sizeof(why), "MOVED %u %s:%d", rd->slot, host, rd->to.port);
 	if (n < 0) {
@@ -395,6 +396,7 @@ ask(struct bg_cluster_pipe *p, struct unit *u, const struct bg_cluster_redirect 
 {
 	char why[300];
 
+	p->c->stats.ask++;
 	u->asking = 1;
 	u->ask_to = rd->to;
 	if (u->ask_to.host[0] == '\0')
@@ -578,6 +580,8 @@ bg_cluster_pipe_run(struct bg_cluster_pipe *p)
 		receive_all(p, cs);
 	}
 	fail_pending(p, "too many redirects");
+	for (size_t i = 0; i < p->ncmd; i++)
+		p->c->stats.failed += p->cmd[i].reply == NULL;
 	return outcome(p);
 }
 
