@@ -10,6 +10,8 @@
  * BG_CLUSTER_MAX_REDIRECTS redirects per command. A command whose connection
  * failed before it was sent is retried on the refreshed map within the same
  * budget; one that was sent is never sent again (it may have run): it fails.
+ * Retries start only within timeout_ms of a run's start, so a run lasts at
+ * most about two timeouts per node it waits on.
  *
  * A pipe queues commands in the caller's order, sends one pipeline per node
  * (all nodes written before any is read, so they work in parallel) and gives

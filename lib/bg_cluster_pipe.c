@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bg_cluster_int.h"
 #include "bg_util.h"
@@ -39,8 +40,8 @@ struct unit {
 	int asking; /* send ASKING first, to ask_to */
 	struct bg_cluster_node_addr ask_to;
 	unsigned redirects;
-	int conn;          /* this round's connection, -1 for none */
-	char refused[160]; /* set when refused before sending */
+	int conn;      /* this round's connection, -1 for none */
+	char why[200]; /* why it was refused, or last sent back to route again */
 };
 
 struct bg_cluster_pipe {
@@ -157,12 +158,13 @@ fail_unit(struct bg_cluster_pipe *p, struct unit *u, const char *why)
 static void
 retry(struct bg_cluster_pipe *p, struct unit *u, const char *why)
 {
-	char text[300];
+	char text[360];
 
 	clear_replies(p, u);
 	u->conn = -1;
+	bg_strlcpy(u->why, why, sizeof(u->why));
 	if (++u->redirects > BG_CLUSTER_MAX_REDIRECTS) {
-		snprintf(text, sizeof(text), "%s (after %d redirects or retries)", why, BG_CLUSTER_MAX_REDIRECTS);
+		snprintf(text, sizeof(text), "%.300s (after %d redirects or retries)", why, BG_CLUSTER_MAX_REDIRECTS);
 		fail_unit(p, u, text);
 	}
 }
@@ -197,14 +199,14 @@ join_txn(struct unit *u, int slot, const char *why)
 {
 	u->n++;
 	if (why == NULL && slot >= 0 && u->slot >= 0 && slot != u->slot) {
-		snprintf(u->refused, sizeof(u->refused),
-		         "CROSSSLOT: keys of one transaction in slots %d and %d, refused", u->slot, slot);
-		return u->refused;
+		snprintf(u->why, sizeof(u->why), "CROSSSLOT: keys of one transaction in slots %d and %d, refused",
+		         u->slot, slot);
+		return u->why;
 	}
 	if (why == NULL && slot >= 0)
 		u->slot = slot;
-	if (why != NULL && u->refused[0] == '\0')
-		bg_strlcpy(u->refused, why, sizeof(u->refused));
+	if (why != NULL && u->why[0] == '\0')
+		bg_strlcpy(u->why, why, sizeof(u->why));
 	return why;
 }
 
@@ -262,12 +264,12 @@ bg_cluster_pipe_exec(struct bg_cluster_pipe *p)
 	p->open = 0;
 	u = &p->unit[p->nunit - 1];
 	u->n++;
-	if (u->refused[0] == '\0' && u->slot < 0)
-		bg_strlcpy(u->refused, "transaction without a key to route it by", sizeof(u->refused));
-	if (u->refused[0] == '\0')
+	if (u->why[0] == '\0' && u->slot < 0)
+		bg_strlcpy(u->why, "transaction without a key to route it by", sizeof(u->why));
+	if (u->why[0] == '\0')
 		return 0;
-	fail_unit(p, u, u->refused);
-	bg_cluster_set_error(p->c, "%s", u->refused);
+	fail_unit(p, u, u->why);
+	bg_cluster_set_error(p->c, "%s", u->why);
 	return -1;
 }
 
@@ -535,13 +537,31 @@ pending(const struct bg_cluster_pipe *p)
 	return 0;
 }
 
-/* Fails every pending unit with why. */
+/* Fails every pending unit with why, or with its own last reason when why is NULL. */
 static void
 fail_pending(struct bg_cluster_pipe *p, const char *why)
 {
-	for (size_t k = 0; k < p->nunit; k++)
-		if (p->unit[k].state == U_PENDING)
-			fail_unit(p, &p->unit[k], why);
+	char text[300];
+
+	for (size_t k = 0; k < p->nunit; k++) {
+		struct unit *u = &p->unit[k];
+
+		if (u->state != U_PENDING)
+			continue;
+		if (why == NULL)
+			snprintf(text, sizeof(text), "%s (out of time for retries)", u->why[0] ? u->why : "not sent");
+		fail_unit(p, u, why != NULL ? why : text);
+	}
+}
+
+/* Returns milliseconds on a monotonic clock. */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Returns 0 when every command has a reply, else -1 with the first error in the handle. */
@@ -561,6 +581,7 @@ int
 bg_cluster_pipe_run(struct bg_cluster_pipe *p)
 {
 	enum conn_state cs[BG_CLUSTER_MAX_CONNS];
+	long long start = now_ms();
 
 	if (p->ran)
 		return outcome(p);
@@ -570,6 +591,8 @@ bg_cluster_pipe_run(struct bg_cluster_pipe *p)
 		fail_unit(p, &p->unit[p->nunit - 1], "transaction not closed by EXEC");
 	}
 	for (int round = 0; round <= BG_CLUSTER_MAX_REDIRECTS && pending(p); round++) {
+		if (round > 0 && now_ms() - start > p->c->timeout_ms)
+			break; /* retries start only within one timeout of the run's start */
 		if (bg_cluster_prepare(p->c) < 0) {
 			fail_pending(p, p->c->err);
 			break;
@@ -579,7 +602,7 @@ bg_cluster_pipe_run(struct bg_cluster_pipe *p)
 		send_all(p, cs);
 		receive_all(p, cs);
 	}
-	fail_pending(p, "too many redirects");
+	fail_pending(p, NULL);
 	for (size_t i = 0; i < p->ncmd; i++)
 		p->c->stats.failed += p->cmd[i].reply == NULL;
 	return outcome(p);
