@@ -42,6 +42,35 @@ bg_cluster_key_slot(const void *key, size_t len)
 	return bg_cluster_crc16(k, len) & (BG_CLUSTER_SLOTS - 1);
 }
 
+void
+bg_cluster_slot_tags(char tags[BG_CLUSTER_SLOTS][BG_CLUSTER_TAG_MAX])
+{
+	static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	const size_t base = sizeof(alphabet) - 1;
+	size_t left = BG_CLUSTER_SLOTS;
+	char name[BG_CLUSTER_TAG_MAX];
+
+	memset(tags, 0, (size_t)BG_CLUSTER_SLOTS * BG_CLUSTER_TAG_MAX);
+	/* every string of length 1, 2, ... in order, until each slot has its first */
+	for (size_t len = 1; len < BG_CLUSTER_TAG_MAX && left > 0; len++) {
+		size_t count = 1;
+
+		for (size_t i = 0; i < len; i++)
+			count *= base;
+		for (size_t n = 0; n < count && left > 0; n++) {
+			unsigned slot;
+
+			for (size_t i = 0, v = n; i < len; i++, v /= base)
+				name[len - 1 - i] = alphabet[v % base];
+			slot = bg_cluster_crc16(name, len) & (BG_CLUSTER_SLOTS - 1);
+			if (tags[slot][0] == '\0') {
+				memcpy(tags[slot], name, len);
+				left--;
+			}
+		}
+	}
+}
+
 /* Reads 1..5 decimal digits at *p (up to end) into *v, at most max; advances *p. 0 or -1. */
 static int
 read_number(const char **p, const char *end, unsigned max, unsigned *v)

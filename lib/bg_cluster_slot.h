@@ -24,6 +24,7 @@
 #define BG_CLUSTER_MAX_NODES 128                       /* masters in one map */
 #define BG_CLUSTER_HOST_MAX  255                       /* bytes of a host name or address */
 #define BG_CLUSTER_ADDR_MAX  (BG_CLUSTER_HOST_MAX + 9) /* "[host]:port" and NUL */
+#define BG_CLUSTER_TAG_MAX   6                         /* a slot tag and its NUL */
 
 /* One node's address; host is never empty in a map. */
 struct bg_cluster_node_addr {
@@ -56,6 +57,15 @@ unsigned bg_cluster_crc16(const void *buf, size_t len);
 
 /* Returns the hash slot (0..16383) of key, honouring a non-empty {hash tag}. */
 unsigned bg_cluster_key_slot(const void *key, size_t len);
+
+/*
+ * Fills tags[s] with a short string ([0-9a-z], at most 5 bytes) whose slot
+ * is s, for every slot: a key named "...{<tags[s]>}..." lives in slot s, so
+ * an entry can share the slot of a key whose name has no tag (an audit part
+ * written in the same transaction as bg:rcpt:<address>). Deterministic; a
+ * few milliseconds of work: build the table once.
+ */
+void bg_cluster_slot_tags(char tags[BG_CLUSTER_SLOTS][BG_CLUSTER_TAG_MAX]);
 
 /*
  * Reads an error reply's text (as hiredis gives it, with or without the

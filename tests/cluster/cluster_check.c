@@ -9,7 +9,7 @@
  *   read N               one pipe of N HMGET in a shuffled order: each reply matches its own key
  *   get KEY FIELD WANT   HGET through bg_cluster_command (WANT "-" for none)
  *   set KEY FIELD VALUE  HSET through bg_cluster_command
- *   txn KEY              MULTI, HSET KEY and HSET {KEY}:audit, EXEC: one slot, both written
+ *   txn KEY              MULTI, HSET KEY and XADD bg:audit:{<tag of KEY's slot>}, EXEC: one slot, both written
  *   crossslot KEY        MULTI, HSET KEY and XADD bg:audit, EXEC: refused, nothing written
  *   run CMD              runs CMD with sh -c; it must succeed
  *   mark                 remembers the counters; `moved` and `asked` compare with them
@@ -24,6 +24,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,31 +219,6 @@ step_set(struct bg_cluster *c, const char *key, const char *field, const char *v
 		freeReplyObject(r);
 }
 
-/* Step txn KEY: a transaction over KEY and {KEY}:audit. */
-static void
-step_txn(struct bg_cluster *c, const char *key)
-{
-	struct bg_cluster_pipe *p = bg_cluster_pipe_new(c);
-	char audit[128];
-	const char *hset[] = {"HSET", key, "txn", "yes"};
-	const char *log[] = {"HSET", audit, "who", "cluster_check"};
-	const redisReply *exec;
-	int ok;
-
-	snprintf(audit, sizeof(audit), "{%s}:audit", key);
-	bg_cluster_pipe_multi(p);
-	bg_cluster_pipe_add(p, 4, hset, NULL, 1, 1);
-	bg_cluster_pipe_add(p, 4, log, NULL, 1, 1);
-	ok = bg_cluster_pipe_exec(p) == 0 && bg_cluster_pipe_run(p) == 0;
-	exec = bg_cluster_pipe_reply(p, 3);
-	ok = ok && exec != NULL && exec->type == REDIS_REPLY_ARRAY && exec->elements == 2;
-	if (!ok)
-		printf("# %s\n", bg_cluster_error(c));
-	check(ok, "txn: MULTI/EXEC over %s and its {tag}:audit ran on one node", key);
-	bg_cluster_pipe_free(p);
-	step_get(c, audit, "who", "cluster_check");
-}
-
 /* Returns an integer command's value, -1 on failure. */
 static long long
 int_command(struct bg_cluster *c, int argc, const char **argv)
@@ -253,6 +229,36 @@ int_command(struct bg_cluster *c, int argc, const char **argv)
 	if (r != NULL)
 		freeReplyObject(r);
 	return v;
+}
+
+/* Step txn KEY: HSET KEY and XADD to the audit part of KEY's slot, bg:audit:{<slot tag>}, in one transaction. */
+static void
+step_txn(struct bg_cluster *c, const char *key)
+{
+	static char tags[BG_CLUSTER_SLOTS][BG_CLUSTER_TAG_MAX];
+	struct bg_cluster_pipe *p = bg_cluster_pipe_new(c);
+	char audit[64];
+	const char *hset[] = {"HSET", key, "txn", "yes"};
+	const char *xadd[] = {"XADD", audit, "*", "who", "cluster_check", "key", key};
+	const char *xlen[] = {"XLEN", audit};
+	const redisReply *exec;
+	int ok;
+
+	bg_cluster_slot_tags(tags);
+	snprintf(audit, sizeof(audit), "bg:audit:{%s}", tags[bg_cluster_key_slot(key, strlen(key))]);
+	printf("# audit part of %s: %s\n", key, audit);
+	bg_cluster_pipe_multi(p);
+	bg_cluster_pipe_add(p, 4, hset, NULL, 1, 1);
+	bg_cluster_pipe_add(p, 7, xadd, NULL, 1, 1);
+	ok = bg_cluster_pipe_exec(p) == 0 && bg_cluster_pipe_run(p) == 0;
+	exec = bg_cluster_pipe_reply(p, 3);
+	ok = ok && exec != NULL && exec->type == REDIS_REPLY_ARRAY && exec->elements == 2 &&
+	     exec->element[0]->type == REDIS_REPLY_INTEGER && exec->element[1]->type == REDIS_REPLY_STRING;
+	if (!ok)
+		printf("# %s\n", bg_cluster_error(c));
+	check(ok, "txn: MULTI/EXEC over %s and its slot's audit part ran on one node", key);
+	bg_cluster_pipe_free(p);
+	check(int_command(c, 2, xlen) == 1, "txn: %s holds the entry", audit);
 }
 
 /* Step crossslot KEY: a transaction over KEY and bg:audit is refused, never sent. */
@@ -397,6 +403,7 @@ main(int argc, char **argv)
 	struct bg_cluster *c;
 	char *list;
 
+	signal(SIGPIPE, SIG_IGN); /* a killed node's socket: an error, not the end of the program */
 	if (argc < 3) {
 		fprintf(stderr, "usage: cluster_check SEEDS STEP...\n");
 		return 64;

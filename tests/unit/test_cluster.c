@@ -335,6 +335,27 @@ test_map_bounds(void **state)
 	free(m);
 }
 
+/* Slot tags: every slot has one, short, and a key carrying it in braces lands in that slot. */
+static void
+test_slot_tags(void **state)
+{
+	static char tags[BG_CLUSTER_SLOTS][BG_CLUSTER_TAG_MAX];
+	char key[64];
+
+	bg_cluster_slot_tags(tags);
+	for (unsigned s = 0; s < BG_CLUSTER_SLOTS; s++) {
+		size_t len = strnlen(tags[s], BG_CLUSTER_TAG_MAX);
+
+		assert_in_range(len, 1, BG_CLUSTER_TAG_MAX - 1);
+		assert_int_equal(bg_cluster_key_slot(tags[s], len), s);
+		snprintf(key, sizeof(key), "bg:audit:{%s}", tags[s]);
+		assert_int_equal(bg_cluster_key_slot(key, strlen(key)), s);
+	}
+	/* the audit part for a recipient shares its slot */
+	snprintf(key, sizeof(key), "bg:audit:{%s}", tags[14900]);
+	assert_int_equal(bg_cluster_key_slot(key, strlen(key)), bg_cluster_key_slot("bg:rcpt:alice@example.com", 25));
+}
+
 /* bg_cluster_same_slot: tags make keys share a slot; none given is no slot. */
 static void
 test_same_slot(void **state)
@@ -440,6 +461,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest){"slot map from CLUSTER SLOTS", test_map_good, NULL, NULL, NULL};
 	tests[n++] = (struct CMUnitTest){"malformed CLUSTER SLOTS refused", test_map_bad, NULL, NULL, NULL};
 	tests[n++] = (struct CMUnitTest){"slot map bounds", test_map_bounds, NULL, NULL, NULL};
+	tests[n++] = (struct CMUnitTest){"slot tags", test_slot_tags, NULL, NULL, NULL};
 	tests[n++] = (struct CMUnitTest){"same slot", test_same_slot, NULL, NULL, NULL};
 	tests[n++] = (struct CMUnitTest){"cross-slot refused, never sent", test_refusals, NULL, NULL, NULL};
 	tests[n++] = (struct CMUnitTest){"seeds", test_seeds, NULL, NULL, NULL};
