@@ -163,6 +163,24 @@ bg_redis_reply(struct bg_redis *r)
 	return reply;
 }
 
+int
+bg_redis_flush(struct bg_redis *r)
+{
+	int done = 0;
+
+	if (r->ctx == NULL) {
+		snprintf(r->err, sizeof(r->err), "not connected");
+		return -1;
+	}
+	while (!done) {
+		if (redisBufferWrite(r->ctx, &done) != REDIS_OK) {
+			drop(r, "write");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 const char *
 bg_redis_error(const struct bg_redis *r)
 {

@@ -46,6 +46,12 @@ int bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_
  */
 redisReply *bg_redis_reply(struct bg_redis *r);
 
+/*
+ * Sends the queued commands without reading any reply, so several servers
+ * can work on their pipelines at once. Returns 0, or -1 (connection dropped).
+ */
+int bg_redis_flush(struct bg_redis *r);
+
 /* Returns the last error's text (static or owned by r; valid until the next call). */
 const char *bg_redis_error(const struct bg_redis *r);
 
