@@ -51,6 +51,18 @@ static __thread size_t n_sec_lines;
 /* lines of the braces that open sections (not lists), in file order, from check_braces */
 static __thread int *brace_lines;
 static __thread size_t n_brace_lines;
+/*
+ * The comments, in file order, from check_braces. libconfuse 3.3's line
+ * counter runs ahead after each comment: by 2 after a one-line comment ("#",
+ * "//"), by 1 after a block comment, so its lines are mapped back with
+ * file_line before anyone sees them.
+ */
+struct bg_comment {
+	int line;  /* where it starts */
+	int ahead; /* how far libconfuse's count runs ahead after it */
+};
+static __thread struct bg_comment *comments;
+static __thread size_t n_comments;
 
 #define AT(base, off, type) ((type *)((char *)(base) + (off)))
 
@@ -70,11 +82,23 @@ conf_err(const char *file, int line, const char *fmt, va_list ap)
 	cur_err->set = 1;
 }
 
+/* Returns the line of the file that libconfuse calls line (see struct bg_comment). */
+static int
+file_line(int line)
+{
+	int ahead = 0;
+
+	for (size_t i = 0; i < n_comments && comments[i].line + ahead < line; i++)
+		ahead += comments[i].ahead;
+	return line - ahead;
+}
+
 /* libconfuse's error hook. */
 static void
 conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	conf_err(cfg && cfg->filename ? cfg->filename : (cur_err ? cur_err->file : "?"), cfg ? cfg->line : 0, fmt, ap);
+	conf_err(cfg && cfg->filename ? cfg->filename : (cur_err ? cur_err->file : "?"), cfg ? file_line(cfg->line) : 0,
+		 fmt, ap);
 }
 
 /* Reports an error at a line of file (the first error of a load is kept). */
@@ -278,7 +302,7 @@ note_line(const cfg_t *sec)
 		if (sec_lines[i].sec == sec)
 			return;
 	sec_lines = bg_xreallocarray(sec_lines, n_sec_lines + 1, sizeof(*sec_lines));
-	sec_lines[n_sec_lines++] = (struct bg_secline){ sec, sec->line };
+	sec_lines[n_sec_lines++] = (struct bg_secline){ sec, file_line(sec->line) };
 }
 
 /* Returns the line of the last section brace at or before line (line itself if none). */
@@ -299,7 +323,7 @@ section_line(const cfg_t *sec)
 	for (size_t i = 0; i < n_sec_lines; i++)
 		if (sec_lines[i].sec == sec)
 			return opening_brace(sec_lines[i].line);
-	return sec->line;
+	return file_line(sec->line);
 }
 
 /* Forgets what one load noted about lines. */
@@ -312,6 +336,17 @@ forget_lines(void)
 	free(brace_lines);
 	brace_lines = NULL;
 	n_brace_lines = 0;
+	free(comments);
+	comments = NULL;
+	n_comments = 0;
+}
+
+/* Notes a comment that starts at line (see struct bg_comment). */
+static void
+note_comment(int line, int ahead)
+{
+	comments = bg_xreallocarray(comments, n_comments + 1, sizeof(*comments));
+	comments[n_comments++] = (struct bg_comment){ line, ahead };
 }
 
 /* Checks a string option's value against its row: a rate's syntax, a string's length. */
@@ -548,9 +583,9 @@ check_braces(FILE *fp, const char *path)
 			if (ch == '"' || ch == '\'')
 				st = ch == '"' ? DQUOTE : SQUOTE;
 			else if (ch == '#' || (ch == '/' && prev == '/'))
-				st = LINE_COMMENT;
+				st = LINE_COMMENT, note_comment(line, 2);
 			else if (ch == '*' && prev == '/')
-				st = BLOCK_COMMENT, ch = 0;
+				st = BLOCK_COMMENT, ch = 0, note_comment(line, 1);
 			else if (ch == '{' && last != '=' && last != ',') {
 				brace_lines = bg_xreallocarray(brace_lines, n_brace_lines + 1, sizeof(int));
 				brace_lines[n_brace_lines++] = line;

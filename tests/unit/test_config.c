@@ -506,6 +506,14 @@ static const struct bad_case bad_cases[] = {
 	{ "syntax error: missing =", "user = \"x\"\nredis {\n  address \"x\"\n}\n", 3, "equal" },
 	{ "syntax error: unterminated string", "user = \"x\n", 2, "end of file" },
 	{ "unreadable file", NULL, 0, "cannot read" },
+	/* libconfuse 3.3 counts lines wrong after comments: the loader maps them back */
+	{ "after # and // comments", "# one\n// two\n#\nredis {\n  timeout_ms = 0 # why\n}\n", 5, "out of range" },
+	{ "after a block comment", "/* one\n   two */ /* three */\nredis {\n  timeout_ms = 0\n}\n", 4, "out of range" },
+	{ "after comments inside a section", "redis {\n  # a\n  // b\n  /* c */\n  bogus = 1\n}\n", 5, "no such option" },
+	{ "a # inside a string is no comment", "user = \"a#b\"\n# c\nfoo = 1\n", 3, "no such option" },
+	{ "section error after comments", "# x\n# y\n\nentity \"a\" {\n}\n# z\nentity \"a\" {\n}\n", 7, "duplicate" },
+	{ "entity check after comments", "# x\n# y\nentity \"a\" {\n  # z\n  dkim { domain = \"a.example\" selector = \"s\" }\n}\n", 5,
+	  "dkim" },
 };
 
 /* Runs one row of bad_cases. */
