@@ -4,12 +4,14 @@
  * Feeds the input to bg_addr_normalise() under each flag combination and
  * aborts when an invariant breaks: an accepted address fits the limits, is
  * NUL-terminated at len with '@' at at, and normalises to itself again; a
- * refused one leaves an empty record. Build:
+ * refused one leaves an empty record. The base address of an accepted one
+ * (bg_addr_base) is a well-formed address that is its own base. Build:
  *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib lib/bg_addr.c \
  *       tests/fuzz/fuzz_addr.c -lidn2
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,26 @@ check_ok(const struct bg_addr *a, unsigned flags)
 		fail("output changed when normalised again", a);
 }
 
+/* Checks the base address of an accepted record: well formed, and a fixed point. */
+static void
+check_base(const struct bg_addr *a)
+{
+	static const char delims[] = { '+', '-', '\0' };
+	struct bg_addr base, again;
+
+	for (size_t i = 0; i < sizeof(delims); i++) {
+		bool differs = bg_addr_base(a, delims[i], &base);
+
+		if (base.len == 0 || base.len > BG_ADDR_MAX || base.text[base.len] != '\0' ||
+		    strlen(base.text) != base.len || base.text[base.at] != '@')
+			fail("base address malformed", &base);
+		if (differs != (base.len != a->len || memcmp(base.text, a->text, a->len) != 0))
+			fail("base says it differs when it does not, or the reverse", &base);
+		if (bg_addr_base(&base, delims[i], &again))
+			fail("the base of a base differs", &again);
+	}
+}
+
 /* Normalises data under flags and checks the result. */
 static void
 run(const uint8_t *data, size_t size, unsigned flags)
@@ -54,8 +76,10 @@ run(const uint8_t *data, size_t size, unsigned flags)
 	enum bg_addr_status st;
 
 	st = bg_addr_normalise((const char *)data, size, flags, &a);
-	if (st == BG_ADDR_OK)
+	if (st == BG_ADDR_OK) {
 		check_ok(&a, flags);
+		check_base(&a);
+	}
 	else if (a.len != 0 || a.text[0] != '\0')
 		fail("refused but record not empty", &a);
 	else if (st == BG_ADDR_NULL && !(flags & BG_ADDR_ALLOW_NULL))
