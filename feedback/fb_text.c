@@ -137,6 +137,47 @@ says_expired(const char *s, size_t n)
 	return says_any(s, n, phrases);
 }
 
+bool
+fb_subject_auto_reply(const char *subject)
+{
+	static const char *starts[] = {"automatic reply",
+	                               "automatische antwort",
+	                               "auto reply",
+	                               "auto-reply",
+	                               "autoreply",
+	                               "auto response",
+	                               "auto-response",
+	                               "autoresponse",
+	                               "automatic response",
+	                               "auto:",
+	                               "[auto",
+	                               "(auto",
+	                               "out of office",
+	                               "out of the office",
+	                               "ooo:",
+	                               "abwesend",
+	                               "abwesenheit",
+	                               "vacation",
+	                               "on vacation",
+	                               "away from",
+	                               "r\xc3\xa9ponse automatique",
+	                               "reponse automatique",
+	                               "risposta automatica",
+	                               "respuesta autom",
+	                               "automatisch antwoord",
+	                               "resposta autom",
+	                               NULL};
+
+	if (subject == NULL)
+		return false;
+	while (*subject == ' ' || *subject == '\t')
+		subject++;
+	for (int i = 0; starts[i] != NULL; i++)
+		if (strncasecmp(subject, starts[i], strlen(starts[i])) == 0)
+			return true;
+	return false;
+}
+
 /* Phrases that say the mailbox is full. */
 bool
 fb_says_full(const char *s, size_t n)

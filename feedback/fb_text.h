@@ -18,6 +18,13 @@ void fb_copy_printable(const char *s, size_t n, char *out, size_t len);
 /* Case-insensitive search for needle in n bytes of s; returns its offset or -1. */
 long fb_find_ci(const char *s, size_t n, const char *needle);
 
+/*
+ * True when a Subject (NULL: false) says its mail is an auto-reply: it starts
+ * with "Automatic reply", "Auto reply", "Autoreply", "Out of office",
+ * "Vacation", their usual variants and translations (without case).
+ */
+bool fb_subject_auto_reply(const char *subject);
+
 /* Phrases that say the mailbox is full. */
 bool fb_says_full(const char *s, size_t n);
 
