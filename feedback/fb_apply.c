@@ -235,7 +235,8 @@ fb_apply_target(const struct bg_config *cfg, const struct fb_record *r, struct f
 	if (a->verp_status == BG_VERP_OK)
 		return verp_target(cfg, a, t);
 	/* no fallback to Original-Rcpt-To, DKIM d= or From: the report's own words are not evidence */
-	t->why = a->verp_status < 0 ? "no-token-or-verp" : bg_verp_status_name(a->verp_status);
+	t->why = a->verp_status < 0 || a->verp_status == BG_VERP_NOT_VERP ? "no-token-or-verp"
+	                                                                  : bg_verp_status_name(a->verp_status);
 	return false;
 }
 
