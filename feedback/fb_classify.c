@@ -66,6 +66,21 @@ fb_status_class(const char *s)
 	return FB_CLASS_HARD;
 }
 
+enum fb_class
+fb_rcpt_class(const char *status, const char *action)
+{
+	enum fb_class c = fb_status_class(status);
+
+	if (action == NULL)
+		return c;
+	if (strcasecmp(action, "delivered") == 0 || strcasecmp(action, "relayed") == 0 ||
+	    strcasecmp(action, "expanded") == 0)
+		return FB_CLASS_NONE;
+	if (strcasecmp(action, "delayed") == 0 && c > FB_CLASS_SOFT)
+		return FB_CLASS_SOFT;
+	return c;
+}
+
 const char *
 fb_kind_name(enum fb_kind k)
 {
@@ -295,12 +310,7 @@ dsn_block(GMimeObject *o, void *arg)
 	if (x->status[0] == '\0' || (strcmp(x->status + 1, ".0.0") == 0 && dstatus[0] == x->status[0]))
 		if (dstatus[0] != '\0')
 			snprintf(x->status, sizeof(x->status), "%s", dstatus);
-	x->cls = fb_status_class(x->status);
-	if (strcmp(x->action, "delivered") == 0 || strcmp(x->action, "relayed") == 0 ||
-	    strcmp(x->action, "expanded") == 0)
-		x->cls = FB_CLASS_NONE;
-	else if (strcmp(x->action, "delayed") == 0 && x->cls > FB_CLASS_SOFT)
-		x->cls = FB_CLASS_SOFT;
+	x->cls = fb_rcpt_class(x->status, x->action);
 }
 
 /* Reads a message/delivery-status part into r; X-Failed-Recipients names a lone recipient without an address. */
