@@ -58,7 +58,8 @@ entity_known(const struct bg_config *cfg, const char *name)
 	return entity_named(cfg, name) != NULL;
 }
 
-/* Parses --entity and --list into *entity and *list; returns the index of the first operand or -1. */
+/* Parses --entity and --list into *entity and *list; returns the index of the first operand or -1 (none, or no
+ * --entity). */
 static int
 make_args(int argc, char **argv, const char **entity, const char **list)
 {
@@ -77,7 +78,7 @@ make_args(int argc, char **argv, const char **entity, const char **list)
 		default: return -1;
 		}
 	}
-	return *entity == NULL || optind != argc - 1 ? -1 : optind;
+	return *entity == NULL || optind >= argc ? -1 : optind;
 }
 
 /* token make --entity E [--list L] ADDRESS: prints a new token. */
@@ -91,7 +92,7 @@ token_make(const struct bg_config *cfg, int argc, char **argv)
 	enum bg_addr_status st;
 	int i = make_args(argc, argv, &entity, &list), n;
 
-	if (i < 0)
+	if (i < 0 || i != argc - 1)
 		return usage();
 	st = bg_addr_normalise(argv[i], strlen(argv[i]), cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0, &a);
 	if (st != BG_ADDR_OK) {
@@ -151,7 +152,7 @@ token_open(const struct bg_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* verp make --entity E RECIPIENT: prints the VERP the milter would make today. */
+/* verp make --entity E RECIPIENT...: prints, one a line, the VERPs the milter would make today. */
 static int
 verp_make(const struct bg_config *cfg, int argc, char **argv)
 {
@@ -159,7 +160,7 @@ verp_make(const struct bg_config *cfg, int argc, char **argv)
 	const struct bg_entity *e;
 	char v[BG_ADDR_MAX + 1];
 	struct bg_token_keys *keys;
-	int i = make_args(argc, argv, &name, &list), n;
+	int i = make_args(argc, argv, &name, &list), rc = 0;
 
 	if (i < 0 || list != NULL)
 		return usage();
@@ -170,14 +171,17 @@ verp_make(const struct bg_config *cfg, int argc, char **argv)
 	}
 	if ((keys = load_keys(cfg)) == NULL)
 		return EX_CONFIG;
-	n = bg_verp_make(keys, argv[i], e->verp_tag, bg_verp_day(time(NULL)), e->return_path_domain, v, sizeof(v));
-	bg_token_keys_free(keys);
-	if (n < 0) {
-		fprintf(stderr, NAME ": verp make: %s: not an address that fits a VERP\n", argv[i]);
-		return EX_USAGE;
+	for (; i < argc; i++) {
+		if (bg_verp_make(keys, argv[i], e->verp_tag, bg_verp_day(time(NULL)), e->return_path_domain, v,
+		                 sizeof(v)) < 0) {
+			fprintf(stderr, NAME ": verp make: %s: not an address that fits a VERP\n", argv[i]);
+			rc = EX_USAGE;
+			continue;
+		}
+		printf("%s\n", v);
 	}
-	printf("%s\n", v);
-	return 0;
+	bg_token_keys_free(keys);
+	return rc;
 }
 
 /* Returns the name of the entity tagged tag in cfg, or "-". */

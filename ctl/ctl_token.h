@@ -21,12 +21,12 @@
 int ctl_token(const struct bg_config *cfg, int argc, char **argv);
 
 #define CTL_VERP_USAGE                                                                                                 \
-	"verp make --entity ENTITY RECIPIENT\n"                                                                        \
+	"verp make --entity ENTITY RECIPIENT...\n"                                                                     \
 	"       verp open [--recipient RECIPIENT] VERP"
 
 /*
  * Runs "verp make|open ..." (argv[0] is "verp"). make prints the version 2
- * VERP the milter makes today for RECIPIENT and the entity (at its
+ * VERP the milter makes today for each RECIPIENT (one a line) and the entity (at its
  * return_path_domain, with its verp_tag). open prints one line, "recipient=
  * entity= tag= day=YYYY-MM-DD version= status=" (status ok, unnamed,
  * bad-mac, expired-verp: bg_verp_status_name, against verp_max_age and

@@ -50,37 +50,6 @@ gmime_start(void)
 	g_mime_init();
 }
 
-enum fb_class
-fb_status_class(const char *s)
-{
-	int c, sub, det;
-
-	if (s == NULL || sscanf(s, "%d.%d.%d", &c, &sub, &det) != 3)
-		return FB_CLASS_NONE;
-	if (c == 4)
-		return FB_CLASS_SOFT;
-	if (c != 5)
-		return FB_CLASS_NONE;
-	if (sub == 1 && (det == 1 || det == 2 || det == 10))
-		return FB_CLASS_BOUNCE;
-	return FB_CLASS_HARD;
-}
-
-enum fb_class
-fb_rcpt_class(const char *status, const char *action)
-{
-	enum fb_class c = fb_status_class(status);
-
-	if (action == NULL)
-		return c;
-	if (strcasecmp(action, "delivered") == 0 || strcasecmp(action, "relayed") == 0 ||
-	    strcasecmp(action, "expanded") == 0)
-		return FB_CLASS_NONE;
-	if (strcasecmp(action, "delayed") == 0 && c > FB_CLASS_SOFT)
-		return FB_CLASS_SOFT;
-	return c;
-}
-
 const char *
 fb_kind_name(enum fb_kind k)
 {
@@ -783,13 +752,6 @@ classify_message(GMimeMessage *m, const struct fb_envelope *env, struct fb_recor
 		read_other(m, &w, env, r);
 	if (r->kind == FB_DSN)
 		resolve_verp(env, r);
-}
-
-bool
-fb_sender_is_null(const char *sender)
-{
-	return sender != NULL &&
-	       (sender[0] == '\0' || strcmp(sender, "<>") == 0 || strcasecmp(sender, "MAILER-DAEMON") == 0);
 }
 
 void

@@ -113,21 +113,6 @@ struct fb_record {
  */
 void fb_classify(const char *msg, size_t len, const struct fb_envelope *env, struct fb_record *out);
 
-/* True when sender is the null sender: "" , "<>" or MAILER-DAEMON (any case); NULL is not. */
-bool fb_sender_is_null(const char *sender);
-
-/* Returns the class for an enhanced status code ("5.1.1" -> FB_CLASS_BOUNCE). */
-enum fb_class fb_status_class(const char *status);
-
-/*
- * Returns what a DSN recipient's status and action (NULL or "": none) call
- * for: 5.1.1, 5.1.2 and 5.1.10 suppress at once (FB_CLASS_BOUNCE), any other
- * 5.x.x is a counted hard bounce (FB_CLASS_HARD), 4.x.x and anything
- * delayed change nothing (FB_CLASS_SOFT), delivered, relayed and expanded
- * are no failure (FB_CLASS_NONE). Pure; the rule fb_apply writes by.
- */
-enum fb_class fb_rcpt_class(const char *status, const char *action);
-
 /* Names for the enums, for logs and -t output; static strings. */
 const char *fb_kind_name(enum fb_kind k);
 const char *fb_class_name(enum fb_class c);

@@ -24,6 +24,7 @@
 #include "bg_token.h"
 #include "bg_verp.h"
 #include "fb_classify.h"
+#include "fb_text.h"
 
 #define FUZZ_KEYS "7 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
 
