@@ -15,8 +15,9 @@
  *	read as a DSN. -n checks the configuration and exits 0 or 78.
  *
  *	-t prints the record instead, one line a recipient, "kind recipient
- *	status class" (ARF: "arf recipient feedback-type entity"), and touches
- *	no Redis. -f also logs to stderr. The environment variable BG_NOW (unix
+ *	status class" (ARF: "arf recipient feedback-type entity"), verified or
+ *	not, and touches no Redis. What is not verified is counted in the hash
+ *	<prefix>unverified, one field per reason (fb_apply.h). -f also logs to stderr. The environment variable BG_NOW (unix
  *	seconds) replaces the clock, for tests only.
  * DIAGNOSTICS
  *	Exit 0 when the mail was handled or is not feedback (logged, dropped);
@@ -25,8 +26,8 @@
  * CONFIGURATION
  *	redis { address timeout_ms prefix }, audit, keep_local_case,
  *	unsubscribe { key_file }, feedback { bounce_threshold
- *	bounce_min_span_days }, and each entity's return_path_domain,
- *	sender_domains and unsubscribe_scope.
+ *	bounce_min_span_days verp_max_age verp_upgrade_date }, and each
+ *	entity's return_path_domain, verp_tag and unsubscribe_scope.
  * Example master.cf:
  *	feedback unix - n n - 10 pipe flags=q user=bulkguard argv=/usr/sbin/bulkguard-feedback
  *	    -i ${queue_id} -r ${recipient} -s ${sender}

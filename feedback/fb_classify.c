@@ -1,13 +1,15 @@
 /*
  * fb_classify.c - DSN, ARF and unsubscribe mail read into one record (fb_classify.h).
  *
- * The MIME tree is walked with GMime: a message/delivery-status part makes
- * a standard DSN, a message/feedback-report part an ARF report. Their field
- * blocks are split at blank lines and each block is parsed by GMime's
- * header parser. Without either part, a valid token in the envelope
- * recipient or the Subject makes an unsubscribe mail, and a mail that looks
- * like a bounce (a mailer-daemon sender, a bounce subject, X-Failed-Recipients)
- * is searched for a status code and the failed address in its first text part;
+ * The MIME tree is walked with GMime: a message/delivery-status part from
+ * the null sender makes a standard DSN, a message/feedback-report part an
+ * ARF report. Their field blocks are split at blank lines and each block is
+ * parsed by GMime's header parser. Without either part, a valid token in the
+ * envelope recipient or the Subject makes an unsubscribe mail; an auto-reply
+ * (its Subject or headers say so) is refused; and a mail from the null
+ * sender that looks like a bounce (a mailer-daemon sender, a bounce subject,
+ * X-Failed-Recipients) is searched for a status code and the failed address
+ * in its first text part (from any other sender it is refused);
  * a "complaint about message" with the message attached (Hotmail) is an abuse
  * report. Choices: a standard DSN's Status is refined only by an enhanced code
  * of its Diagnostic-Code (5.0.0 + "550 5.1.1" is 5.1.1; 5.0.0 + "550 user

@@ -11,7 +11,7 @@
  * verified without a VERP of ours, and mail from a person is never a DSN. The corpus holds a DSN, a non-standard
  * bounce, an ARF report, an unsubscribe mail and a broken multipart. Build:
  *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib -Ifeedback $(pkg-config --cflags gmime-3.0) \
- *       lib/bg_addr.c lib/bg_token.c lib/bg_verp.c lib/bg_from.c feedback/fb_classify.c \
+ *       lib/bg_addr.c lib/bg_token.c lib/bg_verp.c lib/bg_from.c feedback/fb_classify.c feedback/fb_text.c \
  *       tests/fuzz/fuzz_feedback.c $(pkg-config --libs gmime-3.0) -lidn2 -lsodium
  */
 #include "config.h"
