@@ -17,8 +17,9 @@
  *	-t prints the record instead, one line a recipient, "kind recipient
  *	status class" (ARF: "arf recipient feedback-type entity"), verified or
  *	not, and touches no Redis. What is not verified is counted in the hash
- *	<prefix>unverified, one field per reason (fb_apply.h). -f also logs to stderr. The environment variable BG_NOW (unix
- *	seconds) replaces the clock, for tests only.
+ *	<prefix>unverified, one field per reason (fb_apply.h). -f also logs
+ *	to stderr. The environment variable BG_NOW (unix seconds) replaces
+ *	the clock, for tests only.
  * DIAGNOSTICS
  *	Exit 0 when the mail was handled or is not feedback (logged, dropped);
  *	75 (EX_TEMPFAIL) when Redis could not be written, so Postfix keeps the
