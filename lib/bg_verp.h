@@ -37,12 +37,13 @@
  * The named form is used when the recipient's local part is a dot-atom of
  * ASCII without '%' or '!' (which some MTAs still read as source routes),
  * its domain is a host name (not an address literal), the whole local part
- * of the VERP stays within 64 octets (16 + tag + local + domain <= 64, so
- * 44 octets of recipient with a 4-character tag) and the whole address within
- * 254. Otherwise, and so for quoted or UTF-8 local parts, the short form is
- * used: it names nobody, and the recipient is taken from the bounce itself
- * (Final-Recipient of the DSN) and checked against the MAC with
- * bg_verp_check. Either way a forged recipient, tag or day fails.
+ * of the VERP stays within 64 octets (16 + tag + the recipient's
+ * local@domain <= 64: 44 octets of recipient with a 4-character tag, 40
+ * with an 8-character one) and the whole address within 254. Otherwise,
+ * and so for quoted or UTF-8 local parts, the short form is used: it names
+ * nobody, and the recipient is taken from the bounce itself (Final-Recipient
+ * of the DSN) and checked against the MAC with bg_verp_check. Either way a
+ * forged recipient, tag or day fails.
  *
  * Version 1 (read only): "b-<mac>-<local>=<domain>@<rpd>" or
  * "b-<mac>@<rpd>", <mac> 8 base32 characters of the same HMAC over the
