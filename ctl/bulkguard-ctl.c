@@ -6,7 +6,7 @@
  * DESCRIPTION
  *	One command word, then its arguments; each command is one row of the
  *	table below and one function in its own ctl_*.c file. Commands now:
- *	token make, token open, check-dns, suppress add|del|show,
+ *	token make, token open, verp make, verp open, check-dns, suppress add|del|show,
  *	consent add|del|show, import, export, postfix-config. See
  *	bulkguard-ctl(8).
  * DIAGNOSTICS
@@ -47,6 +47,7 @@ struct ctl_command {
 /* clang-format off */
 static const struct ctl_command commands[] = {
 	{"token", CTL_TOKEN_USAGE, ctl_token},
+	{"verp", CTL_VERP_USAGE, ctl_verp},
 	{"check-dns", CTL_DNS_USAGE, ctl_dns},
 	{"suppress", CTL_SUPPRESS_USAGE, ctl_suppress},
 	{"consent", CTL_CONSENT_USAGE, ctl_consent},

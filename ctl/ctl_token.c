@@ -1,9 +1,10 @@
 /*
- * ctl_token.c - "bulkguard-ctl token make|open": tokens by hand (see ctl_token.h).
+ * ctl_token.c - "bulkguard-ctl token|verp make|open": tokens and VERPs by hand (see ctl_token.h).
  *
  * make normalises the address as every program does, checks the entity is
- * configured and prints a token sealed with the first key of the key file;
- * open prints what a token says, or exactly what is wrong with it.
+ * configured and prints a token sealed (or a VERP made) with the first key
+ * of the key file; open prints what a token or VERP says, or exactly what is
+ * wrong with it.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 
 #include "bg_addr.h"
 #include "bg_token.h"
+#include "bg_verp.h"
 #include "ctl_token.h"
 
 #define NAME "bulkguard-ctl"
@@ -23,7 +25,7 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: " NAME " [-c file] " CTL_TOKEN_USAGE "\n");
+	fprintf(stderr, "usage: " NAME " [-c file] " CTL_TOKEN_USAGE "\n       " CTL_VERP_USAGE "\n");
 	return EX_USAGE;
 }
 
@@ -39,17 +41,25 @@ load_keys(const struct bg_config *cfg)
 	return keys;
 }
 
+/* Returns the entity of cfg named name, or NULL. */
+static const struct bg_entity *
+entity_named(const struct bg_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_entities; i++)
+		if (strcmp(cfg->entities[i].name, name) == 0)
+			return &cfg->entities[i];
+	return NULL;
+}
+
 /* True when cfg has an entity of that name. */
 static bool
 entity_known(const struct bg_config *cfg, const char *name)
 {
-	for (size_t i = 0; i < cfg->n_entities; i++)
-		if (strcmp(cfg->entities[i].name, name) == 0)
-			return true;
-	return false;
+	return entity_named(cfg, name) != NULL;
 }
 
-/* Parses --entity and --list into *entity and *list; returns the index of the first operand or -1. */
+/* Parses --entity and --list into *entity and *list; returns the index of the first operand or -1 (none, or no
+ * --entity). */
 static int
 make_args(int argc, char **argv, const char **entity, const char **list)
 {
@@ -68,7 +78,7 @@ make_args(int argc, char **argv, const char **entity, const char **list)
 		default: return -1;
 		}
 	}
-	return *entity == NULL || optind != argc - 1 ? -1 : optind;
+	return *entity == NULL || optind >= argc ? -1 : optind;
 }
 
 /* token make --entity E [--list L] ADDRESS: prints a new token. */
@@ -82,7 +92,7 @@ token_make(const struct bg_config *cfg, int argc, char **argv)
 	enum bg_addr_status st;
 	int i = make_args(argc, argv, &entity, &list), n;
 
-	if (i < 0)
+	if (i < 0 || i != argc - 1)
 		return usage();
 	st = bg_addr_normalise(argv[i], strlen(argv[i]), cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0, &a);
 	if (st != BG_ADDR_OK) {
@@ -140,6 +150,110 @@ token_open(const struct bg_config *cfg, int argc, char **argv)
 	}
 	print_token(&t);
 	return 0;
+}
+
+/* verp make --entity E RECIPIENT...: prints, one a line, the VERPs the milter would make today. */
+static int
+verp_make(const struct bg_config *cfg, int argc, char **argv)
+{
+	const char *name = NULL, *list = NULL;
+	const struct bg_entity *e;
+	char v[BG_ADDR_MAX + 1];
+	struct bg_token_keys *keys;
+	int i = make_args(argc, argv, &name, &list), rc = 0;
+
+	if (i < 0 || list != NULL)
+		return usage();
+	if ((e = entity_named(cfg, name)) == NULL || e->return_path_domain == NULL || *e->return_path_domain == '\0') {
+		fprintf(stderr, NAME ": verp make: no entity \"%s\" with a return_path_domain in %s\n", name,
+		        cfg->file);
+		return EX_USAGE;
+	}
+	if ((keys = load_keys(cfg)) == NULL)
+		return EX_CONFIG;
+	for (; i < argc; i++) {
+		if (bg_verp_make(keys, argv[i], e->verp_tag, bg_verp_day(time(NULL)), e->return_path_domain, v,
+		                 sizeof(v)) < 0) {
+			fprintf(stderr, NAME ": verp make: %s: not an address that fits a VERP\n", argv[i]);
+			rc = EX_USAGE;
+			continue;
+		}
+		printf("%s\n", v);
+	}
+	bg_token_keys_free(keys);
+	return rc;
+}
+
+/* Returns the name of the entity tagged tag in cfg, or "-". */
+static const char *
+entity_of_tag(const struct bg_config *cfg, const char *tag)
+{
+	for (size_t i = 0; i < cfg->n_entities; i++)
+		if (cfg->entities[i].verp_tag != NULL && strcmp(cfg->entities[i].verp_tag, tag) == 0)
+			return cfg->entities[i].name;
+	return "-";
+}
+
+/* Prints what a VERP says as one key=value line. */
+static void
+print_verp(const struct bg_config *cfg, const char *rcpt, const struct bg_verp_info *info, enum bg_verp_status st)
+{
+	char day[16] = "-";
+	time_t t = (time_t)info->day * 86400;
+	struct tm tm;
+
+	if (info->version == 2 && gmtime_r(&t, &tm) != NULL)
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	printf("recipient=%s entity=%s tag=%s day=%s version=%d status=%s\n", rcpt && *rcpt ? rcpt : "-",
+	       info->version == 2 ? entity_of_tag(cfg, info->tag) : "-", info->tag[0] ? info->tag : "-", day,
+	       info->version, bg_verp_status_name(st));
+}
+
+/* verp open [--recipient R] VERP: prints what the VERP says and whether it is honoured today. */
+static int
+verp_open(const struct bg_config *cfg, int argc, char **argv)
+{
+	static const struct option longopts[] = {{"recipient", required_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
+	const char *rcpt = NULL;
+	struct bg_token_keys *keys;
+	struct bg_verp_window w;
+	struct bg_verp_info info;
+	struct bg_addr r;
+	enum bg_verp_status st;
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "r:", longopts, NULL)) != -1)
+		if (ch != 'r')
+			return usage();
+		else
+			rcpt = optarg;
+	if (optind != argc - 1)
+		return usage();
+	if ((keys = load_keys(cfg)) == NULL)
+		return EX_CONFIG;
+	bg_verp_window_set(&w, time(NULL), cfg->feedback.verp_max_age, (time_t)cfg->feedback.verp_upgrade_date);
+	if (rcpt != NULL)
+		st = bg_verp_check(keys, argv[optind], strlen(argv[optind]), rcpt, &w, &info);
+	else
+		st = bg_verp_parse(keys, argv[optind], strlen(argv[optind]), &w, &r, &info);
+	bg_token_keys_free(keys);
+	if (st == BG_VERP_NOT_VERP || st == BG_VERP_MALFORMED) {
+		fprintf(stderr, NAME ": verp open: %s\n", bg_verp_strerror(st));
+		return 1;
+	}
+	print_verp(cfg, rcpt != NULL ? rcpt : r.text, &info, st);
+	return st == BG_VERP_OK ? 0 : 1;
+}
+
+int
+ctl_verp(const struct bg_config *cfg, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "make") == 0)
+		return verp_make(cfg, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "open") == 0)
+		return verp_open(cfg, argc - 1, argv + 1);
+	return usage();
 }
 
 int

@@ -1,5 +1,6 @@
 /*
- * ctl_token.h - bulkguard-ctl's "token" command: make and open unsubscribe tokens.
+ * ctl_token.h - bulkguard-ctl's "token" and "verp" commands: make and open
+ * unsubscribe tokens and VERP return paths.
  */
 #ifndef CTL_TOKEN_H
 #define CTL_TOKEN_H
@@ -18,5 +19,22 @@
  * when the key file is refused.
  */
 int ctl_token(const struct bg_config *cfg, int argc, char **argv);
+
+#define CTL_VERP_USAGE                                                                                                 \
+	"verp make --entity ENTITY RECIPIENT...\n"                                                                     \
+	"       verp open [--recipient RECIPIENT] VERP"
+
+/*
+ * Runs "verp make|open ..." (argv[0] is "verp"). make prints the version 2
+ * VERP the milter makes today for each RECIPIENT (one a line) and the entity (at its
+ * return_path_domain, with its verp_tag). open prints one line, "recipient=
+ * entity= tag= day=YYYY-MM-DD version= status=" (status ok, unnamed,
+ * bad-mac, expired-verp: bg_verp_status_name, against verp_max_age and
+ * verp_upgrade_date today); --recipient checks a short form against that
+ * recipient. Returns 0 when the VERP is honoured today, 1 when not (or it is
+ * no VERP: the reason on stderr), 64 for bad usage, 78 when the key file is
+ * refused.
+ */
+int ctl_verp(const struct bg_config *cfg, int argc, char **argv);
 
 #endif

@@ -2,22 +2,24 @@
  * NAME
  *	bulkguard-feedback - DSNs, ARF reports and unsubscribe mails become suppressions
  * SYNOPSIS
- *	bulkguard-feedback [-c file] [-f] [-t] [-i queue-id] -r recipient -s sender < message
- *	bulkguard-feedback -n [-c file]
+ *	bulkguard-feedback [-c file] [-f] [-n] [-t] [-i queue-id] -r recipient [-s sender] < message
  * DESCRIPTION
  *	A pipe(8) delivery program for the return-path, feedback-loop and
  *	unsubscribe-mailbox domains. It reads one message (at most 50 MB) on
  *	stdin, classifies it (fb_classify) and writes the suppressions and
  *	bounce counts it calls for (fb_apply). -r and -s are the envelope as
  *	pipe(8) passes ${recipient} and ${sender}; -i ${queue_id} tags the log.
- *
- *	-n checks the configuration and exits (0, or 78 and the first error
- *	with its line), as every bulkguard program does.
+ *	Only verified origins write (a VERP whose MAC checks and that has not
+ *	expired, a token that opens); a DSN is read only from the null sender
+ *	("" or MAILER-DAEMON); without -s the sender is unknown, so no mail is
+ *	read as a DSN. -n checks the configuration and exits 0 or 78.
  *
  *	-t prints the record instead, one line a recipient, "kind recipient
- *	status class" (ARF: "arf recipient feedback-type entity"), and touches
- *	no Redis. -f also logs to stderr. The environment variable BG_NOW (unix
- *	seconds) replaces the clock, for tests only.
+ *	status class" (ARF: "arf recipient feedback-type entity"), verified or
+ *	not, and touches no Redis. What is not verified is counted in the hash
+ *	<prefix>unverified, one field per reason (fb_apply.h). -f also logs
+ *	to stderr. The environment variable BG_NOW (unix seconds) replaces
+ *	the clock, for tests only.
  * DIAGNOSTICS
  *	Exit 0 when the mail was handled or is not feedback (logged, dropped);
  *	75 (EX_TEMPFAIL) when Redis could not be written, so Postfix keeps the
@@ -25,8 +27,8 @@
  * CONFIGURATION
  *	redis { address timeout_ms prefix }, audit, keep_local_case,
  *	unsubscribe { key_file }, feedback { bounce_threshold
- *	bounce_min_span_days }, and each entity's return_path_domain,
- *	sender_domains and unsubscribe_scope.
+ *	bounce_min_span_days verp_max_age verp_upgrade_date }, and each
+ *	entity's return_path_domain, verp_tag and unsubscribe_scope.
  * Example master.cf:
  *	feedback unix - n n - 10 pipe flags=q user=bulkguard argv=/usr/sbin/bulkguard-feedback
  *	    -i ${queue_id} -r ${recipient} -s ${sender}
@@ -43,15 +45,14 @@
 #include "bg_log.h"
 #include "bg_redis.h"
 #include "bg_token.h"
+#include "bg_verp.h"
 #include "fb_apply.h"
 #include "fb_classify.h"
 
 #define NAME      "bulkguard-feedback"
 #define EX_USAGE_ 64
 #define EX_TEMP   75
-#define USAGE                                                                                                          \
-	"usage: " NAME " [-c file] [-f] [-t] [-i queue-id] -r recipient -s sender < message\n"                         \
-	"       " NAME " -n [-c file]\n"
+#define USAGE     "usage: " NAME " [-c file] [-f] [-n] [-t] [-i queue-id] -r recipient [-s sender] < message\n"
 
 struct opts {
 	const char *config, *rcpt, *sender, *id;
@@ -79,7 +80,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		default: fputs(USAGE, stderr); exit(EX_USAGE_);
 		}
 	}
-	if (optind != argc || (!o->check && (o->rcpt == NULL || o->sender == NULL))) {
+	if (optind != argc || (o->rcpt == NULL && !o->check)) {
 		fputs(USAGE, stderr);
 		exit(EX_USAGE_);
 	}
@@ -178,14 +179,16 @@ handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_
        const char *msg, size_t len, const char *id)
 {
 	static struct fb_record rec;
+	struct fb_envelope env = {o->rcpt, o->sender, keys, {0}};
 
-	fb_classify(msg, len, o->rcpt, keys, &rec);
+	bg_verp_window_set(&env.window, now(), cfg->feedback.verp_max_age, (time_t)cfg->feedback.verp_upgrade_date);
+	fb_classify(msg, len, &env, &rec);
 	if (o->test) {
 		print_record(cfg, &rec);
 		return 0;
 	}
-	bg_log_info("%s: from=<%s> to=<%s> size=%zu kind=%s rcpts=%zu", id, o->sender, o->rcpt, len,
-	            fb_kind_name(rec.kind), rec.n_rcpt);
+	bg_log_info("%s: from=<%s> to=<%s> size=%zu kind=%s rcpts=%zu", id, o->sender ? o->sender : "(unknown)",
+	            o->rcpt, len, fb_kind_name(rec.kind), rec.n_rcpt);
 	return fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL ? EX_TEMP : 0;
 }
 
@@ -207,7 +210,7 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	bg_log_open(NAME, o.foreground);
 	dopts.config = o.config;
-	dopts.check = o.check; /* -n: "configuration ok" and exit 0, or the error and 78 */
+	dopts.check = o.check; /* -n: bg_daemon_config prints the verdict and exits 0 or 78 */
 	cfg = bg_daemon_config(NAME, &dopts);
 	keys = load_keys(cfg);
 	if (!o.test && (redis = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &rerr)) == NULL)
@@ -218,7 +221,7 @@ main(int argc, char **argv)
 	msg = read_stdin(&len, &too_big);
 	if (too_big) {
 		bg_log_warn("%s: from=<%s> to=<%s> kind=not-feedback reason=too-large action=drop", o.id ? o.id : idbuf,
-		            o.sender, o.rcpt);
+		            o.sender ? o.sender : "(unknown)", o.rcpt);
 		rc = 0;
 	} else {
 		rc = handle(&o, cfg, keys, redis, msg, len, o.id ? o.id : idbuf);

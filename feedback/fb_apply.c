@@ -40,6 +40,25 @@ suppress(const struct bg_config *cfg, struct bg_redis *redis, const char *id, co
 	return 0;
 }
 
+void
+fb_apply_unverified(const struct bg_config *cfg, struct bg_redis *redis, const char *id, const char *what,
+                    const char *addr, const char *reason)
+{
+	char key[256];
+	const char *argv[] = {"HINCRBY", key, reason, "1"};
+	redisReply *rep;
+
+	bg_log_warn("%s: kind=%s rcpt=%s action=none unverified=%s", id, what, addr && *addr ? addr : "-", reason);
+	if (redis == NULL)
+		return;
+	snprintf(key, sizeof(key), "%s" FB_UNVERIFIED_KEY, cfg->redis.prefix);
+	if (bg_redis_append(redis, 4, argv, NULL) < 0 || (rep = bg_redis_reply(redis)) == NULL) {
+		bg_log_warn("%s: counter=%s redis=\"%s\" (not counted)", id, key, bg_redis_error(redis));
+		return;
+	}
+	freeReplyObject(rep);
+}
+
 /* Reads n replies; fills score[] from the last two (ZRANGE WITHSCORES) and *count from the third last. */
 static int
 bounce_replies(struct bg_redis *redis, int n, long long *count, double score[2])
@@ -115,6 +134,10 @@ apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_
 		            x->status[0] ? x->status : "-", fb_class_name(x->cls));
 		return 0;
 	}
+	if (x->verp != BG_VERP_OK) {
+		fb_apply_unverified(cfg, redis, id, "dsn", a.text, bg_verp_status_name(x->verp));
+		return 0;
+	}
 	if (x->cls == FB_CLASS_BOUNCE) {
 		snprintf(source, sizeof(source), "dsn-%s", x->status);
 		return suppress(cfg, redis, id, a.text, NULL, NULL, "bounce", source, now);
@@ -149,18 +172,34 @@ entities_by_return_path(const struct bg_config *cfg, const char *domain, struct 
 	}
 }
 
-/* Adds the entity of the DKIM d= or else the From domain. */
-static void
-entity_by_domains(const struct bg_config *cfg, const struct fb_arf *a, struct fb_target *t)
+/* Returns the configured entity whose verp_tag is tag, or NULL. */
+static const struct bg_entity *
+entity_tagged(const struct bg_config *cfg, const char *tag)
 {
-	const struct bg_entity *e = NULL;
+	for (size_t i = 0; i < cfg->n_entities; i++)
+		if (cfg->entities[i].verp_tag != NULL && strcmp(cfg->entities[i].verp_tag, tag) == 0)
+			return &cfg->entities[i];
+	return NULL;
+}
 
-	if (a->dkim_domain[0] != '\0' && (e = bg_config_entity_by_domain(cfg, a->dkim_domain)) != NULL)
-		t->via = "dkim";
-	else if (a->from_domain[0] != '\0' && (e = bg_config_entity_by_domain(cfg, a->from_domain)) != NULL)
-		t->via = "from";
-	if (e != NULL)
+/* The verified VERP's recipient and entity: its tag (version 2), or the entities of its domain (version 1). */
+static bool
+verp_target(const struct bg_config *cfg, const struct fb_arf *a, struct fb_target *t)
+{
+	const struct bg_entity *e;
+
+	t->via = "verp";
+	if (!fb_apply_address(cfg, &a->verp_rcpt, &t->addr)) {
+		t->why = "bad-address";
+		return false;
+	}
+	if (a->verp_info.version == 2 && (e = entity_tagged(cfg, a->verp_info.tag)) != NULL)
 		t->entity[t->n_entity++] = e->name;
+	else if (a->verp_info.version == 1)
+		entities_by_return_path(cfg, a->verp_domain, t);
+	if (t->n_entity == 0)
+		t->why = a->verp_info.version == 2 ? "unknown-tag" : "no-entity";
+	return t->n_entity > 0;
 }
 
 /* The token's address and entity, and its list when the entity unsubscribes by list. */
@@ -186,23 +225,19 @@ fb_apply_target(const struct bg_config *cfg, const struct fb_record *r, struct f
 	const struct fb_arf *a = &r->arf;
 
 	memset(t, 0, sizeof(*t));
+	t->why = "bad-address";
 	if (r->kind == FB_UNSUBSCRIBE)
 		return token_target(cfg, &r->token, true, t);
 	if (r->kind != FB_ARF)
 		return false;
 	if (a->has_token)
 		return token_target(cfg, &a->token, false, t);
-	if (a->verp_status == BG_VERP_OK && fb_apply_address(cfg, &a->verp_rcpt, &t->addr)) {
-		t->via = "verp";
-		entities_by_return_path(cfg, a->verp_domain, t);
-		if (t->n_entity == 0)
-			entity_by_domains(cfg, a, t);
-		return t->n_entity > 0;
-	}
-	if (!fb_apply_address(cfg, &a->orig_rcpt, &t->addr))
-		return false;
-	entity_by_domains(cfg, a, t);
-	return t->n_entity > 0;
+	if (a->verp_status == BG_VERP_OK)
+		return verp_target(cfg, a, t);
+	/* no fallback to Original-Rcpt-To, DKIM d= or From: the report's own words are not evidence */
+	t->why = a->verp_status < 0 || a->verp_status == BG_VERP_NOT_VERP ? "no-token-or-verp"
+	                                                                  : bg_verp_status_name(a->verp_status);
+	return false;
 }
 
 /* Applies an ARF report: abuse and fraud suppress the complainer for the entity. */
@@ -217,8 +252,7 @@ apply_arf(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_r
 		return 0;
 	}
 	if (!fb_apply_target(cfg, r, &t)) {
-		bg_log_warn("%s: kind=arf type=%s rcpt=%s action=none reason=no-entity-or-recipient", id, type,
-		            t.addr.len ? t.addr.text : "-");
+		fb_apply_unverified(cfg, redis, id, "arf", t.addr.len ? t.addr.text : r->arf.orig_rcpt.text, t.why);
 		return 0;
 	}
 	for (size_t i = 0; i < t.n_entity; i++)
@@ -249,14 +283,18 @@ fb_apply(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_re
 	switch (r->kind) {
 	case FB_DSN:
 		if (r->n_rcpt == 0)
-			bg_log_warn("%s: kind=dsn action=none reason=%s", id,
-			            r->verp == BG_VERP_NOT_VERP ? "no-recipient" : bg_verp_strerror(r->verp));
+			fb_apply_unverified(cfg, redis, id, "dsn", NULL, "no-recipient");
 		for (size_t i = 0; i < r->n_rcpt && rc == 0; i++)
 			rc = apply_rcpt(cfg, redis, &r->rcpt[i], now, id);
 		break;
 	case FB_ARF: rc = apply_arf(cfg, redis, r, now, id); break;
 	case FB_UNSUBSCRIBE: rc = apply_unsubscribe(cfg, redis, r, now, id); break;
-	default: bg_log_info("%s: kind=not-feedback reason=%s action=drop", id, r->why[0] ? r->why : "-"); break;
+	default:
+		if (r->refused)
+			fb_apply_unverified(cfg, redis, id, "not-feedback", NULL, r->why);
+		else
+			bg_log_info("%s: kind=not-feedback reason=%s action=drop", id, r->why[0] ? r->why : "-");
+		break;
 	}
 	return rc < 0 ? FB_TEMPFAIL : FB_DONE;
 }

@@ -9,6 +9,14 @@
  * (newest - oldest). ARF abuse and fraud reports suppress the complainer for
  * the entity (complaint, arf); an unsubscribe mail for the token's entity,
  * or list with unsubscribe_scope = list (unsubscribe, mailto).
+ *
+ * Only verified origins write: a DSN recipient that a VERP verifies
+ * (fb_rcpt.verp), an ARF report whose reported message carries a token that
+ * opens or a verified VERP (version 2 names the entity by its tag, version 1
+ * by its return_path_domain), an unsubscribe mail with a token. Anything
+ * else that would have written, and every mail refused as a report
+ * (auto-replies, bounces from a sender that is not null), writes nothing but
+ * HINCRBY <prefix>unverified <reason> 1 and one log line with its reason.
  */
 #ifndef FB_APPLY_H
 #define FB_APPLY_H
@@ -19,7 +27,8 @@
 #include "bg_redis.h"
 #include "fb_classify.h"
 
-#define FB_BOUNCE_WINDOW_DAYS 90 /* hard bounces older than this are forgotten (at least twice the span) */
+#define FB_UNVERIFIED_KEY     "unverified" /* after the prefix: hash of reason -> count */
+#define FB_BOUNCE_WINDOW_DAYS 90           /* hard bounces older than this are forgotten (at least twice the span) */
 
 enum fb_result {
 	FB_DONE = 0, /* written, or nothing to write */
@@ -34,6 +43,15 @@ enum fb_result {
 enum fb_result fb_apply(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_record *r, time_t now,
                         const char *id);
 
+/*
+ * Logs that the mail with id writes nothing for addr (NULL: none) because its
+ * origin is not verified (reason, a short word), and adds one to the field
+ * reason of the hash <prefix>unverified through redis (NULL: log only). A
+ * failed count is logged and otherwise ignored: it loses no suppression.
+ */
+void fb_apply_unverified(const struct bg_config *cfg, struct bg_redis *redis, const char *id, const char *what,
+                         const char *addr, const char *reason);
+
 /* Writes into out the Redis form of a (lower case unless keep_local_case); returns false if refused. */
 bool fb_apply_address(const struct bg_config *cfg, const struct bg_addr *a, struct bg_addr *out);
 
@@ -45,14 +63,16 @@ struct fb_target {
 	const char *entity[FB_ENTITIES_MAX]; /* names, owned by cfg or r */
 	size_t n_entity;
 	const char *list; /* unsubscribe_scope = list: the token's list, else NULL */
-	const char *via;  /* token, verp, dkim, from */
+	const char *via;  /* token, verp */
+	const char *why;  /* when none is found: the reason, a static word */
 };
 
 /*
- * Finds the target of an ARF report or an unsubscribe mail r into *t (the
- * token, else the VERP's return_path_domain, else Original-Rcpt-To with the
- * DKIM d= or From domain). Returns false when nobody or no entity is found.
- * t points into cfg and r: it lives as long as both.
+ * Finds the target of an ARF report or an unsubscribe mail r into *t: the
+ * token's, else the verified VERP's recipient and entity (its tag, or for
+ * version 1 the entities of its return_path_domain). Never the report's own
+ * fields. Returns false when nobody or no entity is verified (t->why says
+ * why). t points into cfg and r: it lives as long as both.
  */
 bool fb_apply_target(const struct bg_config *cfg, const struct fb_record *r, struct fb_target *t);
 

@@ -1,13 +1,15 @@
 /*
  * fb_classify.c - DSN, ARF and unsubscribe mail read into one record (fb_classify.h).
  *
- * The MIME tree is walked with GMime: a message/delivery-status part makes
- * a standard DSN, a message/feedback-report part an ARF report. Their field
- * blocks are split at blank lines and each block is parsed by GMime's
- * header parser. Without either part, a valid token in the envelope
- * recipient or the Subject makes an unsubscribe mail, and a mail that looks
- * like a bounce (a mailer-daemon sender, a bounce subject, X-Failed-Recipients)
- * is searched for a status code and the failed address in its first text part;
+ * The MIME tree is walked with GMime: a message/delivery-status part from
+ * the null sender makes a standard DSN, a message/feedback-report part an
+ * ARF report. Their field blocks are split at blank lines and each block is
+ * parsed by GMime's header parser. Without either part, a valid token in the
+ * envelope recipient or the Subject makes an unsubscribe mail; an auto-reply
+ * (its Subject or headers say so) is refused; and a mail from the null
+ * sender that looks like a bounce (a mailer-daemon sender, a bounce subject,
+ * X-Failed-Recipients) is searched for a status code and the failed address
+ * in its first text part (from any other sender it is refused);
  * a "complaint about message" with the message attached (Hotmail) is an abuse
  * report. Choices: a standard DSN's Status is refined only by an enhanced code
  * of its Diagnostic-Code (5.0.0 + "550 5.1.1" is 5.1.1; 5.0.0 + "550 user
@@ -48,22 +50,6 @@ static void
 gmime_start(void)
 {
 	g_mime_init();
-}
-
-enum fb_class
-fb_status_class(const char *s)
-{
-	int c, sub, det;
-
-	if (s == NULL || sscanf(s, "%d.%d.%d", &c, &sub, &det) != 3)
-		return FB_CLASS_NONE;
-	if (c == 4)
-		return FB_CLASS_SOFT;
-	if (c != 5)
-		return FB_CLASS_NONE;
-	if (sub == 1 && (det == 1 || det == 2 || det == 10))
-		return FB_CLASS_BOUNCE;
-	return FB_CLASS_HARD;
 }
 
 const char *
@@ -295,12 +281,7 @@ dsn_block(GMimeObject *o, void *arg)
 	if (x->status[0] == '\0' || (strcmp(x->status + 1, ".0.0") == 0 && dstatus[0] == x->status[0]))
 		if (dstatus[0] != '\0')
 			snprintf(x->status, sizeof(x->status), "%s", dstatus);
-	x->cls = fb_status_class(x->status);
-	if (strcmp(x->action, "delivered") == 0 || strcmp(x->action, "relayed") == 0 ||
-	    strcmp(x->action, "expanded") == 0)
-		x->cls = FB_CLASS_NONE;
-	else if (strcmp(x->action, "delayed") == 0 && x->cls > FB_CLASS_SOFT)
-		x->cls = FB_CLASS_SOFT;
+	x->cls = fb_rcpt_class(x->status, x->action);
 }
 
 /* Reads a message/delivery-status part into r; X-Failed-Recipients names a lone recipient without an address. */
@@ -452,8 +433,9 @@ looks_like_bounce(GMimeMessage *m)
 	if (hdr(o, "X-Failed-Recipients") != NULL)
 		return true;
 	if (from != NULL &&
-	    (fb_find_ci(from, strlen(from), "mailer-daemon") >= 0 || fb_find_ci(from, strlen(from), "postmaster") >= 0 ||
-	     fb_find_ci(from, strlen(from), "post_master") >= 0 || fb_find_ci(from, strlen(from), "mail delivery") >= 0))
+	    (fb_find_ci(from, strlen(from), "mailer-daemon") >= 0 ||
+	     fb_find_ci(from, strlen(from), "postmaster") >= 0 || fb_find_ci(from, strlen(from), "post_master") >= 0 ||
+	     fb_find_ci(from, strlen(from), "mail delivery") >= 0))
 		return true;
 	for (int i = 0; subj != NULL && subjects[i] != NULL; i++)
 		if (fb_find_ci(subj, strlen(subj), subjects[i]) >= 0)
@@ -528,15 +510,20 @@ read_plain_bounce(GMimeMessage *m, struct walk *w, const char *env, struct fb_re
 	return true;
 }
 
-/* Keeps the recipients the envelope's VERP allows: its own, those a short VERP checks, or none if forged. */
+/*
+ * Marks the DSN recipients the envelope's VERP verifies: a named VERP's own
+ * recipient (it replaces the report's, which may name a forwarded address),
+ * or each Final-Recipient a short-form VERP checks. The others keep the
+ * report's address, unverified, with the reason in verp.
+ */
 static void
-resolve_verp(const char *env, const struct bg_token_keys *keys, struct fb_record *r)
+resolve_verp(const struct fb_envelope *env, struct fb_record *r)
 {
 	struct bg_addr v;
 	size_t keep = 0;
 
 	if (r->verp == BG_VERP_OK) {
-		bg_verp_parse(keys, env, strlen(env), &v);
+		bg_verp_parse(env->keys, env->rcpt, strlen(env->rcpt), &env->window, &v, NULL);
 		for (size_t i = 0; i < r->n_rcpt; i++)
 			if (strcasecmp(r->rcpt[i].addr.text, v.text) == 0 ||
 			    (keep == 0 && r->rcpt[i].cls != FB_CLASS_NONE))
@@ -546,19 +533,20 @@ resolve_verp(const char *env, const struct bg_token_keys *keys, struct fb_record
 		r->rcpt[0] = r->rcpt[keep > 0 ? keep - 1 : 0];
 		r->rcpt[0].addr = v;
 		r->rcpt[0].origin = FB_FROM_VERP;
+		r->rcpt[0].verp = BG_VERP_OK;
 		r->n_rcpt = 1;
 		return;
 	}
-	if (r->verp == BG_VERP_NOT_VERP)
-		return;
 	for (size_t i = 0; i < r->n_rcpt; i++) {
-		if (r->verp != BG_VERP_UNNAMED || r->rcpt[i].addr.len == 0 ||
-		    bg_verp_check(keys, env, strlen(env), r->rcpt[i].addr.text) != BG_VERP_OK)
-			continue;
-		r->rcpt[keep] = r->rcpt[i];
-		r->rcpt[keep++].origin = FB_FROM_VERP_CHECK;
+		struct fb_rcpt *x = &r->rcpt[i];
+
+		x->verp = r->verp;
+		if (r->verp == BG_VERP_UNNAMED && x->addr.len > 0)
+			x->verp =
+			    bg_verp_check(env->keys, env->rcpt, strlen(env->rcpt), x->addr.text, &env->window, NULL);
+		if (x->verp == BG_VERP_OK)
+			x->origin = FB_FROM_VERP_CHECK;
 	}
-	r->n_rcpt = keep;
 }
 
 /* ---- ARF ---------------------------------------------------------------- */
@@ -613,21 +601,22 @@ dkim_domain(const char *sig, char *out, size_t len)
 
 /* Reads the VERP of the reported message's envelope sender (Return-Path, else Original-Mail-From). */
 static void
-arf_verp(const char *rp, const struct bg_token_keys *keys, struct fb_arf *a)
+arf_verp(const char *rp, const struct fb_envelope *env, struct fb_arf *a)
 {
 	struct bg_addr v;
 	const char *at;
 
 	a->verp_status = -1;
-	if (rp == NULL || keys == NULL || !field_addr(rp, &v))
+	if (rp == NULL || env->keys == NULL || !field_addr(rp, &v))
 		return;
 	at = bg_addr_domain(&v);
 	fb_copy_printable(at, strlen(at), a->verp_domain, sizeof(a->verp_domain));
-	a->verp_status = (int)bg_verp_parse(keys, v.text, v.len, &a->verp_rcpt);
-	if (a->verp_status == BG_VERP_UNNAMED && a->orig_rcpt.len > 0 &&
-	    bg_verp_check(keys, v.text, v.len, a->orig_rcpt.text) == BG_VERP_OK) {
-		a->verp_status = BG_VERP_OK;
-		a->verp_rcpt = a->orig_rcpt;
+	a->verp_status = (int)bg_verp_parse(env->keys, v.text, v.len, &env->window, &a->verp_rcpt, &a->verp_info);
+	if (a->verp_status == BG_VERP_UNNAMED && a->orig_rcpt.len > 0) {
+		a->verp_status =
+		    (int)bg_verp_check(env->keys, v.text, v.len, a->orig_rcpt.text, &env->window, &a->verp_info);
+		if (a->verp_status == BG_VERP_OK)
+			a->verp_rcpt = a->orig_rcpt;
 	}
 	if (a->verp_status != BG_VERP_OK)
 		memset(&a->verp_rcpt, 0, sizeof(a->verp_rcpt));
@@ -635,7 +624,7 @@ arf_verp(const char *rp, const struct bg_token_keys *keys, struct fb_arf *a)
 
 /* Reads what the reported message says about who sent it and to whom. */
 static void
-arf_reported(GMimeMessage *m, const struct bg_token_keys *keys, const char *omf, struct fb_arf *a)
+arf_reported(GMimeMessage *m, const struct fb_envelope *env, const char *omf, struct fb_arf *a)
 {
 	GMimeObject *o = GMIME_OBJECT(m);
 	const char *lu = hdr(o, "List-Unsubscribe"), *rp = hdr(o, "Return-Path");
@@ -643,8 +632,8 @@ arf_reported(GMimeMessage *m, const struct bg_token_keys *keys, const char *omf,
 	struct bg_addr fa;
 
 	if (lu != NULL)
-		a->has_token = fb_find_token(lu, strlen(lu), keys, &a->token);
-	arf_verp(rp != NULL ? rp : omf, keys, a);
+		a->has_token = fb_find_token(lu, strlen(lu), env->keys, &a->token);
+	arf_verp(rp != NULL ? rp : omf, env, a);
 	if (sig != NULL)
 		dkim_domain(sig, a->dkim_domain, sizeof(a->dkim_domain));
 	if (from != NULL && bg_from_parse(from, &fa) == BG_FROM_OK)
@@ -653,7 +642,7 @@ arf_reported(GMimeMessage *m, const struct bg_token_keys *keys, const char *omf,
 
 /* Reads an ARF report into r. */
 static void
-read_arf(GMimePart *part, struct walk *w, const struct bg_token_keys *keys, struct fb_record *r)
+read_arf(GMimePart *part, struct walk *w, const struct fb_envelope *env, struct fb_record *r)
 {
 	GByteArray *ba = part_bytes(part, FB_TEXT_MAX);
 	GMimeMessage *m = reported_message(w->reported);
@@ -664,9 +653,9 @@ read_arf(GMimePart *part, struct walk *w, const struct bg_token_keys *keys, stru
 		each_block((const char *)ba->data, ba->len, arf_block, r);
 	omf = r->arf.orig_mail_from.len > 0 ? r->arf.orig_mail_from.text : NULL;
 	if (m != NULL)
-		arf_reported(m, keys, omf, &r->arf);
+		arf_reported(m, env, omf, &r->arf);
 	else
-		arf_verp(omf, keys, &r->arf);
+		arf_verp(omf, env, &r->arf);
 	if (m != NULL)
 		g_object_unref(m);
 	if (ba != NULL)
@@ -675,7 +664,7 @@ read_arf(GMimePart *part, struct walk *w, const struct bg_token_keys *keys, stru
 
 /* Reads a complaint without a feedback-report part (Hotmail's): the attached message is the reported one. */
 static bool
-read_plain_complaint(GMimeMessage *m, struct walk *w, const struct bg_token_keys *keys, struct fb_record *r)
+read_plain_complaint(GMimeMessage *m, struct walk *w, const struct fb_envelope *env, struct fb_record *r)
 {
 	const char *subj = hdr(GMIME_OBJECT(m), "Subject");
 	GMimeMessage *rep;
@@ -689,7 +678,7 @@ read_plain_complaint(GMimeMessage *m, struct walk *w, const struct bg_token_keys
 	if ((who = hdr(GMIME_OBJECT(rep), "X-HmXmrOriginalRecipient")) == NULL)
 		who = hdr(GMIME_OBJECT(rep), "To");
 	field_addr(who, &r->arf.orig_rcpt);
-	arf_reported(rep, keys, NULL, &r->arf);
+	arf_reported(rep, env, NULL, &r->arf);
 	g_object_unref(rep);
 	return true;
 }
@@ -710,28 +699,65 @@ read_unsubscribe(GMimeMessage *m, const char *env, const struct bg_token_keys *k
 	return false;
 }
 
-/* Classifies a parsed message. */
+/* True when the message says it is an auto-reply (RFC 3834, vacation, out of office) by its Subject or headers. */
+static bool
+auto_reply(GMimeMessage *m)
+{
+	GMimeObject *o = GMIME_OBJECT(m);
+	const char *prec = hdr(o, "Precedence");
+
+	return fb_subject_auto_reply(hdr(o, "Subject")) || hdr(o, "X-Autoreply") != NULL ||
+	       hdr(o, "X-Autorespond") != NULL || hdr(o, "X-Autoresponder") != NULL ||
+	       (prec != NULL && fb_find_ci(prec, strlen(prec), "auto_reply") >= 0);
+}
+
+/* Marks r as a mail refused as a report (counted as unverified), with why. */
 static void
-classify_message(GMimeMessage *m, const char *env, const struct bg_token_keys *keys, struct fb_record *r)
+refuse(struct fb_record *r, const char *why)
+{
+	r->refused = true;
+	snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
+/* Reads a mail that is no report part, token or complaint: a bounce in a known MTA's layout from the null sender, or
+ * nothing. */
+static void
+read_other(GMimeMessage *m, struct walk *w, const struct fb_envelope *env, struct fb_record *r)
+{
+	bool bounce = w->dsn != NULL || looks_like_bounce(m);
+
+	if (w->dsn == NULL && auto_reply(m))
+		refuse(r, "auto-reply");
+	else if (bounce && !fb_sender_is_null(env->sender))
+		refuse(r, env->sender == NULL ? "sender-unknown" : "sender-not-null");
+	else if (!bounce)
+		snprintf(r->why, sizeof(r->why), "%s", "not-a-report");
+	else if (!read_plain_bounce(m, w, env->rcpt, r))
+		snprintf(r->why, sizeof(r->why), "%s", "bounce-without-status");
+}
+
+/* Classifies a parsed message: ARF, a DSN from the null sender, an unsubscribe mail, a complaint, or the rest. */
+static void
+classify_message(GMimeMessage *m, const struct fb_envelope *env, struct fb_record *r)
 {
 	struct walk w;
 
 	memset(&w, 0, sizeof(w));
 	walk_object(g_mime_message_get_mime_part(m), &w, 0);
 	if (w.arf != NULL)
-		read_arf(w.arf, &w, keys, r);
-	else if (w.dsn != NULL)
-		read_dsn(m, w.dsn, &w, env, r);
-	else if (read_unsubscribe(m, env, keys, r) || read_plain_complaint(m, &w, keys, r))
+		read_arf(w.arf, &w, env, r);
+	else if (w.dsn != NULL && fb_sender_is_null(env->sender))
+		read_dsn(m, w.dsn, &w, env->rcpt, r);
+	else if (read_unsubscribe(m, env->rcpt, env->keys, r) || read_plain_complaint(m, &w, env, r))
 		return;
-	else if (!looks_like_bounce(m) || !read_plain_bounce(m, &w, env, r))
-		snprintf(r->why, sizeof(r->why), "%s", looks_like_bounce(m) ? "bounce-without-status" : "not-a-report");
+	else
+		read_other(m, &w, env, r);
 	if (r->kind == FB_DSN)
-		resolve_verp(env, keys, r);
+		resolve_verp(env, r);
 }
 
 void
-fb_classify(const char *msg, size_t len, const char *rcpt, const struct bg_token_keys *keys, struct fb_record *out)
+fb_classify(const char *msg, size_t len, const struct fb_envelope *env, struct fb_record *out)
 {
 	GMimeStream *st;
 	GMimeParser *p;
@@ -739,7 +765,10 @@ fb_classify(const char *msg, size_t len, const char *rcpt, const struct bg_token
 
 	memset(out, 0, sizeof(*out));
 	out->arf.verp_status = -1;
-	out->verp = keys != NULL ? (int)bg_verp_parse(keys, rcpt, strlen(rcpt), &out->rcpt[0].addr) : BG_VERP_NOT_VERP;
+	out->verp = BG_VERP_NOT_VERP;
+	if (env->keys != NULL)
+		out->verp = (int)bg_verp_parse(env->keys, env->rcpt, strlen(env->rcpt), &env->window,
+		                               &out->rcpt[0].addr, &out->verp_info);
 	memset(&out->rcpt[0], 0, sizeof(out->rcpt[0]));
 	if (len > FB_MESSAGE_MAX) {
 		snprintf(out->why, sizeof(out->why), "too-large");
@@ -752,7 +781,7 @@ fb_classify(const char *msg, size_t len, const char *rcpt, const struct bg_token
 	if (m == NULL)
 		snprintf(out->why, sizeof(out->why), "unparseable");
 	else
-		classify_message(m, rcpt, keys, out);
+		classify_message(m, env, out);
 	if (m != NULL)
 		g_object_unref(m);
 	g_object_unref(p);

@@ -9,9 +9,19 @@
  * FB_RCPT_MAX recipients, FB_TEXT_MAX bytes of text searched in a
  * non-standard bounce. Nothing is logged and nothing written.
  *
- * Who a record is about comes from the verified VERP of the envelope
- * recipient first (bg_verp_parse; a short-form VERP is checked against
- * each Final-Recipient with bg_verp_check), the report's own fields second.
+ * A mail is read as a DSN only when its envelope sender is null (empty or
+ * MAILER-DAEMON, pipe(8)'s null_sender; unknown counts as not null) and it
+ * is an RFC 3464 report or has a known MTA's bounce layout; any other
+ * auto-reply (a vacation or out-of-office reply: its Subject or an
+ * X-Autoreply header says so) is never a bounce, and its text is not read.
+ * Auto-Submitted does not decide: real DSNs carry it.
+ *
+ * Each DSN recipient says whether it is verified (fb_rcpt.verp BG_VERP_OK):
+ * the envelope recipient is a VERP whose MAC checks and which is within its
+ * window, the VERP's own recipient for the named form (it overrides the
+ * report's fields), a Final-Recipient checked with bg_verp_check for the
+ * short form. Otherwise the recipient is kept as the report says it (for -t)
+ * with the reason in verp; fb_apply writes only verified recipients.
  */
 #ifndef FB_CLASSIFY_H
 #define FB_CLASSIFY_H
@@ -21,6 +31,7 @@
 
 #include "bg_addr.h"
 #include "bg_token.h"
+#include "bg_verp.h"
 
 #define FB_MESSAGE_MAX (50u * 1024 * 1024) /* bytes read from stdin */
 #define FB_PARTS_MAX   64                  /* MIME parts looked at */
@@ -49,6 +60,14 @@ enum fb_origin {
 	FB_FROM_VERP_CHECK, /* a report field checked against a short-form VERP */
 };
 
+/* The envelope of the mail and what verifies it: fb_classify's input besides the bytes. */
+struct fb_envelope {
+	const char *rcpt;                 /* envelope recipient (untrusted, may be empty) */
+	const char *sender;               /* envelope sender as pipe(8) passes it; NULL when unknown */
+	const struct bg_token_keys *keys; /* verifies VERPs and opens tokens; NULL: nothing verifies */
+	struct bg_verp_window window;     /* when VERPs are honoured */
+};
+
 /* One recipient of a DSN. */
 struct fb_rcpt {
 	struct bg_addr addr; /* normalised, case kept (fb_apply_address: the Redis form); len 0: none */
@@ -56,6 +75,7 @@ struct fb_rcpt {
 	char action[16];     /* failed, delayed, delivered, relayed, expanded, "" */
 	enum fb_class cls;
 	enum fb_origin origin;
+	int verp;                   /* enum bg_verp_status: BG_VERP_OK when verified, else why not */
 	char diag[FB_DIAG_MAX + 1]; /* Diagnostic-Code or the text near the code; printable ASCII */
 };
 
@@ -66,35 +86,32 @@ struct fb_arf {
 	struct bg_addr orig_mail_from; /* Original-Mail-From, len 0 when absent */
 	bool has_token;                /* a valid token in the reported List-Unsubscribe */
 	struct bg_token token;
-	int verp_status;          /* enum bg_verp_status of the reported Return-Path, -1 none */
-	struct bg_addr verp_rcpt; /* the recipient the VERP names (checked), len 0 otherwise */
-	char verp_domain[256];    /* the VERP's domain, lower case, "" none */
-	char dkim_domain[256];    /* d= of the first DKIM-Signature, lower case */
-	char from_domain[256];    /* the From domain of the reported message */
+	int verp_status;               /* enum bg_verp_status of the reported Return-Path, -1 none */
+	struct bg_addr verp_rcpt;      /* the recipient the VERP names (checked), len 0 otherwise */
+	struct bg_verp_info verp_info; /* its version, entity tag and day (verified when verp_status is OK) */
+	char verp_domain[256];         /* the VERP's domain, lower case, "" none */
+	char dkim_domain[256];         /* d= of the first DKIM-Signature, lower case */
+	char from_domain[256];         /* the From domain of the reported message */
 };
 
 struct fb_record {
 	enum fb_kind kind;
 	struct fb_rcpt rcpt[FB_RCPT_MAX];
 	size_t n_rcpt;
-	bool standard; /* DSN: a message/delivery-status part was read */
-	int verp;      /* enum bg_verp_status of the envelope recipient */
+	bool standard;                 /* DSN: a message/delivery-status part was read */
+	int verp;                      /* enum bg_verp_status of the envelope recipient */
+	struct bg_verp_info verp_info; /* what the envelope's VERP carries (verified when verp is OK) */
+	bool refused; /* FB_NOT_FEEDBACK: it claims to be a bounce but is not read as one (why says why) */
 	struct fb_arf arf;
 	struct bg_token token; /* FB_UNSUBSCRIBE: the opened token */
 	char why[64];          /* FB_NOT_FEEDBACK: a word on why */
 };
 
 /*
- * Classifies the len bytes at msg (untrusted) sent to envelope recipient
- * rcpt (NUL-terminated, untrusted, may be empty) into *out, owned by the
- * caller. keys verifies VERPs and opens tokens (NULL: none verify).
- * Always fills *out; never fails.
+ * Classifies the len bytes at msg (untrusted) sent with envelope env into
+ * *out, owned by the caller. Always fills *out; never fails.
  */
-void fb_classify(const char *msg, size_t len, const char *rcpt, const struct bg_token_keys *keys,
-                 struct fb_record *out);
-
-/* Returns the class for an enhanced status code ("5.1.1" -> FB_CLASS_BOUNCE). */
-enum fb_class fb_status_class(const char *status);
+void fb_classify(const char *msg, size_t len, const struct fb_envelope *env, struct fb_record *out);
 
 /* Names for the enums, for logs and -t output; static strings. */
 const char *fb_kind_name(enum fb_kind k);

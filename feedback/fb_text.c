@@ -1,5 +1,6 @@
 /*
- * fb_text.c - reading bounce text: status codes, the phrases MTAs use, and tokens in text.
+ * fb_text.c - reading bounce text: status codes and their classes, the phrases MTAs use,
+ * auto-reply subjects, the null sender, and tokens in text.
  */
 #include "config.h"
 
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fb_classify.h"
 #include "fb_text.h"
 
 #define FB_TOKEN_MIN 70 /* characters of the shortest token */
@@ -137,6 +139,47 @@ says_expired(const char *s, size_t n)
 	return says_any(s, n, phrases);
 }
 
+bool
+fb_subject_auto_reply(const char *subject)
+{
+	static const char *starts[] = {"automatic reply",
+	                               "automatische antwort",
+	                               "auto reply",
+	                               "auto-reply",
+	                               "autoreply",
+	                               "auto response",
+	                               "auto-response",
+	                               "autoresponse",
+	                               "automatic response",
+	                               "auto:",
+	                               "[auto",
+	                               "(auto",
+	                               "out of office",
+	                               "out of the office",
+	                               "ooo:",
+	                               "abwesend",
+	                               "abwesenheit",
+	                               "vacation",
+	                               "on vacation",
+	                               "away from",
+	                               "r\xc3\xa9ponse automatique",
+	                               "reponse automatique",
+	                               "risposta automatica",
+	                               "respuesta autom",
+	                               "automatisch antwoord",
+	                               "resposta autom",
+	                               NULL};
+
+	if (subject == NULL)
+		return false;
+	while (*subject == ' ' || *subject == '\t')
+		subject++;
+	for (int i = 0; starts[i] != NULL; i++)
+		if (strncasecmp(subject, starts[i], strlen(starts[i])) == 0)
+			return true;
+	return false;
+}
+
 /* Phrases that say the mailbox is full. */
 bool
 fb_says_full(const char *s, size_t n)
@@ -242,4 +285,42 @@ fb_find_token(const char *s, size_t n, const struct bg_token_keys *keys, struct 
 	}
 	memset(out, 0, sizeof(*out));
 	return false;
+}
+
+enum fb_class
+fb_status_class(const char *s)
+{
+	int c, sub, det;
+
+	if (s == NULL || sscanf(s, "%d.%d.%d", &c, &sub, &det) != 3)
+		return FB_CLASS_NONE;
+	if (c == 4)
+		return FB_CLASS_SOFT;
+	if (c != 5)
+		return FB_CLASS_NONE;
+	if (sub == 1 && (det == 1 || det == 2 || det == 10))
+		return FB_CLASS_BOUNCE;
+	return FB_CLASS_HARD;
+}
+
+enum fb_class
+fb_rcpt_class(const char *status, const char *action)
+{
+	enum fb_class c = fb_status_class(status);
+
+	if (action == NULL)
+		return c;
+	if (strcasecmp(action, "delivered") == 0 || strcasecmp(action, "relayed") == 0 ||
+	    strcasecmp(action, "expanded") == 0)
+		return FB_CLASS_NONE;
+	if (strcasecmp(action, "delayed") == 0 && c > FB_CLASS_SOFT)
+		return FB_CLASS_SOFT;
+	return c;
+}
+
+bool
+fb_sender_is_null(const char *sender)
+{
+	return sender != NULL &&
+	       (sender[0] == '\0' || strcmp(sender, "<>") == 0 || strcasecmp(sender, "MAILER-DAEMON") == 0);
 }

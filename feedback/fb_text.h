@@ -2,7 +2,8 @@
  * fb_text.h - reading bounce text: status codes and the phrases MTAs use.
  *
  * Pure functions over bytes (no GMime): what bounces without a
- * delivery-status part say, and printable copies for logs and records.
+ * delivery-status part say, the class a status calls for, which senders
+ * may send a bounce, and printable copies for logs and records.
  */
 #ifndef FB_TEXT_H
 #define FB_TEXT_H
@@ -11,12 +12,20 @@
 #include <stddef.h>
 
 #include "bg_token.h"
+#include "fb_classify.h"
 
 /* Copies n bytes of s into out (len bytes) as printable ASCII on one line, trimmed. */
 void fb_copy_printable(const char *s, size_t n, char *out, size_t len);
 
 /* Case-insensitive search for needle in n bytes of s; returns its offset or -1. */
 long fb_find_ci(const char *s, size_t n, const char *needle);
+
+/*
+ * True when a Subject (NULL: false) says its mail is an auto-reply: it starts
+ * with "Automatic reply", "Auto reply", "Autoreply", "Out of office",
+ * "Vacation", their usual variants and translations (without case).
+ */
+bool fb_subject_auto_reply(const char *subject);
 
 /* Phrases that say the mailbox is full. */
 bool fb_says_full(const char *s, size_t n);
@@ -35,5 +44,20 @@ bool fb_find_status(const char *s, size_t n, char *status, size_t slen, char *di
  * tries). Fills out and returns true, else zeroes out. keys or s NULL: false.
  */
 bool fb_find_token(const char *s, size_t n, const struct bg_token_keys *keys, struct bg_token *out);
+
+/* Returns the class for an enhanced status code ("5.1.1" -> FB_CLASS_BOUNCE). */
+enum fb_class fb_status_class(const char *status);
+
+/*
+ * Returns what a DSN recipient's status and action (NULL or "": none) call
+ * for: 5.1.1, 5.1.2 and 5.1.10 suppress at once (FB_CLASS_BOUNCE), any other
+ * 5.x.x is a counted hard bounce (FB_CLASS_HARD), 4.x.x and anything
+ * delayed change nothing (FB_CLASS_SOFT), delivered, relayed and expanded
+ * are no failure (FB_CLASS_NONE). Pure; the rule fb_apply writes by.
+ */
+enum fb_class fb_rcpt_class(const char *status, const char *action);
+
+/* True when sender is the null sender: "" , "<>" or MAILER-DAEMON (any case); NULL is not. */
+bool fb_sender_is_null(const char *sender);
 
 #endif

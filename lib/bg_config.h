@@ -76,6 +76,7 @@ struct bg_entity {
 	char *return_path_domain;
 	struct bg_strlist spf_ips;
 	long spf_policy; /* 0 refuse, 1 accept */
+	char *verp_tag;  /* the entity's tag in its VERPs (bg_verp.h); set to the default when not given */
 	struct bg_dkim_conf *dkim;
 	size_t n_dkim;
 };
@@ -149,6 +150,8 @@ struct bg_config {
 	struct {
 		long bounce_threshold;
 		long bounce_min_span_days;
+		long verp_max_age;      /* seconds; VERPs are honoured for this many whole days */
+		long verp_upgrade_date; /* unix time of the day version 2 VERPs began, 0 unset */
 	} feedback;
 
 	struct bg_dkim_conf *esp_dkim;

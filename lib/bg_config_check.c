@@ -19,6 +19,8 @@
 #include "bg_config.h"
 #include "bg_config_int.h"
 #include "bg_redis.h"
+#include "bg_util.h"
+#include "bg_verp.h"
 
 #define AT(base, off, type) ((type *)((char *)(base) + (off)))
 
@@ -194,10 +196,38 @@ entity_text_problem(const struct bg_entity *e)
 	return NULL;
 }
 
+/* Gives every entity its VERP tag (the default when not set); refuses a bad tag and a tag two entities share. */
+static int
+check_verp_tags(struct bg_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_entities; i++) {
+		struct bg_entity *e = &cfg->entities[i];
+		char tag[BG_VERP_TAG_MAX + 1];
+
+		if (e->verp_tag == NULL || *e->verp_tag == '\0') {
+			bg_verp_tag_default(e->name, tag);
+			free(e->verp_tag);
+			e->verp_tag = bg_xstrdup(tag);
+		} else if (!bg_verp_tag_valid(e->verp_tag)) {
+			bg_config_errat(cfg->file, e->line, "entity \"%s\": verp_tag is 1 to %d characters a-z 0-9", e->name,
+			                BG_VERP_TAG_MAX);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(cfg->entities[j].verp_tag, e->verp_tag) == 0) {
+				bg_config_errat(cfg->file, e->line,
+				                "entity \"%s\": verp_tag \"%s\" is also entity \"%s\"'s (set verp_tag)", e->name,
+				                e->verp_tag, cfg->entities[j].name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 int
 bg_config_check(struct bg_config *cfg)
 {
-	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0)
+	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0 || check_verp_tags(cfg) < 0)
 		return -1;
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		const char *why = entity_text_problem(&cfg->entities[i]);

@@ -221,7 +221,8 @@ set_verp(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const str
 {
 	char verp[BG_ADDR_MAX + 1], arg[BG_ADDR_MAX + 3];
 
-	if (bg_verp_make(mlt_conf_tokens(conf), m->rcpt.text, s->entity->return_path_domain, verp, sizeof(verp)) < 0)
+	if (bg_verp_make(mlt_conf_tokens(conf), m->rcpt.text, s->entity->verp_tag, bg_verp_day(time(NULL)),
+	                 s->entity->return_path_domain, verp, sizeof(verp)) < 0)
 		return -1;
 	snprintf(arg, sizeof(arg), "<%s>", verp);
 	return smfi_chgfrom(ctx, arg, NULL) == MI_SUCCESS ? 0 : -1;

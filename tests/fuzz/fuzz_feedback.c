@@ -2,16 +2,15 @@
  * fuzz_feedback.c - libFuzzer target for the feedback classifier (fb_classify).
  *
  * Each input is a whole message, fed as an exact-size copy to fb_classify
- * under a fixed in-memory key set, once to a plain envelope recipient and
- * once to a short-form VERP. It aborts when an invariant breaks: the kind
- * and classes are in range, at most FB_RCPT_MAX recipients, every string of
- * the record is NUL-terminated inside its buffer, a DSN recipient's class
- * never exceeds what its status allows, and a not-feedback record names
- * nobody. The corpus holds a DSN, a non-standard bounce, an ARF report, an
- * unsubscribe mail and a broken multipart.
- * Build:
+ * under a fixed in-memory key set: to a plain envelope recipient from the
+ * null sender, to a forged short-form VERP from the null sender, from a
+ * person, and to a genuine named VERP from the null sender. It aborts when an invariant breaks: the kind and classes
+ * are in range, at most FB_RCPT_MAX recipients, every string of the record is NUL-terminated inside its buffer, a DSN
+ * recipient's class never exceeds what its status allows, a not-feedback record names nobody, nothing is verified
+ * without a VERP of ours, mail from a person is never a DSN, and a genuine VERP verifies its own recipient only. The
+ * corpus holds a DSN, a non-standard bounce, an ARF report, an unsubscribe mail and a broken multipart. Build:
  *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib -Ifeedback $(pkg-config --cflags gmime-3.0) \
- *       lib/bg_addr.c lib/bg_token.c lib/bg_verp.c lib/bg_from.c feedback/fb_classify.c \
+ *       lib/bg_addr.c lib/bg_token.c lib/bg_verp.c lib/bg_from.c feedback/fb_classify.c feedback/fb_text.c \
  *       tests/fuzz/fuzz_feedback.c $(pkg-config --libs gmime-3.0) -lidn2 -lsodium
  */
 #include "config.h"
@@ -24,6 +23,7 @@
 #include "bg_token.h"
 #include "bg_verp.h"
 #include "fb_classify.h"
+#include "fb_text.h"
 
 #define FUZZ_KEYS "7 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
 
@@ -31,6 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct bg_token_keys *keys;
 static struct fb_record rec;
+/* made with the fuzz key for alice@example.com, tag pnpe (acme's default), 2026-12-07 */
+#define GENUINE "b2-auj2ckjpmccspnpe-alice=example.com@bounce.esp.example"
+static const struct bg_verp_window window = {20794, 30, 20794}; /* 2026-12-07, version 1 too */
 
 /* Reports a broken invariant and aborts, so libFuzzer keeps the input. */
 static void
@@ -64,6 +67,20 @@ check_rcpt(const struct fb_rcpt *x)
 		fail("address length wrong");
 }
 
+/* The genuine VERP verifies alice and nobody else: at most one recipient, hers. */
+static void
+check_genuine(const struct fb_record *r)
+{
+	for (size_t i = 0; i < r->n_rcpt; i++) {
+		check_rcpt(&r->rcpt[i]);
+		if (r->rcpt[i].verp == BG_VERP_OK &&
+		    (r->n_rcpt != 1 || strcmp(r->rcpt[i].addr.text, "alice@example.com") != 0))
+			fail("a genuine VERP verifies somebody else");
+	}
+	if (r->kind == FB_DSN && (r->n_rcpt != 1 || r->rcpt[0].verp != BG_VERP_OK))
+		fail("a DSN to a genuine named VERP is not about its recipient");
+}
+
 /* Checks the whole record. */
 static void
 check(const struct fb_record *r)
@@ -74,8 +91,11 @@ check(const struct fb_record *r)
 		fail("too many recipients");
 	if (r->kind == FB_NOT_FEEDBACK && r->n_rcpt != 0)
 		fail("not-feedback with recipients");
-	for (size_t i = 0; i < r->n_rcpt; i++)
+	for (size_t i = 0; i < r->n_rcpt; i++) {
 		check_rcpt(&r->rcpt[i]);
+		if (r->rcpt[i].verp == BG_VERP_OK)
+			fail("a recipient verified without a VERP of ours");
+	}
 	terminated(r->arf.feedback_type, sizeof(r->arf.feedback_type), "feedback type not terminated");
 	terminated(r->arf.dkim_domain, sizeof(r->arf.dkim_domain), "d= not terminated");
 	terminated(r->arf.from_domain, sizeof(r->arf.from_domain), "from domain not terminated");
@@ -99,10 +119,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((copy = malloc(size ? size : 1)) == NULL)
 		return 0;
 	memcpy(copy, data, size);
-	fb_classify(copy, size, "bounces@bounce.esp.example", keys, &rec);
+	fb_classify(copy, size, &(struct fb_envelope){"bounces@bounce.esp.example", "", keys, window}, &rec);
 	check(&rec);
-	fb_classify(copy, size, "b-aaaaaaaa@bounce.esp.example", keys, &rec);
+	fb_classify(copy, size,
+	            &(struct fb_envelope){"b2-auj2aaaaaaaaacme@bounce.esp.example", "MAILER-DAEMON", keys, window},
+	            &rec);
 	check(&rec);
+	fb_classify(copy, size,
+	            &(struct fb_envelope){"bounces@bounce.esp.example", "someone@example.com", keys, window}, &rec);
+	check(&rec);
+	if (rec.kind == FB_DSN)
+		fail("a DSN from a sender that is not null");
+	fb_classify(copy, size, &(struct fb_envelope){GENUINE, "", keys, window}, &rec);
+	check_genuine(&rec);
 	free(copy);
 	return 0;
 }

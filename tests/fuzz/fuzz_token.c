@@ -6,9 +6,11 @@
  * bg_verp_parse under a fixed in-memory key set, and to bg_token_keys_parse.
  * It aborts when an invariant breaks: a refused token or VERP leaves an
  * empty record; an opened token has fields within their limits and seals
- * and opens again to the same fields; a VERP read as good passes
- * bg_verp_check and is made again for the same recipient; a parsed key set
- * has a key. The corpus holds tokens and VERPs made with this key set.
+ * and opens again to the same fields; a VERP (either version) read as good
+ * in a window that honours every day passes bg_verp_check, is expired in a
+ * window that honours none, and is made again for the same recipient; a
+ * parsed key set has a key. The corpus holds tokens and VERPs (versions 1
+ * and 2) made with this key set.
  * Build:
  *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib lib/bg_token.c \
  *       lib/bg_verp.c lib/bg_addr.c tests/fuzz/fuzz_token.c -lidn2 -lsodium
@@ -89,25 +91,35 @@ run_token(const char *data, size_t size)
 		fail("refused token leaves a record", bg_token_strerror(st));
 }
 
-/* Reads data as a VERP and checks the result. */
+/* Reads data as a VERP and checks the result: any day honoured, then a window that honours none. */
 static void
 run_verp(const char *data, size_t size)
 {
+	static const struct bg_verp_window wide = {BG_VERP_DAY_MAX, BG_VERP_DAY_MAX + 2, BG_VERP_DAY_MAX};
+	static const struct bg_verp_window never = {BG_VERP_DAY_MAX + 5, 0, -1};
 	struct bg_addr r, again;
+	struct bg_verp_info info;
 	char v[BG_ADDR_MAX + 1];
-	enum bg_verp_status st = bg_verp_parse(keys, data, size, &r);
+	enum bg_verp_status st = bg_verp_parse(keys, data, size, &wide, &r, &info);
 
+	if ((st == BG_VERP_NOT_VERP || st == BG_VERP_MALFORMED) && info.version != 0)
+		fail("no verp with a version", bg_verp_strerror(st));
 	if (st != BG_VERP_OK) {
 		if (r.len != 0 || r.text[0] != '\0')
 			fail("refused verp leaves a recipient", bg_verp_strerror(st));
+		if (st == BG_VERP_EXPIRED)
+			fail("a verp expired in a window that honours every day", "");
 		return;
 	}
-	if (r.len == 0 || r.len > BG_ADDR_MAX || strlen(r.text) != r.len)
+	if (r.len == 0 || r.len > BG_ADDR_MAX || strlen(r.text) != r.len || (info.version != 1 && info.version != 2))
 		fail("verp recipient breaks the limits", r.text);
-	if (bg_verp_check(keys, data, size, r.text) != BG_VERP_OK)
+	if (bg_verp_check(keys, data, size, r.text, &wide, NULL) != BG_VERP_OK)
 		fail("verp does not check against its own recipient", r.text);
-	if (bg_verp_make(keys, r.text, "b.example", v, sizeof(v)) <= 0 ||
-	    bg_verp_parse(keys, v, strlen(v), &again) != BG_VERP_OK || strcasecmp(again.text, r.text) != 0)
+	if (bg_verp_parse(keys, data, size, &never, &again, NULL) != BG_VERP_EXPIRED)
+		fail("a good verp is not expired in a window that honours none", r.text);
+	if (bg_verp_make(keys, r.text, info.version == 2 ? info.tag : "x", info.version == 2 ? info.day : 0,
+	                 "b.example", v, sizeof(v)) <= 0 ||
+	    bg_verp_parse(keys, v, strlen(v), &wide, &again, NULL) != BG_VERP_OK || strcasecmp(again.text, r.text) != 0)
 		fail("verp recipient does not make the same verp", r.text);
 }
 
