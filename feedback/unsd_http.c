@@ -537,17 +537,38 @@ request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 	*con_cls = NULL;
 }
 
-/* MHD's own error messages, into the log. */
+/*
+ * MHD's own error messages, into the log. A message the same as the last
+ * one within the same second (a flood of refused connections) is counted,
+ * not logged: the count goes out with the next line logged.
+ */
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static char last[512];
+	static time_t last_at;
+	static unsigned long repeats;
 	char line[512];
+	time_t now = time(NULL);
 	size_t n;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
+	pthread_mutex_lock(&lock);
+	if (now == last_at && strcmp(line, last) == 0) {
+		repeats++;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	if (repeats > 0)
+		bg_log_warn("http: %s (%lu more times)", last, repeats);
+	repeats = 0;
+	last_at = now;
+	memcpy(last, line, sizeof(last));
+	pthread_mutex_unlock(&lock);
 	bg_log_warn("http: %s", line);
 }
 
