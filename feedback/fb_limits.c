@@ -6,9 +6,7 @@
  * at the soft limit and SIGKILL a second later. The child gets no core
  * file. The parent maps the child's signal to the reason it logs.
  */
-#include "config.h"
-
-#define _GNU_SOURCE 1 /* sigabbrev_np */
+#include "config.h" /* _GNU_SOURCE: sigabbrev_np */
 
 #include <errno.h>
 #include <signal.h>
