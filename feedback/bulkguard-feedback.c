@@ -48,6 +48,7 @@
 #include "bg_verp.h"
 #include "fb_apply.h"
 #include "fb_classify.h"
+#include "fb_limits.h"
 
 #define NAME      "bulkguard-feedback"
 #define EX_USAGE_ 64
@@ -200,7 +201,7 @@ main(int argc, char **argv)
 	struct bg_config *cfg;
 	struct bg_token_keys *keys;
 	struct bg_redis *redis = NULL;
-	const char *rerr = NULL;
+	const char *rerr = NULL, *why;
 	char err[256], idbuf[32];
 	size_t len;
 	bool too_big;
@@ -218,13 +219,15 @@ main(int argc, char **argv)
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);
 	snprintf(idbuf, sizeof(idbuf), "feedback[%ld]", (long)getpid());
+	fb_limits_set();
 	msg = read_stdin(&len, &too_big);
-	if (too_big) {
-		bg_log_warn("%s: from=<%s> to=<%s> kind=not-feedback reason=too-large action=drop", o.id ? o.id : idbuf,
-		            o.sender ? o.sender : "(unknown)", o.rcpt);
+	why = too_big ? "too-large" : fb_limits_scan(msg, len);
+	if (why == NULL && (rc = fb_limits_fork(&why)) == FB_LIMITS_CHILD)
+		rc = handle(&o, cfg, keys, redis, msg, len, o.id ? o.id : idbuf); /* the child, then frees and exits */
+	if (why != NULL) {
+		bg_log_warn("%s: from=<%s> to=<%s> kind=not-feedback reason=%s action=drop", o.id ? o.id : idbuf,
+		            o.sender ? o.sender : "(unknown)", o.rcpt, why);
 		rc = 0;
-	} else {
-		rc = handle(&o, cfg, keys, redis, msg, len, o.id ? o.id : idbuf);
 	}
 	free(msg);
 	bg_redis_free(redis);

@@ -15,7 +15,7 @@
  *	cannot be set up, 78 for a bad configuration or key file. Logs to
  *	syslog (mail facility), and to stderr as well with -f.
  * CONFIGURATION
- *	unsubscribe.listen and unsubscribe.key_file, the redis section,
+ *	unsubscribe.listen, unsubscribe.socket_mode and unsubscribe.key_file, the redis section,
  *	audit, user, and each entity's unsubscribe_scope. SIGHUP reloads the
  *	configuration and the key file; when either is bad, both in force
  *	are kept.
@@ -29,11 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "bg_daemon.h"
+#include "bg_listen.h"
 #include "bg_log.h"
 #include "bg_token.h"
 #include "bg_util.h"
@@ -41,31 +40,6 @@
 
 #define NAME    "bulkguard-unsubd"
 #define BACKLOG 128
-
-/* Binds and listens on a unix socket path (a stale socket file is replaced), mode 0666. -1 with err. */
-static int
-listen_unix(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	struct stat sb;
-	int fd;
-
-	if (strlen(path) >= sizeof(sun.sun_path) || path[0] != '/') {
-		snprintf(err, errlen, "unix:%s: not an absolute path that fits a socket address", path);
-		return -1;
-	}
-	bg_strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
-	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
-		unlink(path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, 0666) < 0 || listen(fd, BACKLOG) < 0) {
-		snprintf(err, errlen, "unix:%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* Binds and listens on "host:port" or "[v6]:port". -1 with err. */
 static int
@@ -102,12 +76,12 @@ listen_inet(const char *spec, char *err, size_t errlen)
 	return fd;
 }
 
-/* Opens the listening socket spec names; exits 71 when it cannot. */
+/* Opens the listening socket spec names (a unix one with mode); exits 71 when it cannot. */
 static int
-listen_open(const char *spec)
+listen_open(const char *spec, long mode)
 {
 	char err[512];
-	int fd = strncmp(spec, "unix:", 5) == 0 ? listen_unix(spec + 5, err, sizeof(err))
+	int fd = strncmp(spec, "unix:", 5) == 0 ? bg_listen_unix(spec + 5, mode, BACKLOG, err, sizeof(err))
 	                                        : listen_inet(spec, err, sizeof(err));
 
 	if (fd < 0)
@@ -182,7 +156,7 @@ main(int argc, char **argv)
 	if (bg_token_init() < 0)
 		bg_log_fatal(1, "libsodium cannot be initialised");
 	listening = bg_xstrdup(o.socket ? o.socket : cfg->unsubscribe.listen);
-	fd = listen_open(listening);
+	fd = listen_open(listening, cfg->unsubscribe.socket_mode);
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);
 	if ((keys = bg_token_keys_load(cfg->unsubscribe.key_file, err, sizeof(err))) == NULL)
@@ -201,7 +175,7 @@ main(int argc, char **argv)
 	wait_signals(&set, o.config, listening, o.socket != NULL);
 	unsd_http_stop(h);
 	if (strncmp(listening, "unix:", 5) == 0)
-		unlink(listening + 5);
+		bg_listen_unlink(listening + 5);
 	bg_log_info("stopped");
 	free(listening);
 	return 0;

@@ -25,6 +25,7 @@
 #include "bg_redis.h"
 #include "bg_suppress.h"
 #include "bg_util.h"
+#include "unsd_deadline.h"
 #include "unsd_http.h"
 
 #define WHO            "bulkguard-unsubd" /* the writer, for bg:audit */
@@ -93,6 +94,7 @@ struct conn {
 
 struct unsd_http {
 	struct MHD_Daemon *d;
+	struct unsd_deadline *dl;
 };
 
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -520,11 +522,14 @@ request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 {
 	struct req *q = *con_cls;
 
+	unsd_deadline_restart(c);
 	if (q == NULL)
 		return;
 	if (!q->answered)
 		bg_log_info("req=%lu method=%s path=%s status=none reason=\"%s\"", q->id, q->method, q->path,
-		            why == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "connection closed");
+		            unsd_deadline_cut(c)                            ? "deadline"
+		            : why == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
+		                                                            : "connection closed");
 	if (q->pp != NULL)
 		MHD_destroy_post_processor(q->pp);
 	state_release(q->st);
@@ -532,17 +537,38 @@ request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 	*con_cls = NULL;
 }
 
-/* MHD's own error messages, into the log. */
+/*
+ * MHD's own error messages, into the log. A message the same as the last
+ * one within the same second (a flood of refused connections) is counted,
+ * not logged: the count goes out with the next line logged.
+ */
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static char last[512];
+	static time_t last_at;
+	static unsigned long repeats;
 	char line[512];
+	time_t now = time(NULL);
 	size_t n;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
+	pthread_mutex_lock(&lock);
+	if (now == last_at && strcmp(line, last) == 0) {
+		repeats++;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	if (repeats > 0)
+		bg_log_warn("http: %s (%lu more times)", last, repeats);
+	repeats = 0;
+	last_at = now;
+	memcpy(last, line, sizeof(last));
+	pthread_mutex_unlock(&lock);
 	bg_log_warn("http: %s", line);
 }
 
@@ -552,14 +578,21 @@ unsd_http_start(int fd, char *err, size_t errlen)
 	struct unsd_http *h = bg_xcalloc(1, sizeof(*h));
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
-	h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-	                        NULL, /* first, or MHD complains */
-	                        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)UNSD_THREADS,
-	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)UNSD_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-	                        (unsigned)UNSD_TIMEOUT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)UNSD_MEMORY_MAX,
-	                        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
+	if ((h->dl = unsd_deadline_start(UNSD_DEADLINE)) == NULL) {
+		snprintf(err, errlen, "cannot start the deadline thread");
+		free(h);
+		return NULL;
+	}
+	h->d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, or MHD complains */
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)UNSD_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)UNSD_CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)UNSD_PER_IP_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)UNSD_TIMEOUT,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)UNSD_MEMORY_MAX, MHD_OPTION_NOTIFY_CONNECTION,
+	    unsd_deadline_notify, h->dl, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 	if (h->d == NULL) {
 		snprintf(err, errlen, "libmicrohttpd could not start on the listening socket");
+		unsd_deadline_stop(h->dl);
 		free(h);
 		return NULL;
 	}
@@ -574,6 +607,7 @@ unsd_http_stop(struct unsd_http *h)
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	MHD_stop_daemon(h->d); /* joins the workers: their Redis connections go with them */
+	unsd_deadline_stop(h->dl);
 	free(h);
 	pthread_mutex_lock(&state_lock);
 	struct state *s = current;

@@ -15,10 +15,12 @@
 #include "bg_config.h"
 #include "bg_token.h"
 
-/* What every client is held to. */
+/* What every client is held to (bulkguard-unsubd(8), LIMITS). */
 #define UNSD_THREADS    4     /* worker threads, each with its own Redis connection */
 #define UNSD_CONN_MAX   512   /* connections open at once; more are refused */
-#define UNSD_TIMEOUT    10    /* seconds a connection may sit idle or trickle (slowloris) */
+#define UNSD_PER_IP_MAX 32    /* connections open at once from one IPv4/IPv6 address (not unix sockets) */
+#define UNSD_TIMEOUT    10    /* seconds a connection may sit idle */
+#define UNSD_DEADLINE   10    /* seconds a request may take in all, however it trickles (slowloris) */
 #define UNSD_BODY_MAX   4096  /* bytes of request body; more gets 413 */
 #define UNSD_MEMORY_MAX 16384 /* bytes per connection for request line, headers and buffers */
 

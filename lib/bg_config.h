@@ -142,10 +142,12 @@ struct bg_config {
 	struct {
 		char *listen;
 		long on_redis_error; /* 0 defer, 1 dunno */
+		long socket_mode;    /* of a unix socket */
 	} policy;
 	struct {
 		char *key_file;
 		char *listen;
+		long socket_mode; /* of a unix socket */
 	} unsubscribe;
 	struct {
 		long bounce_threshold;

@@ -44,9 +44,11 @@ const struct bg_opt_row bg_opt_rows[] = {
 
 	{ BG_SET_POLICY, "listen", BG_T_STR, "127.0.0.1:10031", 0, 0, NULL, C(policy.listen) },
 	{ BG_SET_POLICY, "on_redis_error", BG_T_ENUM, "defer", 0, 0, "defer|dunno", C(policy.on_redis_error) },
+	{ BG_SET_POLICY, "socket_mode", BG_T_MODE, "0660", 0, 0777, NULL, C(policy.socket_mode) },
 
 	{ BG_SET_UNSUB, "key_file", BG_T_STR, "/etc/bulkguard/token.keys", 0, 0, NULL, C(unsubscribe.key_file) },
 	{ BG_SET_UNSUB, "listen", BG_T_STR, "127.0.0.1:8088", 0, 0, NULL, C(unsubscribe.listen) },
+	{ BG_SET_UNSUB, "socket_mode", BG_T_MODE, "0660", 0, 0777, NULL, C(unsubscribe.socket_mode) },
 
 	{ BG_SET_FEEDBACK, "bounce_threshold", BG_T_INT, "2", 1, 100, NULL, C(feedback.bounce_threshold) },
 	{ BG_SET_FEEDBACK, "bounce_min_span_days", BG_T_INT, "14", 0, 3650, NULL, C(feedback.bounce_min_span_days) },

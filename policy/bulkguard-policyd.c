@@ -259,7 +259,7 @@ setup(struct policyd *d, const struct bg_daemon_opts *o)
 	if (d->base == NULL)
 		bg_log_fatal(71, "cannot make an event loop");
 	d->server = pol_server_new(d->base, handle, cancel, d);
-	if (pol_server_listen(d->server, listen, err, sizeof(err)) < 0)
+	if (pol_server_listen(d->server, listen, d->cfg->policy.socket_mode, err, sizeof(err)) < 0)
 		bg_log_fatal(71, "%s", err);
 	if (bg_daemon_drop(d->cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);

@@ -4,8 +4,13 @@
  * A connection is a bufferevent (read high-water mark POL_HIGH_WATER), a
  * parser and a pending pointer. Bytes are fed to the parser only while no
  * request is being answered, so replies come back in request order and a
- * client that floods us stops being read. Everything a connection owns is
- * freed in conn_free, the one place a connection ends.
+ * client that floods us stops being read. A client that does not read its
+ * replies stops being read too: once more than POL_OUT_MAX bytes of replies
+ * wait for it, until they drain to POL_OUT_RESUME; replies that cannot be
+ * sent for POL_WRITE_SECONDS close the connection. So one connection holds
+ * at most POL_HIGH_WATER bytes in and POL_OUT_MAX plus one reply out.
+ * Everything a connection owns is freed in conn_free, the one place a
+ * connection ends.
  */
 #include "config.h"
 
@@ -16,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -25,11 +28,15 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
+#include "bg_listen.h"
 #include "bg_log.h"
 #include "pol_server.h"
 
 #define POL_HIGH_WATER    (2 * POL_REQ_MAX) /* stop reading a busy connection here */
 #define POL_IDLE_SECONDS  3600              /* Postfix closes its own after 300 s (max_idle) */
+#define POL_OUT_MAX       (1024 * 1024)     /* unsent reply bytes past which a client is not read */
+#define POL_OUT_RESUME    (POL_OUT_MAX / 4) /* ... until they drain to this */
+#define POL_WRITE_SECONDS 60                /* replies that make no progress this long close the connection */
 #define POL_BACKLOG       4096
 #define POL_MAX_LISTENERS 8
 
@@ -42,6 +49,8 @@ struct pol_conn {
 	unsigned long id;
 	int busy;       /* a request is being answered */
 	int processing; /* inside process_input: replies must not recurse */
+	int held;       /* more than POL_OUT_MAX bytes of replies unsent: input waits */
+	unsigned holds; /* times held, for one log line */
 };
 
 struct pol_server {
@@ -106,7 +115,7 @@ process_input(struct pol_conn *c)
 	struct pol_server *s = c->srv;
 
 	c->processing = 1;
-	while (!c->busy) {
+	while (!c->busy && !c->held) {
 		if (pol_proto_state(&c->parser) == POL_MORE && !feed_some(c))
 			break;
 		if (pol_proto_state(&c->parser) == POL_ERROR) {
@@ -129,13 +138,42 @@ read_cb(struct bufferevent *bev, void *arg)
 	process_input(arg);
 }
 
+/* Output drained to POL_OUT_RESUME: reads again a connection held for its unsent replies. */
+static void
+write_cb(struct bufferevent *bev, void *arg)
+{
+	struct pol_conn *c = arg;
+
+	if (!c->held)
+		return;
+	c->held = 0;
+	bufferevent_enable(bev, EV_READ);
+	process_input(c);
+}
+
+/* Stops reading c while more than POL_OUT_MAX bytes of replies wait for it. */
+static void
+hold_if_unread(struct pol_conn *c)
+{
+	size_t unsent = evbuffer_get_length(bufferevent_get_output(c->bev));
+
+	if (unsent <= POL_OUT_MAX || c->held)
+		return;
+	c->held = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	if (c->holds++ == 0)
+		bg_log_info("conn=%lu not read while over %d bytes of replies wait unread", c->id, POL_OUT_MAX);
+}
+
 static void
 event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct pol_conn *c = arg;
 
 	(void)bev;
-	if (what & BEV_EVENT_TIMEOUT)
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING))
+		bg_log_info("conn=%lu closed: replies unread for %d s", c->id, POL_WRITE_SECONDS);
+	else if (what & BEV_EVENT_TIMEOUT)
 		bg_log_info("conn=%lu closed: idle", c->id);
 	else if (what & BEV_EVENT_ERROR)
 		bg_log_info("conn=%lu closed: %s", c->id, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
@@ -151,6 +189,7 @@ pol_conn_reply(struct pol_conn *c, const char *action)
 	c->pending = NULL;
 	c->busy = 0;
 	pol_proto_reset(&c->parser);
+	hold_if_unread(c);
 	if (!c->processing)
 		process_input(c);
 }
@@ -200,7 +239,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 {
 	struct pol_server *s = arg;
 	struct pol_conn *c = calloc(1, sizeof(*c));
-	struct timeval idle = {POL_IDLE_SECONDS, 0};
+	struct timeval idle = {POL_IDLE_SECONDS, 0}, stuck = {POL_WRITE_SECONDS, 0};
 	int one = 1;
 
 	(void)l;
@@ -219,8 +258,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	}
 	pol_proto_init(&c->parser);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, POL_HIGH_WATER);
-	bufferevent_setcb(c->bev, read_cb, NULL, event_cb, c);
-	bufferevent_set_timeouts(c->bev, &idle, NULL);
+	bufferevent_setwatermark(c->bev, EV_WRITE, POL_OUT_RESUME, 0);
+	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	bufferevent_set_timeouts(c->bev, &idle, &stuck);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->next = s->conns;
 	if (s->conns)
@@ -244,26 +284,15 @@ pol_server_new(struct event_base *base, pol_handler handler, pol_cancel cancel, 
 	return s;
 }
 
-/* Makes a listening unix socket at path (mode 0666). Returns the fd or -1 with err. */
+/* Makes a listening unix socket at path with mode (bg_listen's rule). Returns the fd or -1 with err. */
 static evutil_socket_t
-unix_socket(const char *path, char *err, size_t errlen)
+unix_socket(const char *path, long mode, char *err, size_t errlen)
 {
-	struct sockaddr_un sun;
-	evutil_socket_t fd;
+	evutil_socket_t fd = bg_listen_unix(path, mode, POL_BACKLOG, err, errlen);
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "unix socket path too long: %s", path);
-		return -1;
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(path, 0666) < 0 || listen(fd, POL_BACKLOG) < 0 || evutil_make_socket_nonblocking(fd) < 0) {
+	if (fd >= 0 && evutil_make_socket_nonblocking(fd) < 0) {
 		snprintf(err, errlen, "cannot listen on unix:%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		return -1;
 	}
 	return fd;
@@ -294,7 +323,7 @@ tcp_socket(const char *spec, char *err, size_t errlen)
 }
 
 int
-pol_server_listen(struct pol_server *s, const char *spec, char *err, size_t errlen)
+pol_server_listen(struct pol_server *s, const char *spec, long mode, char *err, size_t errlen)
 {
 	int is_unix = strncmp(spec, "unix:", 5) == 0;
 	evutil_socket_t fd;
@@ -304,7 +333,7 @@ pol_server_listen(struct pol_server *s, const char *spec, char *err, size_t errl
 		snprintf(err, errlen, "too many listeners");
 		return -1;
 	}
-	fd = is_unix ? unix_socket(spec + 5, err, errlen) : tcp_socket(spec, err, errlen);
+	fd = is_unix ? unix_socket(spec + 5, mode, err, errlen) : tcp_socket(spec, err, errlen);
 	if (fd < 0)
 		return -1;
 	evutil_make_socket_closeonexec(fd);
@@ -336,7 +365,7 @@ pol_server_free(struct pol_server *s)
 	for (i = 0; i < s->nlisteners; i++) {
 		evconnlistener_free(s->listeners[i]);
 		if (s->unix_paths[i] != NULL)
-			unlink(s->unix_paths[i]);
+			bg_listen_unlink(s->unix_paths[i]);
 		free(s->unix_paths[i]);
 	}
 	event_free(s->resume);

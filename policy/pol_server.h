@@ -4,7 +4,8 @@
  * One libevent loop serves every connection. Postfix keeps one connection
  * per smtpd process and sends one request at a time on it; a connection
  * costs a bufferevent and a small parser, and reads stop at a high-water
- * mark while a request is being answered. Each complete request goes to the
+ * mark while a request is being answered, and while more than 1 MB of
+ * replies wait for a client that does not read them. Each complete request goes to the
  * handler, which answers it now or later with pol_conn_reply; requests on
  * one connection are answered in order. Input that is not a policy request
  * closes that connection only.
@@ -31,10 +32,10 @@ struct pol_server *pol_server_new(struct event_base *base, pol_handler handler, 
 
 /*
  * Listens on spec: "host:port", "[v6]:port" or "unix:/path" (an old socket
- * file is removed; the new one gets mode 0666). Returns 0, or -1 with the
- * reason in err.
+ * is replaced, anything else at the path is refused; the new socket gets
+ * mode, 0..0777). Returns 0, or -1 with the reason in err.
  */
-int pol_server_listen(struct pol_server *s, const char *spec, char *err, size_t errlen);
+int pol_server_listen(struct pol_server *s, const char *spec, long mode, char *err, size_t errlen);
 
 /* Closes listeners and connections (pending ones are cancelled) and frees s. */
 void pol_server_free(struct pol_server *s);
