@@ -5,7 +5,7 @@
  *
  * Signs MESSAGES (default 2000) messages of 5 KB, in one thread, once with an
  * RSA-2048 key, once with an Ed25519 key, once with both plus an esp RSA
- * signature (DESIGN.md's example), and once with no key (the cost of the
+ * signature (the sample configuration, tests/data/design-sample.conf), and once with no key (the cost of the
  * calls alone), and prints the CPU time (user + system, getrusage) per
  * message. Then what libopendkim spends on parsing the PEM key again for
  * every signature, and the bare signature, both measured with libcrypto.

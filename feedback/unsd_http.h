@@ -3,7 +3,7 @@
  *
  * POST /u/<token> with List-Unsubscribe=One-Click writes the suppression,
  * GET /u/<token> shows a page whose button makes that POST, anything else is
- * refused with a fixed page (DESIGN.md "Feedback: closing the loop").
+ * refused with a fixed page (doc/design.md 3.9).
  * Requests are served from the configuration and key set installed last;
  * each worker thread keeps its own Redis connection.
  */

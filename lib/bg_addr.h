@@ -2,7 +2,7 @@
  * bg_addr.h - one normal form for every e-mail address bulkguard handles.
  *
  * Every program (milter, policyd, feedback, ctl) looks addresses up in Redis
- * under this form, so it is part of the public key schema (DESIGN.md):
+ * under this form, so it is part of the public key schema (doc/design.md 3.1):
  * angle brackets and surrounding space removed, a source route dropped,
  * domain lower-cased and converted to its IDNA A-label (libidn2), local part
  * lower-cased unless BG_ADDR_KEEP_CASE. An address that cannot be normalised

@@ -1,7 +1,7 @@
 /*
  * bg_config.h - bulkguard.conf, loaded once into an immutable record.
  *
- * The file is libconfuse syntax (DESIGN.md "Configuration"). Every option is
+ * The file is libconfuse syntax (doc/design.md 3.12). Every option is
  * one row of the table in bg_config_table.c (name, type, default, bounds,
  * where it is stored), and bulkguard.conf(5) documents each row. A loaded
  * configuration is never changed: a reload loads a new one and swaps it in.
@@ -26,7 +26,7 @@ enum bg_consent {
 	BG_CONSENT_CONFIRMED,
 };
 
-/* Message classes (DESIGN.md class table). */
+/* Message classes (doc/design.md 3.3, the class table). */
 enum bg_class {
 	BG_CLASS_BULK = 0,
 	BG_CLASS_CONFIRMATION,

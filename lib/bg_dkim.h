@@ -5,7 +5,7 @@
  * start and on SIGHUP), then per message begins a run, feeds it every header
  * exactly as it will appear in the final message, the end of headers and the
  * body chunks, ends it, and inserts the signature values it gets back
- * (DESIGN.md "At end of message", point 4).
+ * (doc/design.md 3.5).
  *
  * Signatures: relaxed/relaxed, never l=, rsa-sha256 (RSA keys of 2048 bits
  * or more, RFC 8301) or ed25519-sha256 (RFC 8463), one per dkim block: the

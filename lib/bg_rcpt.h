@@ -13,7 +13,7 @@
  * transactional mail: refused for dead addresses alone.
  *
  * The decision itself (bg_rcpt_decide) is pure and follows the class table
- * of DESIGN.md; bg_rcpt_reply turns a decision into the contract's SMTP reply.
+ * of doc/design.md (3.3); bg_rcpt_reply turns a decision into the contract's SMTP reply.
  */
 #ifndef BG_RCPT_H
 #define BG_RCPT_H

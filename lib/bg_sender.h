@@ -2,7 +2,7 @@
  * bg_sender.h - who is sending, to which list, and what kind of mail.
  *
  * Shared by the milter and the policy daemon, so both resolve a message the
- * same way (DESIGN.md "Who is sending: entities"). When the client logged
+ * same way (doc/design.md 3.3). When the client logged
  * in, the login alone picks the entity: a login no entity lists makes an
  * unknown sender (never resolved by the envelope domain), and a listed
  * login whose envelope sender is outside its entity's domains (or is the

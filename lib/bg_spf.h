@@ -2,7 +2,7 @@
  * bg_spf.h - does the envelope sender's domain authorise the entity's IPs?
  *
  * At MAIL the milter checks that the SPF record of the MAIL FROM domain
- * authorises every public address of the entity's pool (spf_ips, DESIGN.md):
+ * authorises every public address of the entity's pool (spf_ips, doc/design.md 3.4):
  * one SPF check (RFC 7208 check_host) of (ip, domain) per ip, the worst
  * result wins, and bg_spf_reply turns it into an accept, a 4xx or a 5xx.
  * The checks are libspf2's; this module adds a result cache, locking, an

@@ -1,7 +1,7 @@
 /*
  * bg_suppress.h - writing suppressions and consent, as every program does it.
  *
- * The key schema is public (DESIGN.md "Data model in Redis"): one hash per
+ * The key schema is public (doc/design.md 3.2): one hash per
  * recipient, bg:rcpt:<address>, with fields suppress, suppress:<entity>,
  * suppress:<entity>/<list> ("<reason> <unix-time> <source ...>") and
  * consent:<entity>[/<list>] ("<level> <unix-time> <ip> <source ...>"). With

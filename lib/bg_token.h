@@ -1,5 +1,5 @@
 /*
- * bg_token.h - unsubscribe tokens: sealed, versioned, rotatable (DESIGN.md "Token").
+ * bg_token.h - unsubscribe tokens: sealed, versioned, rotatable (doc/design.md 3.6).
  *
  * A token names who unsubscribes from what: entity, list and address, and
  * when it was issued. It reveals nothing, and nobody without the key file can

@@ -7,7 +7,7 @@
  *	A mail filter (milter) for Postfix or Sendmail. Per recipient it asks
  *	Redis, in one round trip, whether the recipient is suppressed for the
  *	sending entity, has consented to its mail, and whether the entity is
- *	suspended, and refuses with the reply DESIGN.md fixes. See
+ *	suspended, and refuses with the reply doc/design.md 3.4 fixes. See
  *	bulkguard-milter(8) and bulkguard.conf(5).
  * DIAGNOSTICS
  *	Exit 0 after SIGTERM, 78 for a bad configuration, 64 for bad flags,

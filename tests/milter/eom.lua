@@ -1,4 +1,4 @@
--- eom.lua - what the milter does at end of message (DESIGN.md "At end of message").
+-- eom.lua - what the milter does at end of message (doc/design.md 3.5).
 dofile(os.getenv("BG_LUA") .. "/common.lua")
 
 -- message(from, rcpt, headers): one message up to end of message; returns the connection

@@ -1,4 +1,4 @@
--- gate.lua - every RCPT reply of the contract (DESIGN.md "Decisions at RCPT").
+-- gate.lua - every RCPT reply of the contract (doc/design.md 3.4).
 dofile(os.getenv("BG_LUA") .. "/common.lua")
 
 local SUPP = "550 5.7.1 <%s>: recipient suppressed (%s)"

@@ -1,4 +1,4 @@
--- login.lua - a SASL login decides its entity (DESIGN.md "Who is sending"; issue 9).
+-- login.lua - a SASL login decides its entity (doc/design.md 3.3, Login binding).
 dofile(os.getenv("BG_LUA") .. "/common.lua")
 
 local NOTAUTH = "550 5.7.1 sender not authorized for this login"

@@ -3,7 +3,7 @@
  *
  * Every configuration is written into a private mkdtemp directory, loaded
  * with bg_config_load and removed again; the directory goes at the end. The
- * DESIGN.md sample is embedded below (a copy of tests/data/design-sample.conf,
+ * design sample is embedded below (a copy of tests/data/design-sample.conf,
  * which is loaded too when BG_SRC names the source tree). Bad files are one
  * table: each row names the line the error must carry and a word of its text.
  * The last test checks that bulkguard.conf(5) documents every option row; it
@@ -33,7 +33,7 @@
 /* The private directory every configuration of this program is written to. */
 static char tmpdir[256];
 
-/* The DESIGN.md "Configuration" sample, as tests/data/design-sample.conf holds it. */
+/* The design sample configuration, as tests/data/design-sample.conf holds it. */
 static const char design_sample[] =
 	"user = \"bulkguard\"                      # privileges dropped to this user when started as root\n"
 	"audit = true                            # append decisions and operator writes to bg:audit\n"
@@ -301,7 +301,7 @@ check_sample(const struct bg_config *cfg)
 	assert_string_equal(cfg->recipient_delimiter, "+");
 }
 
-/* The DESIGN.md sample loads and yields what it states (and so does its copy in tests/data). */
+/* The design sample loads and yields what it states (and so does its copy in tests/data). */
 static void
 test_design_sample(void **state)
 {

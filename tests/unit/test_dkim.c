@@ -123,7 +123,7 @@ block(struct bg_dkim_conf *d, const char *domain, const char *selector, const ch
 	*d = (struct bg_dkim_conf){(char *)domain, (char *)selector, (char *)key, alg, line};
 }
 
-/* The configuration of DESIGN.md: acme signs with RSA (line 10) and Ed25519 (line 11), the esp with RSA (line 3). */
+/* The design sample configuration (tests/data/design-sample.conf): acme signs with RSA (line 10) and Ed25519 (line 11), the esp with RSA (line 3). */
 static void
 conf_design(struct conf *c)
 {
@@ -264,7 +264,7 @@ tag(const char *sig, const char *name, char *out, size_t len)
 	}
 }
 
-/* Loads the DESIGN.md configuration; the caller frees the keys. */
+/* Loads the design sample configuration; the caller frees the keys. */
 static struct bg_dkim_keys *
 load_design(struct conf *c)
 {

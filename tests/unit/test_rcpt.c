@@ -4,7 +4,7 @@
  * contract's SMTP replies). No Redis here; bg_rcpt_check is tested against
  * a real redis-server elsewhere.
  *
- * The class matrix is DESIGN.md's class table written out: for each class,
+ * The class matrix is the class table of doc/design.md 3.3 written out: for each class,
  * which suppression reasons refuse it; every (class, reason) pair is then run
  * in each of the three scopes (global, entity, list). Further tables cover
  * several scopes at once, suspension, consent levels and consent age, and
@@ -105,7 +105,7 @@ static const struct {
 	[R_EMPTY] = { "", "manual", "empty" },
 };
 
-/* DESIGN.md's class table: which reasons refuse which class (1 = 550 recipient suppressed). */
+/* The class table (doc/design.md 3.3): which reasons refuse which class (1 = 550 recipient suppressed). */
 static const struct class_row {
 	const char *name;
 	enum bg_class class;
