@@ -37,6 +37,9 @@ enum bg_class {
 enum bg_on_error { BG_ONERR_TEMPFAIL = 0, BG_ONERR_ACCEPT };
 enum bg_unknown { BG_UNKNOWN_ACCEPT = 0, BG_UNKNOWN_REJECT, BG_UNKNOWN_PASS };
 
+/* milter.missing_headers: what a message without Date: or Message-ID: gets. */
+enum bg_missing { BG_MISSING_ADD = 0, BG_MISSING_REFUSE };
+
 /* A rate: count events per period seconds (0/0 when unset). */
 struct bg_rate {
 	long count;
@@ -122,6 +125,7 @@ struct bg_config {
 	bool audit;
 	char *recipient_delimiter;
 	bool keep_local_case;
+	struct bg_strlist forbidden_sender_domains; /* added to the built-in list of mailbox providers */
 
 	struct {
 		char *address;
@@ -137,6 +141,7 @@ struct bg_config {
 		long backlog;
 		char *spf_zone;      /* answer SPF lookups from this zone file, not DNS */
 		long spf_cache_ttl;  /* seconds an SPF result is reused */
+		long missing_headers; /* enum bg_missing */
 	} milter;
 	struct {
 		char *listen;
