@@ -86,6 +86,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_POOL, "rate", BG_T_RATE, NULL, 0, 0, NULL, P(rate) },
 	{ BG_SET_POOL, "warmup_start", BG_T_DATE, NULL, 0, 0, NULL, P(warmup_start) },
 	{ BG_SET_POOL, "warmup_daily", BG_T_INTLIST, NULL, 1, LONG_MAX, NULL, P(warmup_daily) },
+	{ BG_SET_POOL, "tls", BG_T_ENUM, "may", 0, 0, "may|encrypt", P(tls) },
 
 	{ BG_SET_GROUP, "domains", BG_T_STRLIST, NULL, 0, 0, NULL, G(domains) },
 
