@@ -1,20 +1,22 @@
 /*
  * mlt_message.h - what the milter does with a message's content.
  *
- * Headers are read as they stream by (NOREPLY: the MTA does not wait):
- * the From: headers for the alignment rule, and the application's own
- * List-Unsubscribe pair, which is replaced unless the entity keeps it; each
- * header that stays is fed to the DKIM signer as it passes. When the body
- * begins (or at end of message for an empty one) the headers bulkguard adds
- * are made (List-Unsubscribe(-Post) with the recipient's token, Feedback-ID)
- * and fed too, so the signatures cover them; the body streams into the
- * signer, or is skipped when nothing signs. At end of message, in this
- * order: the From rule (550 5.7.1 for mail that breaks it), the
- * application's pair removed, ours added, the envelope sender turned into a
- * VERP, and the DKIM-Signature headers inserted last; a signing failure is
- * a temporary failure (451 4.7.0), never unsigned mail. All per-message
- * state lives in struct mlt_msg and is released by mlt_msg_reset, called at
- * end of message, abort and close.
+ * Headers are read as they stream by (NOREPLY: the MTA does not wait): the
+ * single-instance headers are counted, the first From: parsed, List-Id read
+ * for a list, the application's own List-Unsubscribe pair noted (replaced
+ * unless the entity keeps it), and every header DKIM signs that stays is
+ * kept (bounded: MLT_KEPT_*). When the body begins (or at end of message
+ * for an empty one) the signer starts with the keys that may sign for the
+ * From domain, gets the kept headers, then the headers bulkguard adds
+ * (Date and Message-ID when missing, List-Unsubscribe(-Post) with the
+ * recipient's token, Feedback-ID), so the signatures cover them; the body
+ * streams into the signer, or is skipped when nothing signs. At end of
+ * message the rules of mlt_rules.h and the From rule answer first; then
+ * the headers are added, the application's pair removed, the envelope
+ * sender turned into a VERP, and the DKIM-Signature headers inserted last;
+ * a signing failure is a temporary failure (451 4.7.0), never unsigned
+ * mail. All per-message state lives in struct mlt_msg and is released by
+ * mlt_msg_reset, called at end of message, abort and close.
  */
 #ifndef MLT_MESSAGE_H
 #define MLT_MESSAGE_H
