@@ -164,10 +164,10 @@ normalise_names(struct bg_config *cfg)
  * their DMARC policies say p=reject). "name.*" covers every public suffix.
  */
 static const char *const mailbox_providers[] = {
-	"gmail.com",   "googlemail.com", "yahoo.*",     "ymail.com",  "rocketmail.com", "aol.*",
-	"outlook.*",   "hotmail.*",      "live.com",    "msn.com",    "icloud.com",     "me.com",
-	"mac.com",     "gmx.*",          "web.de",      "mail.com",   "yandex.*",       "mail.ru",
-	"protonmail.com", "proton.me",   "zoho.com",    "comcast.net", "att.net",       "verizon.net",
+    "gmail.com",      "googlemail.com", "yahoo.*",  "ymail.com",   "rocketmail.com", "aol.*",
+    "outlook.*",      "hotmail.*",      "live.com", "msn.com",     "icloud.com",     "me.com",
+    "mac.com",        "gmx.*",          "web.de",   "mail.com",    "yandex.*",       "mail.ru",
+    "protonmail.com", "proton.me",      "zoho.com", "comcast.net", "att.net",        "verizon.net",
 };
 
 /* Returns the forbidden pattern domain matches (built-in or forbidden_sender_domains), or NULL. */
@@ -192,10 +192,11 @@ check_forbidden(const struct bg_config *cfg)
 		for (size_t j = 0; j < e->sender_domains.n; j++) {
 			const char *hit = forbidden_match(cfg, e->sender_domains.v[j]);
 			if (hit != NULL) {
-				bg_config_errat(cfg->file, e->line,
-						"entity \"%s\": sender domain \"%s\" is forbidden (\"%s\": a public mailbox "
-						"provider's or in forbidden_sender_domains)",
-						e->name, e->sender_domains.v[j], hit);
+				bg_config_errat(
+				    cfg->file, e->line,
+				    "entity \"%s\": sender domain \"%s\" is forbidden (\"%s\": a public mailbox "
+				    "provider's or in forbidden_sender_domains)",
+				    e->name, e->sender_domains.v[j], hit);
 				return -1;
 			}
 		}

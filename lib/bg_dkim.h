@@ -70,8 +70,8 @@ struct bg_dkim_run *bg_dkim_begin(const struct bg_dkim_keys *k, const struct bg_
  * from_domain (the same organisational domain: keys that may sign for that
  * From); the esp's blocks always sign. from_domain NULL: every block.
  */
-struct bg_dkim_run *bg_dkim_begin_for(const struct bg_dkim_keys *k, const struct bg_entity *e,
-                                      const char *from_domain, const char *id, char *err, size_t errlen);
+struct bg_dkim_run *bg_dkim_begin_for(const struct bg_dkim_keys *k, const struct bg_entity *e, const char *from_domain,
+                                      const char *id, char *err, size_t errlen);
 
 /* True when headers named name (compared without case) are signed: only these need feeding. */
 bool bg_dkim_signs(const char *name);

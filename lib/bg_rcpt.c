@@ -322,11 +322,11 @@ out:
 }
 
 int
-bg_rcpt_list_suppressed(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
-			const struct bg_addr *rcpt, char *reason, size_t len)
+bg_rcpt_list_suppressed(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
+                        char *reason, size_t len)
 {
-	struct bg_rcpt_facts f = { { NULL } };
-	struct lookup l = { NULL, NULL, NULL, 0, 0 };
+	struct bg_rcpt_facts f = {{NULL}};
+	struct lookup l = {NULL, NULL, NULL, 0, 0};
 	struct bg_addr base;
 	bool variant = bg_addr_base(rcpt, s->rcpt_delim, &base);
 	int rc = -1;

@@ -101,7 +101,7 @@ void bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sende
  * failed (the text in bg_redis_error(r)).
  */
 int bg_rcpt_list_suppressed(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
-			    const struct bg_addr *rcpt, char *reason, size_t len);
+                            const struct bg_addr *rcpt, char *reason, size_t len);
 
 /*
  * Writes the contract's reply for d into out. addr is the recipient as it

@@ -202,8 +202,8 @@ make_unsubscribe(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sende
 {
 	char token[BG_TOKEN_MAX + 1];
 
-	return bg_token_make(mlt_conf_tokens(conf), s->entity->name, mlt_msg_list(m, s), m->rcpt.text, time(NULL), token,
-			     sizeof(token)) >= 0 &&
+	return bg_token_make(mlt_conf_tokens(conf), s->entity->name, mlt_msg_list(m, s), m->rcpt.text, time(NULL),
+	                     token, sizeof(token)) >= 0 &&
 	       bg_header_list_unsubscribe(s->entity, token, m->unsub, sizeof(m->unsub)) == 0;
 }
 
@@ -246,7 +246,7 @@ prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, con
 
 bool
 mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
-	     const unsigned char *buf, size_t len)
+             const unsigned char *buf, size_t len)
 {
 	prepare(m, conf, s, id);
 	if (m->dkim == NULL || m->failed != NULL)
@@ -264,8 +264,9 @@ check_from(SMFICTX *ctx, const struct mlt_msg *m, const struct bg_sender *s, cha
 
 	if (m->froms != 1 || m->from_status != BG_FROM_OK) {
 		snprintf(why, len, "from_headers=%u from_status=%d", m->froms, m->from_status);
-		return mlt_rules_reply(ctx, "550", "5.7.1", m->froms != 1 ? "message must have exactly one From: header"
-							     : "From: must hold exactly one address");
+		return mlt_rules_reply(ctx, "550", "5.7.1",
+		                       m->froms != 1 ? "message must have exactly one From: header"
+		                                     : "From: must hold exactly one address");
 	}
 	if (!bg_header_domain_aligned(s->entity, m->from_domain)) {
 		snprintf(why, len, "from_domain=%s not_aligned", m->from_domain);
@@ -335,8 +336,8 @@ insert_signatures(SMFICTX *ctx, struct mlt_msg *m)
 
 /* The rules of the message as a whole, in the order of mlt_rules.h. */
 static sfsistat
-check_rules(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s,
-	    unsigned *removed, char *why, size_t len)
+check_rules(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, unsigned *removed,
+            char *why, size_t len)
 {
 	sfsistat st;
 
@@ -350,7 +351,7 @@ check_rules(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const 
 
 sfsistat
 mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
-	    char *why, size_t len)
+            char *why, size_t len)
 {
 	sfsistat st;
 	unsigned removed = 0;
@@ -363,7 +364,8 @@ mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct
 		return st;
 	if (m->failed != NULL || apply_headers(ctx, m) < 0 || (gets_verp(s) && set_verp(ctx, m, conf, s) < 0)) {
 		snprintf(why, len, "failed=%s", m->failed ? m->failed : "header_change");
-		return mlt_rules_reply(ctx, "451", "4.7.0", "Message could not be prepared for sending, try again later");
+		return mlt_rules_reply(ctx, "451", "4.7.0",
+		                       "Message could not be prepared for sending, try again later");
 	}
 	if (insert_signatures(ctx, m) < 0) {
 		snprintf(why, len, "failed=%s error=\"%s\"", m->failed ? m->failed : "dkim_insert",
@@ -371,6 +373,6 @@ mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct
 		return mlt_rules_reply(ctx, "451", "4.7.0", "DKIM signing failed, try again later");
 	}
 	snprintf(why, len, "signatures=%zu list_removed=%u%s%s", m->dkim ? bg_dkim_count(m->dkim) : (size_t)0, removed,
-		 m->date[0] ? " added=Date" : "", m->message_id[0] ? " added=Message-ID" : "");
+	         m->date[0] ? " added=Date" : "", m->message_id[0] ? " added=Message-ID" : "");
 	return SMFIS_CONTINUE;
 }

@@ -31,9 +31,9 @@
 #include "mlt_conf.h"
 
 #define MLT_HEADER_MAX 2048
-#define MLT_KEPT_HEADERS_MAX 1000      /* headers kept for signing per message */
-#define MLT_KEPT_BYTES_MAX (1024 * 1024) /* bytes of headers kept for signing */
-#define MLT_RCPTS_MAX 1000             /* recipients remembered for list suppressions */
+#define MLT_KEPT_HEADERS_MAX 1000          /* headers kept for signing per message */
+#define MLT_KEPT_BYTES_MAX   (1024 * 1024) /* bytes of headers kept for signing */
+#define MLT_RCPTS_MAX        1000          /* recipients remembered for list suppressions */
 
 /* One header kept until signing starts (names and values copied). */
 struct mlt_hdr {
@@ -56,12 +56,12 @@ struct mlt_msg {
 	unsigned app_unsub;   /* the application's List-Unsubscribe headers */
 	unsigned app_unsub_post;
 	unsigned single[BG_H_SINGLE_COUNT]; /* occurrences of each single-instance header */
-	struct mlt_hdr *hdrs; /* the headers that stay, in order, until signing starts */
+	struct mlt_hdr *hdrs;               /* the headers that stay, in order, until signing starts */
 	size_t n_hdrs, hdr_cap, hdr_bytes;
 	bool too_big;         /* more headers than MLT_KEPT_* allow */
 	struct mlt_rcpt *all; /* every accepted recipient (at most MLT_RCPTS_MAX) */
 	size_t n_all, all_cap;
-	bool all_overflow;    /* more recipients than could be remembered */
+	bool all_overflow;          /* more recipients than could be remembered */
 	char list[BG_LIST_MAX + 1]; /* from List-Id, when the envelope names no list */
 	struct bg_dkim_run *dkim; /* NULL when nothing signs this message */
 	bool prepared;        /* our headers made (and fed to the signer) */
@@ -87,16 +87,19 @@ const char *mlt_msg_list(const struct mlt_msg *m, const struct bg_sender *s);
 /* One header as it streams by: noted for the rules, kept (copied) for the signer. */
 void mlt_msg_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, const char *value);
 
-/* One body chunk (the first starts the signer; id names the message in its errors); returns false when the rest of the body is not needed (nothing signs). */
+/*
+ * One body chunk (the first starts the signer; id names the message in its
+ * errors); returns false when the rest of the body is not needed (nothing signs).
+ */
 bool mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
-		  const unsigned char *buf, size_t len);
+                  const unsigned char *buf, size_t len);
 
 /*
- * End of message: applies the From rule and the header and envelope
- * changes. Returns SMFIS_CONTINUE, or SMFIS_REJECT / SMFIS_TEMPFAIL with the
+ * End of message: applies the rules of mlt_rules.h and the From rule, then
+ * the header, recipient and envelope changes. Returns SMFIS_CONTINUE, or SMFIS_REJECT / SMFIS_TEMPFAIL with the
  * reply set; why (len bytes) says what happened for the log.
  */
-sfsistat mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s,
-		     const char *id, char *why, size_t len);
+sfsistat mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
+                     char *why, size_t len);
 
 #endif
