@@ -2,7 +2,7 @@
  * ctl_dns.c - "bulkguard-ctl check-dns": the DNS vetting the M3AAWG BCP asks
  * for before an entity sends bulk mail (see ctl_dns.h).
  *
- * Four checks, in this order, one output line each:
+ * Five checks, in this order, one output line each:
  *
  *   spf    each sender domain and the return_path_domain (the MAIL FROM of
  *          VERP mail) authorises every spf_ips address (bg_spf_check_all);
@@ -10,11 +10,14 @@
  *          <selector>._domainkey.<domain> holds the public key of the
  *          configured private key, with the k= of its algorithm;
  *   dmarc  each sender domain has a v=DMARC1 record, or its organisational
- *          domain has, taken as the last two labels (no public suffix list);
- *   align  each sender domain has an entity dkim block whose d= equals it or
- *          is a parent or child of it (relaxed alignment; siblings are not
- *          counted, since without a public suffix list that would align
- *          a.co.uk with b.co.uk).
+ *          domain (Public Suffix List, bg_orgdomain) has;
+ *   align  each sender domain has an entity dkim block whose d= aligns with
+ *          it under the DMARC record's adkim (relaxed: the same
+ *          organisational domain, as the milter checks; strict: equal);
+ *          and, for information, whether the return_path_domain aligns
+ *          under aspf (an "aspf" line);
+ *   ptr    each IP of each pool the entity sends through (ctl_ptr.c):
+ *          exactly one PTR, its name resolves back, the HELO name matches.
  *
  * Every lookup goes through a bg_spf handle (bg_spf_check for SPF, bg_dns_txt
  * for TXT), so --zone answers all of them offline from one zone file.
@@ -39,15 +42,17 @@
 #include <sodium.h>
 
 #include "bg_dns.h"
+#include "bg_orgdomain.h"
 #include "bg_spf.h"
 #include "ctl_dns.h"
+#include "ctl_ptr.h"
 
 #define NAME      "bulkguard-ctl"
 #define TXT_CHUNK 255  /* bytes of one DNS character-string */
 #define RSA_MIN   2048 /* bits, RFC 8301 */
 #define LINE_MAX_ 1024 /* bytes of a finding */
 #define SHOWN_MAX 40   /* bytes of a DNS value quoted in a finding */
-#define ORG_NOTE  "organisational domain: the last two labels, no public suffix list"
+#define ORG_NOTE  "organisational domain, Public Suffix List"
 
 enum level { OK = 0, WARN, FAIL };
 
@@ -143,19 +148,6 @@ publish(const char *how, const char *name, const char *txt)
 		putchar('"');
 	}
 	putchar('\n');
-}
-
-/* True when a and b are equal or one is a subdomain of the other, without case. */
-static bool
-related(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la < lb)
-		return related(b, a);
-	if (la == lb)
-		return strcasecmp(a, b) == 0;
-	return a[la - lb - 1] == '.' && strcasecmp(a + la - lb, b) == 0;
 }
 
 /* True when s[0..n) is only blanks. */
@@ -544,20 +536,11 @@ dmarc_lookup(struct run *r, const char *domain, char **rec, char *err, size_t er
 	return count;
 }
 
-/* Sets org to the last two labels of domain and returns true when domain has more than two. */
+/* Sets org to the organisational domain of domain (libpsl) and returns true when it is a parent of domain. */
 static bool
 org_domain(const char *domain, char *org, size_t len)
 {
-	const char *p = domain + strlen(domain);
-	int dots = 0;
-
-	while (p > domain && dots < 2)
-		if (*--p == '.')
-			dots++;
-	if (dots < 2)
-		return false;
-	snprintf(org, len, "%s", p + 1);
-	return true;
+	return bg_orgdomain(domain, org, len) == 0 && strcasecmp(org, domain) != 0;
 }
 
 /* Judges the one DMARC record rec found at _dmarc.<at> for domain; parent: at is its organisational domain. */
@@ -624,6 +607,37 @@ dmarc_checks(struct run *r)
 
 /* ---- alignment ---- */
 
+/* The alignment modes the DMARC policy of a domain asks for: adkim= and aspf= (r by default, RFC 7489 6.3). */
+struct modes {
+	bool dkim_strict, spf_strict;
+};
+
+/* Reads adkim and aspf from the DMARC record of domain or, failing that, of its organisational domain. */
+static struct modes
+dmarc_modes(struct run *r, const char *domain)
+{
+	char org[BG_DNS_NAME_MAX + 1], err[128], v[8];
+	char *rec = NULL;
+	struct modes m = {false, false};
+	int pos;
+
+	if (dmarc_lookup(r, domain, &rec, err, sizeof(err)) == 0 && org_domain(domain, org, sizeof(org)))
+		dmarc_lookup(r, org, &rec, err, sizeof(err));
+	if (rec != NULL) {
+		m.dkim_strict = tag_get(rec, "adkim", v, sizeof(v), &pos) == 1 && strcasecmp(v, "s") == 0;
+		m.spf_strict = tag_get(rec, "aspf", v, sizeof(v), &pos) == 1 && strcasecmp(v, "s") == 0;
+	}
+	free(rec);
+	return m;
+}
+
+/* True when a aligns with b: the same name (strict), or the same organisational domain (relaxed). */
+static bool
+aligned(const char *a, const char *b, bool strict)
+{
+	return strict ? strcasecmp(a, b) == 0 : bg_orgdomain_aligned(a, b);
+}
+
 /* True when a dkim block of e before block i has the same d=. */
 static bool
 seen_before(const struct bg_entity *e, size_t i)
@@ -634,31 +648,55 @@ seen_before(const struct bg_entity *e, size_t i)
 	return false;
 }
 
-/* Checks that an entity dkim block's d= aligns with domain (equal, parent or child). */
+/* Checks that an entity dkim block's d= aligns with domain under the domain's adkim. */
 static void
-check_align(struct run *r, const char *domain)
+check_align(struct run *r, const char *domain, const struct modes *m)
 {
 	const struct bg_entity *e = r->e;
+	const char *mode = m->dkim_strict ? " (adkim=s)" : "";
 	char ds[LINE_MAX_ / 2] = "";
 
 	for (size_t i = 0; i < e->n_dkim; i++) {
-		if (related(domain, e->dkim[i].domain)) {
-			say(r, OK, "align", domain, "DKIM d=%s", e->dkim[i].domain);
+		if (aligned(domain, e->dkim[i].domain, m->dkim_strict)) {
+			say(r, OK, "align", domain, "DKIM d=%s%s", e->dkim[i].domain, mode);
 			return;
 		}
 		if (!seen_before(e, i))
 			cat(ds, sizeof(ds), "%sd=%s", ds[0] != '\0' ? ", " : "", e->dkim[i].domain);
 	}
-	say(r, FAIL, "align", domain, "DKIM d= does not align with From (%s)", e->n_dkim > 0 ? ds : "no dkim block");
+	say(r, FAIL, "align", domain, "DKIM d= does not align with From%s (%s)", mode,
+	    e->n_dkim > 0 ? ds : "no dkim block");
 	printf("  add to entity \"%s\": dkim { domain = \"%s\" selector = ... key = ... }\n", e->name, domain);
 }
 
-/* Runs the alignment checks, one per sender domain. */
+/*
+ * Says whether the return path (return_path_domain) aligns with domain
+ * under the domain's aspf. DMARC passes with one aligned mechanism and the
+ * DKIM check above is the one bulkguard needs, so this line informs.
+ */
+static void
+check_spf_align(struct run *r, const char *domain, const struct modes *m)
+{
+	const char *rpd = r->e->return_path_domain, *mode = m->spf_strict ? "aspf=s" : "aspf=r";
+
+	if (rpd == NULL || *rpd == '\0')
+		return;
+	if (aligned(domain, rpd, m->spf_strict))
+		say(r, OK, "aspf", domain, "return path %s aligned (%s)", rpd, mode);
+	else
+		say(r, OK, "aspf", domain, "return path %s not aligned (%s): DMARC rests on the DKIM signature", rpd,
+		    mode);
+}
+
+/* Runs the alignment checks, one per sender domain, under its DMARC policy's adkim and aspf. */
 static void
 align_checks(struct run *r)
 {
-	for (size_t i = 0; i < r->e->sender_domains.n; i++)
-		check_align(r, r->e->sender_domains.v[i]);
+	for (size_t i = 0; i < r->e->sender_domains.n; i++) {
+		struct modes m = dmarc_modes(r, r->e->sender_domains.v[i]);
+		check_align(r, r->e->sender_domains.v[i], &m);
+		check_spf_align(r, r->e->sender_domains.v[i], &m);
+	}
 }
 
 /* ---- the command ---- */
@@ -728,6 +766,7 @@ ctl_dns(const struct bg_config *cfg, int argc, char **argv)
 	dkim_checks(&r);
 	dmarc_checks(&r);
 	align_checks(&r);
+	r.fails += ctl_ptr_checks(cfg, r.e, r.spf, &r.warns);
 	bg_spf_free(r.spf);
 	fflush(stdout);
 	return r.bad_key ? EX_CONFIG : r.fails > 0 ? 1 : 0;

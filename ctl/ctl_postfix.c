@@ -21,7 +21,9 @@
  * <transport>_destination_rate_delay = ceil(period * ips / count) seconds
  * (which also makes the concurrency per destination 1) when that is at
  * least a second, else <transport>_destination_concurrency_limit =
- * ceil(count / period / ips), 1 to 20, per destination.
+ * ceil(count / period / ips), 1 to 20, per destination. Each transport
+ * sends with STARTTLS when the receiver offers it (smtp_tls_security_level
+ * = may), or only over TLS with the pool's tls = encrypt.
  */
 #include "config.h"
 
@@ -88,6 +90,22 @@ check_pools(const struct bg_config *cfg)
 	return bad;
 }
 
+/*
+ * The outbound TLS of one pool transport: opportunistic STARTTLS by
+ * default (may: TLS whenever the receiver offers it, never a bounce for
+ * want of it); tls = encrypt makes it mandatory, TLS 1.2 or later. Either
+ * way the TLS session is logged, so the maillog shows how mail left.
+ */
+static void
+print_tls(const struct bg_pool *p)
+{
+	if (p->tls == BG_TLS_ENCRYPT)
+		printf(" -o smtp_tls_security_level=encrypt -o smtp_tls_mandatory_protocols=>=TLSv1.2");
+	else
+		printf(" -o smtp_tls_security_level=may");
+	printf(" -o smtp_tls_loglevel=1");
+}
+
 /* The master.cf lines: one smtp transport per pool IP. */
 static void
 print_master(const struct bg_config *cfg)
@@ -106,6 +124,7 @@ print_master(const struct bg_config *cfg)
 			       p->ips.v[j]);
 			if (p->helo != NULL && *p->helo != '\0')
 				printf(" -o smtp_helo_name=%s", p->helo);
+			print_tls(p);
 			printf(" -o syslog_name=postfix/" BG_POOL_TRANSPORT_FMT "\n", p->name, j + 1);
 		}
 	}
@@ -148,6 +167,8 @@ print_main(const struct bg_config *cfg)
 	printf("# port 25 relays for nobody, so no mail leaves without the submission service's checks; it still\n"
 	       "# receives mail for relay_domains (the feedback domains, postfix-feedback.cf) and mydestination\n");
 	printf("smtpd_relay_restrictions = reject_unauth_destination\n");
+	printf("# the pool transports' TLS sessions are reused (their security level is set in master.cf)\n");
+	printf("smtp_tls_session_cache_database = btree:${data_directory}/smtp_scache\n");
 	printf("# keep default_filter_nexthop empty: FILTER <transport>: then delivers to the recipient domain\n");
 }
 

@@ -37,6 +37,12 @@ enum bg_class {
 enum bg_on_error { BG_ONERR_TEMPFAIL = 0, BG_ONERR_ACCEPT };
 enum bg_unknown { BG_UNKNOWN_ACCEPT = 0, BG_UNKNOWN_REJECT, BG_UNKNOWN_PASS };
 
+/* pool tls: Postfix's smtp_tls_security_level for the pool's transports. */
+enum bg_tls { BG_TLS_MAY = 0, BG_TLS_ENCRYPT };
+
+/* milter.missing_headers: what a message without Date: or Message-ID: gets. */
+enum bg_missing { BG_MISSING_ADD = 0, BG_MISSING_REFUSE };
+
 /* A rate: count events per period seconds (0/0 when unset). */
 struct bg_rate {
 	long count;
@@ -94,6 +100,7 @@ struct bg_pool {
 	long warmup_start; /* unix time of the first day, 0 unset */
 	long *warmup_daily;
 	size_t n_warmup_daily;
+	long tls; /* enum bg_tls: outbound TLS of the pool's transports */
 };
 
 struct bg_domain_group {
@@ -123,6 +130,7 @@ struct bg_config {
 	bool audit;
 	char *recipient_delimiter;
 	bool keep_local_case;
+	struct bg_strlist forbidden_sender_domains; /* added to the built-in list of mailbox providers */
 
 	struct {
 		char *address;
@@ -138,6 +146,7 @@ struct bg_config {
 		long backlog;
 		char *spf_zone;      /* answer SPF lookups from this zone file, not DNS */
 		long spf_cache_ttl;  /* seconds an SPF result is reused */
+		long missing_headers; /* enum bg_missing */
 	} milter;
 	struct {
 		char *listen;

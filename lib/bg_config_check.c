@@ -18,6 +18,7 @@
 #include "bg_addr.h"
 #include "bg_config.h"
 #include "bg_config_int.h"
+#include "bg_orgdomain.h"
 #include "bg_redis.h"
 #include "bg_util.h"
 #include "bg_verp.h"
@@ -159,6 +160,52 @@ normalise_names(struct bg_config *cfg)
 	return 0;
 }
 
+/*
+ * The public mailbox providers' domains, never an entity's sender domain:
+ * mail From: them cannot be DKIM-aligned by anyone but the provider (and
+ * their DMARC policies say p=reject). "name.*" covers every public suffix.
+ */
+static const char *const mailbox_providers[] = {
+    "gmail.com",      "googlemail.com", "yahoo.*",  "ymail.com",   "rocketmail.com", "aol.*",
+    "outlook.*",      "hotmail.*",      "live.com", "msn.com",     "icloud.com",     "me.com",
+    "mac.com",        "gmx.*",          "web.de",   "mail.com",    "yandex.*",       "mail.ru",
+    "protonmail.com", "proton.me",      "zoho.com", "comcast.net", "att.net",        "verizon.net",
+};
+
+/* Returns the forbidden pattern domain matches (built-in or forbidden_sender_domains), or NULL. */
+static const char *
+forbidden_match(const struct bg_config *cfg, const char *domain)
+{
+	for (size_t i = 0; i < sizeof(mailbox_providers) / sizeof(mailbox_providers[0]); i++)
+		if (bg_orgdomain_matches(domain, mailbox_providers[i]))
+			return mailbox_providers[i];
+	for (size_t i = 0; i < cfg->forbidden_sender_domains.n; i++)
+		if (bg_orgdomain_matches(domain, cfg->forbidden_sender_domains.v[i]))
+			return cfg->forbidden_sender_domains.v[i];
+	return NULL;
+}
+
+/* Refuses an entity sender domain of a public mailbox provider (or one forbidden_sender_domains lists). */
+static int
+check_forbidden(const struct bg_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_entities; i++) {
+		const struct bg_entity *e = &cfg->entities[i];
+		for (size_t j = 0; j < e->sender_domains.n; j++) {
+			const char *hit = forbidden_match(cfg, e->sender_domains.v[j]);
+			if (hit != NULL) {
+				bg_config_errat(
+				    cfg->file, e->line,
+				    "entity \"%s\": sender domain \"%s\" is forbidden (\"%s\": a public mailbox "
+				    "provider's or in forbidden_sender_domains)",
+				    e->name, e->sender_domains.v[j], hit);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* True when s is printable ASCII without space and without any of the bytes in bad. */
 static bool
 plain_text(const char *s, const char *bad)
@@ -227,7 +274,7 @@ check_verp_tags(struct bg_config *cfg)
 int
 bg_config_check(struct bg_config *cfg)
 {
-	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0 || check_verp_tags(cfg) < 0)
+	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0 || check_verp_tags(cfg) < 0 || check_forbidden(cfg) < 0)
 		return -1;
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		const char *why = entity_text_problem(&cfg->entities[i]);

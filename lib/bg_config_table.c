@@ -28,6 +28,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_ROOT, "audit", BG_T_BOOL, "false", 0, 0, NULL, C(audit) },
 	{ BG_SET_ROOT, "recipient_delimiter", BG_T_STR, "+", 0, 1, NULL, C(recipient_delimiter) },
 	{ BG_SET_ROOT, "keep_local_case", BG_T_BOOL, "false", 0, 0, NULL, C(keep_local_case) },
+	{ BG_SET_ROOT, "forbidden_sender_domains", BG_T_STRLIST, NULL, 0, 0, NULL, C(forbidden_sender_domains) },
 
 	{ BG_SET_REDIS, "address", BG_T_STR, "127.0.0.1:6379", 0, 0, NULL, C(redis.address) },
 	{ BG_SET_REDIS, "timeout_ms", BG_T_INT, "250", 1, 60000, NULL, C(redis.timeout_ms) },
@@ -41,6 +42,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_MILTER, "backlog", BG_T_INT, "256", 1, 65535, NULL, C(milter.backlog) },
 	{ BG_SET_MILTER, "spf_zone", BG_T_STR, NULL, 0, 0, NULL, C(milter.spf_zone) },
 	{ BG_SET_MILTER, "spf_cache_ttl", BG_T_DURATION, "300", 0, 86400, NULL, C(milter.spf_cache_ttl) },
+	{ BG_SET_MILTER, "missing_headers", BG_T_ENUM, "add", 0, 0, "add|refuse", C(milter.missing_headers) },
 
 	{ BG_SET_POLICY, "listen", BG_T_STR, "127.0.0.1:10031", 0, 0, NULL, C(policy.listen) },
 	{ BG_SET_POLICY, "on_redis_error", BG_T_ENUM, "defer", 0, 0, "defer|dunno", C(policy.on_redis_error) },
@@ -89,6 +91,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_POOL, "rate", BG_T_RATE, NULL, 0, 0, NULL, P(rate) },
 	{ BG_SET_POOL, "warmup_start", BG_T_DATE, NULL, 0, 0, NULL, P(warmup_start) },
 	{ BG_SET_POOL, "warmup_daily", BG_T_INTLIST, NULL, 1, LONG_MAX, NULL, P(warmup_daily) },
+	{ BG_SET_POOL, "tls", BG_T_ENUM, "may", 0, 0, "may|encrypt", P(tls) },
 
 	{ BG_SET_GROUP, "domains", BG_T_STRLIST, NULL, 0, 0, NULL, G(domains) },
 

@@ -56,6 +56,7 @@
 #include <dkim.h>
 
 #include "bg_dkim.h"
+#include "bg_orgdomain.h"
 
 #define KEY_MAX      65536 /* bytes of a key file: an RSA-8192 PEM is under 7 KB */
 #define RSA_MIN_BITS 2048  /* RFC 8301 */
@@ -541,6 +542,13 @@ run_add(struct bg_dkim_run *run, const struct key *key, char *err, size_t errlen
 struct bg_dkim_run *
 bg_dkim_begin(const struct bg_dkim_keys *k, const struct bg_entity *e, const char *id, char *err, size_t errlen)
 {
+	return bg_dkim_begin_for(k, e, NULL, id, err, errlen);
+}
+
+struct bg_dkim_run *
+bg_dkim_begin_for(const struct bg_dkim_keys *k, const struct bg_entity *e, const char *from_domain, const char *id,
+                  char *err, size_t errlen)
+{
 	struct bg_dkim_run *run = bg_xcalloc(1, sizeof(*run));
 	size_t n_ent = e ? e->n_dkim : 0;
 
@@ -548,6 +556,8 @@ bg_dkim_begin(const struct bg_dkim_keys *k, const struct bg_entity *e, const cha
 	run->id = bg_xstrdup(id ? id : "");
 	run->v = bg_xcalloc(n_ent + k->n + 1, sizeof(*run->v));
 	for (size_t i = 0; i < n_ent; i++) {
+		if (from_domain != NULL && !bg_orgdomain_aligned(e->dkim[i].domain, from_domain))
+			continue; /* this key may not sign for that From */
 		const struct key *key = key_find(k, &e->dkim[i]);
 		if (key == NULL) {
 			seterr(err, errlen, "dkim block of entity \"%s\" (line %d) has no loaded key", e->name,
@@ -564,6 +574,15 @@ bg_dkim_begin(const struct bg_dkim_keys *k, const struct bg_entity *e, const cha
 fail:
 	bg_dkim_free(run);
 	return NULL;
+}
+
+bool
+bg_dkim_signs(const char *name)
+{
+	for (const char **h = sign_headers; *h != NULL; h++)
+		if (strcasecmp(name, *h) == 0)
+			return true;
+	return false;
 }
 
 /* Records why signature s (NULL: none in particular) failed at step what; returns -1. */

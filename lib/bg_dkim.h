@@ -25,6 +25,7 @@
 #ifndef BG_DKIM_H
 #define BG_DKIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bg_config.h"
@@ -63,6 +64,17 @@ void bg_dkim_keys_free(struct bg_dkim_keys *k);
  */
 struct bg_dkim_run *bg_dkim_begin(const struct bg_dkim_keys *k, const struct bg_entity *e, const char *id, char *err,
                                   size_t errlen);
+
+/*
+ * As bg_dkim_begin, with only the entity's blocks whose domain aligns with
+ * from_domain (the same organisational domain: keys that may sign for that
+ * From); the esp's blocks always sign. from_domain NULL: every block.
+ */
+struct bg_dkim_run *bg_dkim_begin_for(const struct bg_dkim_keys *k, const struct bg_entity *e, const char *from_domain,
+                                      const char *id, char *err, size_t errlen);
+
+/* True when headers named name (compared without case) are signed: only these need feeding. */
+bool bg_dkim_signs(const char *name);
 
 /*
  * Feeds one header, in message order, as it will appear in the final message:

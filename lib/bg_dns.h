@@ -1,5 +1,5 @@
 /*
- * bg_dns.h - TXT lookups through a bg_spf handle's DNS (real DNS or its zone).
+ * bg_dns.h - TXT, PTR and address lookups through a bg_spf handle's DNS (real DNS or its zone).
  *
  * bulkguard-ctl check-dns reads DKIM key records and DMARC policies from the
  * same place its SPF checks read SPF records: libspf2's DNS layer of a
@@ -32,7 +32,21 @@
  */
 int bg_dns_txt(struct bg_spf *spf, const char *name, char ***out, size_t *n, char *err, size_t errlen);
 
-/* Frees what bg_dns_txt gave: n strings and the array. NULL is allowed. */
+/*
+ * Looks up the PTR records of ip (IPv4 or IPv6, as its in-addr.arpa or
+ * ip6.arpa name): *n host names, as bg_dns_txt returns TXT strings. Returns
+ * 0 or -1 (ip is no address, or the answer is an error).
+ */
+int bg_dns_ptr(struct bg_spf *spf, const char *ip, char ***out, size_t *n, char *err, size_t errlen);
+
+/*
+ * Looks up the A and AAAA records of name: *n addresses as text (IPv4
+ * dotted, IPv6 as inet_ntop writes it), A first. Returns 0 or -1, as
+ * bg_dns_txt. The caller frees *out with bg_dns_txt_free.
+ */
+int bg_dns_addrs(struct bg_spf *spf, const char *name, char ***out, size_t *n, char *err, size_t errlen);
+
+/* Frees what bg_dns_txt, bg_dns_ptr or bg_dns_addrs gave: n strings and the array. NULL is allowed. */
 void bg_dns_txt_free(char **txt, size_t n);
 
 #endif

@@ -321,6 +321,25 @@ out:
 	lookup_free(&l);
 }
 
+int
+bg_rcpt_list_suppressed(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
+                        char *reason, size_t len)
+{
+	struct bg_rcpt_facts f = {{NULL}};
+	struct lookup l = {NULL, NULL, NULL, 0, 0};
+	struct bg_addr base;
+	bool variant = bg_addr_base(rcpt, s->rcpt_delim, &base);
+	int rc = -1;
+
+	if (fetch_send(r, prefix, s, rcpt, variant ? &base : NULL, &l) < 0 || fetch_read(r, s, variant, &l) < 0 ||
+	    lookup_facts(&l, &f) < 0)
+		goto out;
+	rc = suppressed(s, s->class, &f, reason, len) ? 1 : 0;
+out:
+	lookup_free(&l);
+	return rc;
+}
+
 /*
  * Copies addr into out without its angle brackets, keeping printable ASCII
  * except '%' (libmilter formats reply texts) and at most len-1 bytes.

@@ -92,6 +92,18 @@ void bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sende
 		   const struct bg_addr *rcpt, time_t now, struct bg_decision *d);
 
 /*
+ * The end-of-message check of mail whose list came from List-Id (s->list
+ * set by the caller): reads the recipient's suppressions in every scope,
+ * list included, for it and its base address (one round trip, as
+ * bg_rcpt_check) and judges them for s->class. Consent, suspension and the
+ * confirmation guard were decided at RCPT and are not looked at again.
+ * Returns 1 (suppressed: the reason word in reason), 0, or -1 when Redis
+ * failed (the text in bg_redis_error(r)).
+ */
+int bg_rcpt_list_suppressed(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
+                            const struct bg_addr *rcpt, char *reason, size_t len);
+
+/*
  * Writes the contract's reply for d into out. addr is the recipient as it
  * is to be shown (normalised, or as given for a bad address; it is cleaned
  * of anything unsafe in a reply).

@@ -293,6 +293,13 @@ txt_ok(const char *s)
 	return true;
 }
 
+/* True when s is a host name (PTR data). */
+static bool
+ptr_ok(const char *s)
+{
+	return domain_ok(s, false);
+}
+
 /* True when s is no data at all (SERVFAIL). */
 static bool
 none_ok(const char *s)
@@ -313,6 +320,7 @@ static const struct zone_type zone_types[] = {
 	{"A", ns_t_a, a_ok},
 	{"AAAA", ns_t_aaaa, aaaa_ok},
 	{"MX", ns_t_mx, mx_ok},
+	{"PTR", ns_t_ptr, ptr_ok},
 	{"SERVFAIL", ns_t_any, none_ok},
 };
 /* clang-format on */
@@ -359,7 +367,7 @@ zone_add(struct bg_spf *spf, const char *domain, const char *type, const char *d
 	if (!domain_ok(domain, true))
 		return "bad name";
 	if (t == NULL)
-		return "unknown type (TXT, A, AAAA, MX or SERVFAIL)";
+		return "unknown type (TXT, A, AAAA, MX, PTR or SERVFAIL)";
 	if (!t->data_ok(data))
 		return "bad data for the type";
 	pthread_mutex_lock(&spf->srv[0].lock);

@@ -50,6 +50,8 @@
  *   <name> A <ipv4>
  *   <name> AAAA <ipv6>
  *   <name> MX <preference> <host>
+ *   <name> PTR <host>                          <name> a reverse name:
+ *                                              10.2.0.192.in-addr.arpa
  *   <name> SERVFAIL                            every lookup of <name> fails
  *                                              temporarily (TRY_AGAIN)
  *

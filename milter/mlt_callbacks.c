@@ -294,7 +294,7 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 	rcpt_verdict(ctx, c, argv[0], &rcpt, &d);
 	if (d.verdict == BG_V_ACCEPT) {
 		c->accepted++;
-		mlt_msg_rcpt(&c->msg, &rcpt);
+		mlt_msg_rcpt(&c->msg, &rcpt, argv[0]);
 		return SMFIS_CONTINUE;
 	}
 	c->refused[d.verdict]++;
@@ -313,10 +313,8 @@ mlt_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct mlt_conn *c = conn_of(ctx);
 
-	char id[64];
-
 	if (c->in_message && c->sender.entity != NULL)
-		mlt_msg_header(&c->msg, c->conf, &c->sender, log_id(ctx, c, id, sizeof(id)), name, value);
+		mlt_msg_header(&c->msg, &c->sender, name, value);
 	return c->hdr_noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
@@ -326,12 +324,15 @@ mlt_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 {
 	struct mlt_conn *c = conn_of(ctx);
 
-	if (c->in_message && c->sender.entity != NULL && mlt_msg_body(&c->msg, c->conf, &c->sender, buf, len))
+	char id[64];
+
+	if (c->in_message && c->sender.entity != NULL &&
+	    mlt_msg_body(&c->msg, c->conf, &c->sender, log_id(ctx, c, id, sizeof(id)), buf, len))
 		return SMFIS_CONTINUE;
 	return c->can_skip ? SMFIS_SKIP : SMFIS_CONTINUE;
 }
 
-/* End of message: the From rule, the headers and the return path; then the summary line. */
+/* End of message: the message's rules, the headers and the return path; then the summary line (with a List-Id list). */
 static sfsistat
 mlt_eom(SMFICTX *ctx)
 {
@@ -341,7 +342,9 @@ mlt_eom(SMFICTX *ctx)
 
 	why[0] = '\0';
 	if (c->in_message && c->sender.entity != NULL) {
-		st = mlt_msg_eom(ctx, &c->msg, c->conf, &c->sender, why, sizeof(why));
+		st = mlt_msg_eom(ctx, &c->msg, c->conf, &c->sender, log_id(ctx, c, id, sizeof(id)), why, sizeof(why));
+		if (c->sender.list[0] == '\0')
+			bg_strlcpy(c->sender.list, mlt_msg_list(&c->msg, &c->sender), sizeof(c->sender.list));
 		if (st != SMFIS_CONTINUE)
 			bg_log_info("%s: refuse message entity=%s %s", log_id(ctx, c, id, sizeof(id)), c->sender.entity->name,
 				    why);
@@ -386,7 +389,7 @@ mlt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2
 {
 	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOEOH | SMFIP_NOUNKNOWN | SMFIP_NODATA |
 				    SMFIP_NR_HDR | SMFIP_HDR_LEADSPC | SMFIP_SKIP;
-	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM;
+	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_DELRCPT;
 	struct mlt_conn *c = conn_of(ctx);
 
 	if ((f0 & actions) != actions)
@@ -403,7 +406,7 @@ mlt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2
 struct smfiDesc mlt_filter = {
 	.xxfi_name = "bulkguard",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_DELRCPT,
 	.xxfi_envfrom = mlt_envfrom,
 	.xxfi_envrcpt = mlt_envrcpt,
 	.xxfi_header = mlt_header,

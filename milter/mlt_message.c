@@ -15,13 +15,37 @@
 #include "bg_util.h"
 #include "bg_verp.h"
 #include "mlt_message.h"
+#include "mlt_rules.h"
+
+/* Frees the kept headers (after signing has read them, or at reset). */
+static void
+free_headers(struct mlt_msg *m)
+{
+	for (size_t i = 0; i < m->n_hdrs; i++) {
+		free(m->hdrs[i].name);
+		free(m->hdrs[i].value);
+	}
+	free(m->hdrs);
+	m->hdrs = NULL;
+	m->n_hdrs = m->hdr_cap = 0;
+}
 
 void
 mlt_msg_reset(struct mlt_msg *m)
 {
 	bg_dkim_free(m->dkim);
+	free_headers(m);
+	for (size_t i = 0; i < m->n_all; i++)
+		free(m->all[i].arg);
+	free(m->all);
 	memset(m, 0, offsetof(struct mlt_msg, unsub));
-	m->unsub[0] = m->feedback_id[0] = '\0';
+	m->unsub[0] = m->feedback_id[0] = m->date[0] = m->message_id[0] = '\0';
+}
+
+const char *
+mlt_msg_list(const struct mlt_msg *m, const struct bg_sender *s)
+{
+	return s->list[0] != '\0' ? s->list : m->list;
 }
 
 /* True when this class of the entity's mail gets the List-Unsubscribe pair. */
@@ -55,13 +79,23 @@ mlt_msg_one_recipient(const struct bg_sender *s)
 }
 
 void
-mlt_msg_rcpt(struct mlt_msg *m, const struct bg_addr *rcpt)
+mlt_msg_rcpt(struct mlt_msg *m, const struct bg_addr *rcpt, const char *arg)
 {
 	if (m->rcpts++ == 0)
 		m->rcpt = *rcpt;
+	if (m->n_all == MLT_RCPTS_MAX) {
+		m->all_overflow = true;
+		return;
+	}
+	if (m->n_all == m->all_cap) {
+		m->all_cap = m->all_cap ? 2 * m->all_cap : 4;
+		m->all = bg_xreallocarray(m->all, m->all_cap, sizeof(*m->all));
+	}
+	m->all[m->n_all].addr = *rcpt;
+	m->all[m->n_all++].arg = bg_xstrdup(arg);
 }
 
-/* Starts the signer at the first header when the entity or the platform signs. */
+/* Starts the signer with the keys that may sign for the From domain, when the entity or the platform signs. */
 static void
 start_signing(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id)
 {
@@ -69,7 +103,7 @@ start_signing(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *
 
 	if (m->dkim != NULL || m->failed != NULL || s->entity->n_dkim + mlt_conf_cfg(conf)->n_esp_dkim == 0)
 		return;
-	m->dkim = bg_dkim_begin(mlt_conf_dkim(conf), s->entity, id, err, sizeof(err));
+	m->dkim = bg_dkim_begin_for(mlt_conf_dkim(conf), s->entity, m->from_domain, id, err, sizeof(err));
 	if (m->dkim == NULL)
 		m->failed = "dkim_begin";
 }
@@ -82,17 +116,30 @@ sign_header(struct mlt_msg *m, const char *name, const char *value)
 		m->failed = "dkim_header";
 }
 
-/* Notes what the From rule and the header changes need from one header. */
-static bool
-note_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, const char *value)
+/* Counts a single-instance header; reads From: (the first) and List-Id: (the first naming a list). */
+static void
+note_form(struct mlt_msg *m, const char *name, const char *value)
 {
 	struct bg_addr from;
+	int h = bg_rules_single(name);
 
-	if (strcasecmp(name, "From") == 0 && m->froms++ == 0) {
+	if (h >= 0)
+		m->single[h]++;
+	if (h == BG_H_FROM && m->froms++ == 0) {
 		m->from_status = bg_from_parse(value, &from);
 		if (m->from_status == BG_FROM_OK)
 			bg_strlcpy(m->from_domain, bg_addr_domain(&from), sizeof(m->from_domain));
 	}
+	if (m->list[0] == '\0' && strcasecmp(name, "List-Id") == 0 &&
+	    bg_rules_list_id(value, m->list, sizeof(m->list)) < 0)
+		m->list[0] = '\0';
+}
+
+/* Notes what the rules and the header changes need from one header; false for the app's pair we replace. */
+static bool
+note_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, const char *value)
+{
+	note_form(m, name, value);
 	if (strcasecmp(name, "List-Unsubscribe") == 0)
 		m->app_unsub++;
 	else if (strcasecmp(name, "List-Unsubscribe-Post") == 0)
@@ -103,13 +150,50 @@ note_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, cons
 	return !replaces_app_pair(s);
 }
 
-void
-mlt_msg_header(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
-	       const char *name, const char *value)
+/* Keeps a copy of one signed header for the signer, within MLT_KEPT_HEADERS_MAX and MLT_KEPT_BYTES_MAX. */
+static void
+keep_header(struct mlt_msg *m, const char *name, const char *value)
 {
-	start_signing(m, conf, s, id);
-	if (note_header(m, s, name, value))
-		sign_header(m, name, value);
+	size_t bytes = strlen(name) + strlen(value) + 2;
+
+	if (m->too_big || m->n_hdrs == MLT_KEPT_HEADERS_MAX || bytes > MLT_KEPT_BYTES_MAX - m->hdr_bytes) {
+		m->too_big = true;
+		return;
+	}
+	if (m->n_hdrs == m->hdr_cap) {
+		m->hdr_cap = m->hdr_cap ? 2 * m->hdr_cap : 16;
+		m->hdrs = bg_xreallocarray(m->hdrs, m->hdr_cap, sizeof(*m->hdrs));
+	}
+	m->hdrs[m->n_hdrs].name = bg_xstrdup(name);
+	m->hdrs[m->n_hdrs++].value = bg_xstrdup(value);
+	m->hdr_bytes += bytes;
+}
+
+void
+mlt_msg_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, const char *value)
+{
+	if (note_header(m, s, name, value) && bg_dkim_signs(name))
+		keep_header(m, name, value);
+}
+
+/* True when the message lacks header h and the configuration has it added. */
+static bool
+adds_missing(const struct mlt_msg *m, struct mlt_conf *conf, enum bg_single h)
+{
+	return m->single[h] == 0 && mlt_conf_cfg(conf)->milter.missing_headers == BG_MISSING_ADD;
+}
+
+/* Makes the Date: and Message-ID: (at the From domain) a message lacks, when they are added. */
+static void
+make_missing(struct mlt_msg *m, struct mlt_conf *conf)
+{
+	time_t now = time(NULL);
+
+	if (adds_missing(m, conf, BG_H_DATE) && bg_rules_date(now, m->date, sizeof(m->date)) < 0)
+		m->failed = "date";
+	if (adds_missing(m, conf, BG_H_MESSAGE_ID) && m->from_domain[0] != '\0' &&
+	    bg_rules_message_id(now, m->from_domain, m->message_id, sizeof(m->message_id)) < 0)
+		m->failed = "message_id";
 }
 
 /* Makes our List-Unsubscribe value with the recipient's token; false on failure. */
@@ -118,8 +202,8 @@ make_unsubscribe(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sende
 {
 	char token[BG_TOKEN_MAX + 1];
 
-	return bg_token_make(mlt_conf_tokens(conf), s->entity->name, s->list, m->rcpt.text, time(NULL), token,
-			     sizeof(token)) >= 0 &&
+	return bg_token_make(mlt_conf_tokens(conf), s->entity->name, mlt_msg_list(m, s), m->rcpt.text, time(NULL),
+	                     token, sizeof(token)) >= 0 &&
 	       bg_header_list_unsubscribe(s->entity, token, m->unsub, sizeof(m->unsub)) == 0;
 }
 
@@ -128,11 +212,21 @@ make_unsubscribe(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sende
  * they will stand (appended after the message's own), then ends its headers.
  */
 static void
-prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
+prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id)
 {
 	if (m->prepared)
 		return;
 	m->prepared = true;
+	if (m->froms == 1 && m->from_status == BG_FROM_OK && !m->too_big)
+		start_signing(m, conf, s, id);
+	for (size_t i = 0; i < m->n_hdrs; i++)
+		sign_header(m, m->hdrs[i].name, m->hdrs[i].value);
+	free_headers(m);
+	make_missing(m, conf);
+	if (m->date[0] != '\0')
+		sign_header(m, "Date", m->date);
+	if (m->message_id[0] != '\0')
+		sign_header(m, "Message-ID", m->message_id);
 	if (gets_unsubscribe(s) && !(s->entity->keep_unsubscribe && m->app_unsub > 0) && m->rcpts > 0 &&
 	    !make_unsubscribe(m, conf, s)) {
 		m->failed = "token";
@@ -142,7 +236,7 @@ prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
 		sign_header(m, "List-Unsubscribe", m->unsub);
 		sign_header(m, "List-Unsubscribe-Post", BG_LIST_UNSUBSCRIBE_POST);
 	}
-	if (bg_header_feedback_id(s->entity, s->list, s->class, m->feedback_id, sizeof(m->feedback_id)) == 0)
+	if (bg_header_feedback_id(s->entity, mlt_msg_list(m, s), s->class, m->feedback_id, sizeof(m->feedback_id)) == 0)
 		sign_header(m, "Feedback-ID", m->feedback_id);
 	else
 		m->feedback_id[0] = '\0';
@@ -151,23 +245,15 @@ prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
 }
 
 bool
-mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const unsigned char *buf,
-	     size_t len)
+mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
+             const unsigned char *buf, size_t len)
 {
-	prepare(m, conf, s);
+	prepare(m, conf, s, id);
 	if (m->dkim == NULL || m->failed != NULL)
 		return false;
 	if (bg_dkim_body(m->dkim, buf, len) < 0)
 		m->failed = "dkim_body";
 	return m->failed == NULL;
-}
-
-/* Sets a reply and returns the status that goes with its code. */
-static sfsistat
-reply(SMFICTX *ctx, const char *code, const char *xcode, const char *text)
-{
-	smfi_setreply(ctx, (char *)code, (char *)xcode, (char *)text);
-	return code[0] == '5' ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
 /* The From rule: exactly one From: with one mailbox, in a domain of the entity. */
@@ -178,13 +264,14 @@ check_from(SMFICTX *ctx, const struct mlt_msg *m, const struct bg_sender *s, cha
 
 	if (m->froms != 1 || m->from_status != BG_FROM_OK) {
 		snprintf(why, len, "from_headers=%u from_status=%d", m->froms, m->from_status);
-		return reply(ctx, "550", "5.7.1", m->froms != 1 ? "message must have exactly one From: header"
-							     : "From: must hold exactly one address");
+		return mlt_rules_reply(ctx, "550", "5.7.1",
+		                       m->froms != 1 ? "message must have exactly one From: header"
+		                                     : "From: must hold exactly one address");
 	}
 	if (!bg_header_domain_aligned(s->entity, m->from_domain)) {
 		snprintf(why, len, "from_domain=%s not_aligned", m->from_domain);
 		snprintf(text, sizeof(text), "From domain %s not authorized for %s", m->from_domain, s->entity->name);
-		return reply(ctx, "550", "5.7.1", text);
+		return mlt_rules_reply(ctx, "550", "5.7.1", text);
 	}
 	return SMFIS_CONTINUE;
 }
@@ -202,10 +289,14 @@ remove_app_pair(SMFICTX *ctx, const struct mlt_msg *m)
 	return 0;
 }
 
-/* Applies the header changes prepared earlier: the pair replaced, Feedback-ID added. */
+/* Applies the header changes prepared earlier: Date and Message-ID added, the pair replaced, Feedback-ID added. */
 static int
 apply_headers(SMFICTX *ctx, const struct mlt_msg *m)
 {
+	if (m->date[0] != '\0' && smfi_addheader(ctx, "Date", (char *)m->date) != MI_SUCCESS)
+		return -1;
+	if (m->message_id[0] != '\0' && smfi_addheader(ctx, "Message-ID", (char *)m->message_id) != MI_SUCCESS)
+		return -1;
 	if (m->unsub[0] != '\0' &&
 	    (remove_app_pair(ctx, m) < 0 || smfi_addheader(ctx, "List-Unsubscribe", (char *)m->unsub) != MI_SUCCESS ||
 	     smfi_addheader(ctx, "List-Unsubscribe-Post", BG_LIST_UNSUBSCRIBE_POST) != MI_SUCCESS))
@@ -244,27 +335,45 @@ insert_signatures(SMFICTX *ctx, struct mlt_msg *m)
 	return 0;
 }
 
-sfsistat
-mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, char *why,
-	    size_t len)
+/* The rules of the message as a whole, in the order of mlt_rules.h. */
+static sfsistat
+check_rules(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, unsigned *removed,
+            char *why, size_t len)
 {
 	sfsistat st;
+
+	if ((st = mlt_rules_form(ctx, m, conf, why, len)) != SMFIS_CONTINUE ||
+	    (st = check_from(ctx, m, s, why, len)) != SMFIS_CONTINUE ||
+	    (st = mlt_rules_aligned(ctx, m, s, why, len)) != SMFIS_CONTINUE ||
+	    (st = mlt_rules_unsubscribe(ctx, m, s, why, len)) != SMFIS_CONTINUE)
+		return st;
+	return mlt_rules_list(ctx, m, conf, s, removed, why, len);
+}
+
+sfsistat
+mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
+            char *why, size_t len)
+{
+	sfsistat st;
+	unsigned removed = 0;
 
 	why[0] = '\0';
 	if (s->entity == NULL || m->rcpts == 0)
 		return SMFIS_CONTINUE;
-	prepare(m, conf, s);
-	if ((st = check_from(ctx, m, s, why, len)) != SMFIS_CONTINUE)
+	prepare(m, conf, s, id);
+	if ((st = check_rules(ctx, m, conf, s, &removed, why, len)) != SMFIS_CONTINUE)
 		return st;
 	if (m->failed != NULL || apply_headers(ctx, m) < 0 || (gets_verp(s) && set_verp(ctx, m, conf, s) < 0)) {
 		snprintf(why, len, "failed=%s", m->failed ? m->failed : "header_change");
-		return reply(ctx, "451", "4.7.0", "Message could not be prepared for sending, try again later");
+		return mlt_rules_reply(ctx, "451", "4.7.0",
+		                       "Message could not be prepared for sending, try again later");
 	}
 	if (insert_signatures(ctx, m) < 0) {
 		snprintf(why, len, "failed=%s error=\"%s\"", m->failed ? m->failed : "dkim_insert",
 			 bg_dkim_error(m->dkim));
-		return reply(ctx, "451", "4.7.0", "DKIM signing failed, try again later");
+		return mlt_rules_reply(ctx, "451", "4.7.0", "DKIM signing failed, try again later");
 	}
-	snprintf(why, len, "signatures=%zu", m->dkim ? bg_dkim_count(m->dkim) : (size_t)0);
+	snprintf(why, len, "signatures=%zu list_removed=%u%s%s", m->dkim ? bg_dkim_count(m->dkim) : (size_t)0, removed,
+	         m->date[0] ? " added=Date" : "", m->message_id[0] ? " added=Message-ID" : "");
 	return SMFIS_CONTINUE;
 }

@@ -5,6 +5,7 @@ Usage:
   smtp_send.py --port P --from ADDR --rcpt A [--rcpt B ...] [--subject S]
                [--header 'Name: value' ...] [--body-file F] [--host H]
                [--helo NAME] [--smtputf8] [--timeout SECONDS] [--source ADDR]
+               [--omit NAME ...]
 
 Prints one line per SMTP step, as the server answered:
   MAIL <code> <text>
@@ -78,7 +79,8 @@ def build_message(args):
         (b"mime-version", b"MIME-Version: 1.0"),
         (b"content-type", b"Content-Type: text/plain; charset=utf-8"),
     ]
-    head = [line for name, line in defaults if name not in names] + given
+    omitted = {o.lower().encode() for o in args.omit}
+    head = [line for name, line in defaults if name not in names and name not in omitted] + given
     if args.body_file:
         with open(args.body_file, "rb") as f:
             body = f.read()
@@ -163,6 +165,7 @@ def parse_args():
     p.add_argument("--subject", default="bulkguard test")
     p.add_argument("--header", action="append", default=[], help="'Name: value' (repeat)")
     p.add_argument("--body-file", help="message body (LF or CRLF lines)")
+    p.add_argument("--omit", action="append", default=[], help="a default header left out, e.g. Date (repeat)")
     p.add_argument("--helo", default="client.bulkguard.test")
     p.add_argument("--smtputf8", action="store_true", help="add SMTPUTF8 to MAIL FROM")
     p.add_argument("--timeout", type=float, default=60)

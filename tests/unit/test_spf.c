@@ -489,7 +489,7 @@ test_zone_file(void **state)
 		{"j.example TXT \"v=spf1 exp=\\\"q\\\\ -all\"\n", NULL},
 		{"j.example TXT \"\"\n", NULL},
 		{"j.example\n", ":1: no record type"},
-		{"\n\nj.example CNAME k.example\n", ":3: unknown type (TXT, A, AAAA, MX or SERVFAIL)"},
+		{"\n\nj.example CNAME k.example\n", ":3: unknown type (TXT, A, AAAA, MX, PTR or SERVFAIL)"},
 		{"j.example TXT v=spf1 -all\n", ":1: TXT data must be one or more \"quoted strings\""},
 		{"j.example TXT \"v=spf1 -all\n", ":1: TXT data must be one or more \"quoted strings\""},
 		{"j.example TXT \"v=spf1\" -all\n", ":1: TXT data must be one or more \"quoted strings\""},
