@@ -1,0 +1,139 @@
+/*
+ * bg_stat.c - outcome counters, appended to a caller's pipeline (bg_stat.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bg_stat.h"
+
+static const char *const field_names[BG_ST_COUNT] = {
+    "accepted",     "delivered", "deferred",        "bounced",    "bounce-dead", "bounce-counted",
+    "bounce-block", "complaint", "unsub-one-click", "unsub-mail", "unverified",  "throttled",
+};
+
+const char *
+bg_stat_field_name(enum bg_stat_field f)
+{
+	return (unsigned)f < BG_ST_COUNT ? field_names[f] : "?";
+}
+
+const char *
+bg_stat_group(const struct bg_config *cfg, const char *domain)
+{
+	if (domain == NULL || *domain == '\0')
+		return "-";
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		if (bg_strlist_has(&cfg->groups[i].domains, domain))
+			return cfg->groups[i].name;
+	return domain;
+}
+
+void
+bg_stat_day(time_t t, char out[16])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+void
+bg_stat_hour(time_t t, char out[16])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 16, "%Y-%m-%dT%H", &tm);
+}
+
+int
+bg_stat_key_entity(char *out, size_t len, const char *prefix, const char *entity, const char *list, const char *group,
+                   const char *day)
+{
+	int n;
+
+	if (list != NULL && *list != '\0')
+		n = snprintf(out, len, "%sstat:l:%s/%s:%s:%s", prefix, entity, list, group, day);
+	else
+		n = snprintf(out, len, "%sstat:e:%s:%s:%s", prefix, entity, group, day);
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+/* Appends HINCRBY key field n and EXPIRE key ttl; returns 2 or -1. */
+static int
+incr(struct bg_redis *r, const char *key, const char *field, long n, long ttl)
+{
+	char num[24], secs[24];
+	const char *hincr[] = {"HINCRBY", key, field, num};
+	const char *expire[] = {"EXPIRE", key, secs};
+
+	snprintf(num, sizeof(num), "%ld", n);
+	snprintf(secs, sizeof(secs), "%ld", ttl);
+	if (bg_redis_append(r, 4, hincr, NULL) < 0 || bg_redis_append(r, 3, expire, NULL) < 0)
+		return -1;
+	return 2;
+}
+
+int
+bg_stat_entity(struct bg_redis *r, const struct bg_config *cfg, const char *entity, const char *list, const char *group,
+               time_t now, enum bg_stat_field f, long n)
+{
+	char key[BG_STAT_KEY_MAX], day[16], field[64];
+	const char *e = entity != NULL && *entity ? entity : "-";
+	long bucket = cfg->reputation.bucket > 0 ? cfg->reputation.bucket : 3600;
+	int q = 0;
+
+	bg_stat_day(now, day);
+	if (bg_stat_key_entity(key, sizeof(key), cfg->redis.prefix, e, NULL, group, day) < 0)
+		return 0;
+	if (incr(r, key, bg_stat_field_name(f), n, BG_STAT_DAY_TTL) < 0)
+		return -1;
+	q += 2;
+	if (list != NULL && *list != '\0' &&
+	    bg_stat_key_entity(key, sizeof(key), cfg->redis.prefix, e, list, group, day) > 0) {
+		if (incr(r, key, bg_stat_field_name(f), n, BG_STAT_DAY_TTL) < 0)
+			return -1;
+		q += 2;
+	}
+	if (entity == NULL || *entity == '\0')
+		return q;
+	snprintf(key, sizeof(key), "%sstat:w:%s", cfg->redis.prefix, e);
+	snprintf(field, sizeof(field), "%lld:%s", (long long)(now / bucket), bg_stat_field_name(f));
+	if (incr(r, key, field, n, cfg->reputation.window + bucket) < 0)
+		return -1;
+	return q + 2;
+}
+
+int
+bg_stat_ip(struct bg_redis *r, const struct bg_config *cfg, const char *ip, const char *group, time_t now,
+           enum bg_stat_field f, long n)
+{
+	char key[BG_STAT_KEY_MAX], hour[16];
+	int len;
+
+	bg_stat_hour(now, hour);
+	len = snprintf(key, sizeof(key), "%sstat:ip:%s:%s:%s", cfg->redis.prefix, ip, group, hour);
+	if (len < 0 || (size_t)len >= sizeof(key))
+		return 0;
+	return incr(r, key, bg_stat_field_name(f), n, BG_STAT_HOUR_TTL);
+}
+
+int
+bg_stat_drain(struct bg_redis *r, int n)
+{
+	int rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		redisReply *rep = bg_redis_reply(r);
+
+		if (rep == NULL)
+			return -1;
+		if (rep->type == REDIS_REPLY_ERROR)
+			rc = -1;
+		freeReplyObject(rep);
+	}
+	return rc;
+}
