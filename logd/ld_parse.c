@@ -57,6 +57,9 @@ pool_of(const char *s, size_t n, struct ld_record *r)
 		ip = ip * 10 + (dash[i] - '0');
 	if (ip == 0)
 		return;
+	for (const char *c = s + 3; c < dash - 1; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+			return; /* not a name master.cf holds */
 	copy(r->pool, LD_POOL_MAX, s + 3, (size_t)(dash - 1 - (s + 3)));
 	r->ip = ip;
 }
