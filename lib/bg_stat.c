@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -136,4 +137,28 @@ bg_stat_drain(struct bg_redis *r, int n)
 		freeReplyObject(rep);
 	}
 	return rc;
+}
+
+void
+bg_stat_window_sum(const redisReply *hash, long bucket, long window, time_t now, struct bg_stat_window *w)
+{
+	long long first = (long long)((now - window) / bucket) + 1;
+
+	memset(w, 0, sizeof(*w));
+	if (hash == NULL || hash->type != REDIS_REPLY_ARRAY)
+		return;
+	for (size_t i = 0; i + 1 < hash->elements; i += 2) {
+		char *end;
+		long long b = strtoll(hash->element[i]->str, &end, 10),
+		          v = strtoll(hash->element[i + 1]->str, NULL, 10);
+
+		if (*end != ':' || b < first)
+			continue;
+		if (strcmp(end + 1, "accepted") == 0)
+			w->accepted += v;
+		else if (strcmp(end + 1, "complaint") == 0)
+			w->complaint += v;
+		else if (strcmp(end + 1, "bounce-dead") == 0 || strcmp(end + 1, "bounce-counted") == 0)
+			w->bounce += v;
+	}
 }

@@ -69,6 +69,16 @@ int bg_stat_entity(struct bg_redis *r, const struct bg_config *cfg, const char *
 int bg_stat_ip(struct bg_redis *r, const struct bg_config *cfg, const char *ip, const char *group, time_t now,
                enum bg_stat_field f, long n);
 
+#define BG_STAT_SUSPEND_AUTO "auto " /* the prefix of an automatic suspension's value (bulkguard-logd) */
+
+/* An entity's brake window summed: accepted recipients, complaints, bounces (dead + counted). */
+struct bg_stat_window {
+	long long accepted, complaint, bounce;
+};
+
+/* Sums the HGETALL reply of stat:w:<entity> over the window ending at now (pure). */
+void bg_stat_window_sum(const redisReply *hash, long bucket, long window, time_t now, struct bg_stat_window *w);
+
 /* Reads n replies; returns 0, or -1 when one was an error or the connection failed. */
 int bg_stat_drain(struct bg_redis *r, int n);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bg_log.h"
+#include "bg_stat.h"
 #include "ld_brake.h"
 
 /* KEYS[1] pair; ARGV now, decrease %, floor %. Returns the new factor in thousandths and 1 when newly engaged. */
@@ -182,30 +183,6 @@ tick_pairs(struct bg_redis *r, const struct bg_config *cfg, time_t now)
 	return rc;
 }
 
-void
-ld_window_sum(const redisReply *hash, long bucket, long window, time_t now, struct ld_window *w)
-{
-	long long first = (long long)((now - window) / bucket) + 1;
-
-	memset(w, 0, sizeof(*w));
-	if (hash == NULL || hash->type != REDIS_REPLY_ARRAY)
-		return;
-	for (size_t i = 0; i + 1 < hash->elements; i += 2) {
-		char *end;
-		long long b = strtoll(hash->element[i]->str, &end, 10),
-		          v = strtoll(hash->element[i + 1]->str, NULL, 10);
-
-		if (*end != ':' || b < first)
-			continue;
-		if (strcmp(end + 1, "accepted") == 0)
-			w->accepted += v;
-		else if (strcmp(end + 1, "complaint") == 0)
-			w->complaint += v;
-		else if (strcmp(end + 1, "bounce-dead") == 0 || strcmp(end + 1, "bounce-counted") == 0)
-			w->bounce += v;
-	}
-}
-
 /* Sets the automatic suspension (NX: never over an operator's); logs when it engages. */
 static int
 suspend(struct bg_redis *r, const struct bg_config *cfg, const char *entity, const char *why, time_t now)
@@ -215,7 +192,7 @@ suspend(struct bg_redis *r, const struct bg_config *cfg, const char *entity, con
 	redisReply *rep;
 
 	snprintf(key, sizeof(key), "%ssuspend:%s", cfg->redis.prefix, entity);
-	snprintf(value, sizeof(value), LD_SUSPEND_AUTO "%lld %s", (long long)now, why);
+	snprintf(value, sizeof(value), BG_STAT_SUSPEND_AUTO "%lld %s", (long long)now, why);
 	if (bg_redis_append(r, 4, argv, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
 		return -1;
 	if (rep->type == REDIS_REPLY_STATUS)
@@ -235,7 +212,7 @@ tick_entity(struct bg_redis *r, const struct bg_config *cfg, size_t idx, time_t 
 	const long bucket = cfg->reputation.bucket, window = cfg->reputation.window;
 	char key[300], why[200];
 	const char *argv[] = {"HGETALL", key};
-	struct ld_window w;
+	struct bg_stat_window w;
 	redisReply *rep;
 	long long cbp, bbp;
 	int level = 0;
@@ -243,7 +220,7 @@ tick_entity(struct bg_redis *r, const struct bg_config *cfg, size_t idx, time_t 
 	snprintf(key, sizeof(key), "%sstat:w:%s", cfg->redis.prefix, e->name);
 	if (bg_redis_append(r, 2, argv, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
 		return -1;
-	ld_window_sum(rep, bucket, window, now, &w);
+	bg_stat_window_sum(rep, bucket, window, now, &w);
 	freeReplyObject(rep);
 	if (w.accepted < cfg->reputation.min_volume)
 		return 0;

@@ -23,8 +23,6 @@
 #include "bg_config.h"
 #include "bg_redis.h"
 
-#define LD_SUSPEND_AUTO "auto " /* the prefix of an automatic suspension's value */
-
 /* A throttling reply from pool's IP for group: lowers the pair's factor. Returns 0 or -1. */
 int ld_brake_throttle(struct bg_redis *r, const struct bg_config *cfg, const char *pool, const char *group, time_t now);
 
@@ -33,15 +31,5 @@ int ld_brake_block(struct bg_redis *r, const struct bg_config *cfg, const char *
 
 /* The periodic check: pairs recover and cool-downs end; entity rates warn and suspend. Returns 0 or -1. */
 int ld_brake_tick(struct bg_redis *r, const struct bg_config *cfg, time_t now);
-
-/*
- * Sums an entity's brake window (HGETALL of stat:w:<entity>) at now:
- * accepted, complaints, bounces (dead + counted). Pure; for the tick and for
- * bulkguard-ctl stats.
- */
-struct ld_window {
-	long long accepted, complaint, bounce;
-};
-void ld_window_sum(const redisReply *hash, long bucket, long window, time_t now, struct ld_window *w);
 
 #endif
