@@ -200,7 +200,8 @@ commit(struct logd *d, off_t off, time_t now)
 
 	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)d->ino);
 	snprintf(offs, sizeof(offs), "%lld", (long long)off);
-	cmd(d, 6, hset);
+	if (strcmp(d->path, "-") != 0) /* a pipe has no position to come back to */
+		cmd(d, 6, hset);
 	cmd(d, 1, (const char *[]){"EXEC"});
 	if (d->queued < 0 || bg_stat_drain(d->r, d->queued - 1) < 0 || (rep = bg_redis_reply(d->r)) == NULL)
 		rc = -1;
