@@ -3,12 +3,14 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "bg_stat.h"
+#include "bg_util.h"
 
 static const char *const field_names[BG_ST_COUNT] = {
     "accepted",     "delivered", "deferred",        "bounced",    "bounce-dead", "bounce-counted",
@@ -78,39 +80,134 @@ incr(struct bg_redis *r, const char *key, const char *field, long n, long ttl)
 	return 2;
 }
 
+#define BATCH_SLOTS 4096
+
+/* One counter of a batch. */
+struct bentry {
+	struct bentry *next_slot, *next_all;
+	char *key, *field;
+	long n, ttl;
+};
+
+struct bg_stat_batch {
+	struct bentry *slot[BATCH_SLOTS];
+	struct bentry *all;
+};
+
+struct bg_stat_batch *
+bg_stat_batch_new(void)
+{
+	return bg_xcalloc(1, sizeof(struct bg_stat_batch));
+}
+
+void
+bg_stat_batch_free(struct bg_stat_batch *b)
+{
+	if (b == NULL)
+		return;
+	while (b->all != NULL) {
+		struct bentry *e = b->all;
+
+		b->all = e->next_all;
+		free(e->key);
+		free(e->field);
+		free(e);
+	}
+	free(b);
+}
+
+/* Adds n to key's field in the batch. */
+static void
+batch_add(struct bg_stat_batch *b, const char *key, const char *field, long n, long ttl)
+{
+	uint32_t h = 2166136261u;
+	struct bentry *e;
+
+	for (const char *c = key; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	for (const char *c = field; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	h &= BATCH_SLOTS - 1;
+	for (e = b->slot[h]; e != NULL; e = e->next_slot)
+		if (strcmp(e->key, key) == 0 && strcmp(e->field, field) == 0) {
+			e->n += n;
+			return;
+		}
+	e = bg_xcalloc(1, sizeof(*e));
+	e->key = bg_xstrdup(key);
+	e->field = bg_xstrdup(field);
+	e->n = n;
+	e->ttl = ttl;
+	e->next_slot = b->slot[h];
+	b->slot[h] = e;
+	e->next_all = b->all;
+	b->all = e;
+}
+
 int
-bg_stat_entity(struct bg_redis *r, const struct bg_config *cfg, const char *entity, const char *list, const char *group,
-               time_t now, enum bg_stat_field f, long n)
+bg_stat_batch_append(struct bg_redis *r, struct bg_stat_batch *b)
+{
+	int q = 0;
+
+	for (struct bentry *e = b->all; e != NULL && q >= 0; e = e->next_all)
+		q = incr(r, e->key, e->field, e->n, e->ttl) < 0 ? -1 : q + 2;
+	while (b->all != NULL) {
+		struct bentry *e = b->all;
+
+		b->all = e->next_all;
+		free(e->key);
+		free(e->field);
+		free(e);
+	}
+	memset(b->slot, 0, sizeof(b->slot));
+	return q;
+}
+
+/* Counts into the pipeline r (returns the replies queued, or -1) or, when b is set, into the batch (returns 0). */
+static int
+put(struct bg_redis *r, struct bg_stat_batch *b, const char *key, const char *field, long n, long ttl)
+{
+	if (b == NULL)
+		return incr(r, key, field, n, ttl);
+	batch_add(b, key, field, n, ttl);
+	return 0;
+}
+
+/* bg_stat_entity into r or b. */
+static int
+entity_to(struct bg_redis *r, struct bg_stat_batch *b, const struct bg_config *cfg, const char *entity,
+          const char *list, const char *group, time_t now, enum bg_stat_field f, long n)
 {
 	char key[BG_STAT_KEY_MAX], day[16], field[64];
 	const char *e = entity != NULL && *entity ? entity : "-";
 	long bucket = cfg->reputation.bucket > 0 ? cfg->reputation.bucket : 3600;
-	int q = 0;
+	int q = 0, k;
 
 	bg_stat_day(now, day);
 	if (bg_stat_key_entity(key, sizeof(key), cfg->redis.prefix, e, NULL, group, day) < 0)
 		return 0;
-	if (incr(r, key, bg_stat_field_name(f), n, BG_STAT_DAY_TTL) < 0)
+	if ((k = put(r, b, key, bg_stat_field_name(f), n, BG_STAT_DAY_TTL)) < 0)
 		return -1;
-	q += 2;
+	q += k;
 	if (list != NULL && *list != '\0' &&
 	    bg_stat_key_entity(key, sizeof(key), cfg->redis.prefix, e, list, group, day) > 0) {
-		if (incr(r, key, bg_stat_field_name(f), n, BG_STAT_DAY_TTL) < 0)
+		if ((k = put(r, b, key, bg_stat_field_name(f), n, BG_STAT_DAY_TTL)) < 0)
 			return -1;
-		q += 2;
+		q += k;
 	}
 	if (entity == NULL || *entity == '\0')
 		return q;
 	snprintf(key, sizeof(key), "%sstat:w:%s", cfg->redis.prefix, e);
 	snprintf(field, sizeof(field), "%lld:%s", (long long)(now / bucket), bg_stat_field_name(f));
-	if (incr(r, key, field, n, cfg->reputation.window + bucket) < 0)
+	if ((k = put(r, b, key, field, n, cfg->reputation.window + bucket)) < 0)
 		return -1;
-	return q + 2;
+	return q + k;
 }
 
-int
-bg_stat_ip(struct bg_redis *r, const struct bg_config *cfg, const char *ip, const char *group, time_t now,
-           enum bg_stat_field f, long n)
+/* bg_stat_ip into r or b. */
+static int
+ip_to(struct bg_redis *r, struct bg_stat_batch *b, const struct bg_config *cfg, const char *ip, const char *group,
+      time_t now, enum bg_stat_field f, long n)
 {
 	char key[BG_STAT_KEY_MAX], hour[16];
 	int len;
@@ -119,7 +216,35 @@ bg_stat_ip(struct bg_redis *r, const struct bg_config *cfg, const char *ip, cons
 	len = snprintf(key, sizeof(key), "%sstat:ip:%s:%s:%s", cfg->redis.prefix, ip, group, hour);
 	if (len < 0 || (size_t)len >= sizeof(key))
 		return 0;
-	return incr(r, key, bg_stat_field_name(f), n, BG_STAT_HOUR_TTL);
+	return put(r, b, key, bg_stat_field_name(f), n, BG_STAT_HOUR_TTL);
+}
+
+int
+bg_stat_entity(struct bg_redis *r, const struct bg_config *cfg, const char *entity, const char *list, const char *group,
+               time_t now, enum bg_stat_field f, long n)
+{
+	return entity_to(r, NULL, cfg, entity, list, group, now, f, n);
+}
+
+int
+bg_stat_ip(struct bg_redis *r, const struct bg_config *cfg, const char *ip, const char *group, time_t now,
+           enum bg_stat_field f, long n)
+{
+	return ip_to(r, NULL, cfg, ip, group, now, f, n);
+}
+
+void
+bg_stat_batch_entity(struct bg_stat_batch *b, const struct bg_config *cfg, const char *entity, const char *list,
+                     const char *group, time_t now, enum bg_stat_field f, long n)
+{
+	entity_to(NULL, b, cfg, entity, list, group, now, f, n);
+}
+
+void
+bg_stat_batch_ip(struct bg_stat_batch *b, const struct bg_config *cfg, const char *ip, const char *group, time_t now,
+                 enum bg_stat_field f, long n)
+{
+	ip_to(NULL, b, cfg, ip, group, now, f, n);
 }
 
 int

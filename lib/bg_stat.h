@@ -79,6 +79,22 @@ struct bg_stat_window {
 /* Sums the HGETALL reply of stat:w:<entity> over the window ending at now (pure). */
 void bg_stat_window_sum(const redisReply *hash, long bucket, long window, time_t now, struct bg_stat_window *w);
 
+/*
+ * A batch sums counters in memory (bulkguard-logd: thousands of log lines
+ * become one HINCRBY per key and field). bg_stat_batch_append appends them
+ * all (HINCRBY and EXPIRE each) to r's pipeline, empties the batch and
+ * returns the replies queued, or -1. The caller frees a batch with
+ * bg_stat_batch_free.
+ */
+struct bg_stat_batch;
+struct bg_stat_batch *bg_stat_batch_new(void);
+void bg_stat_batch_free(struct bg_stat_batch *b);
+void bg_stat_batch_entity(struct bg_stat_batch *b, const struct bg_config *cfg, const char *entity, const char *list,
+                          const char *group, time_t now, enum bg_stat_field f, long n);
+void bg_stat_batch_ip(struct bg_stat_batch *b, const struct bg_config *cfg, const char *ip, const char *group,
+                      time_t now, enum bg_stat_field f, long n);
+int bg_stat_batch_append(struct bg_redis *r, struct bg_stat_batch *b);
+
 /* Reads n replies; returns 0, or -1 when one was an error or the connection failed. */
 int bg_stat_drain(struct bg_redis *r, int n);
 

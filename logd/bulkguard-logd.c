@@ -66,7 +66,11 @@ struct logd {
 	off_t off; /* the offset of the first byte not yet applied */
 	char *buf;
 	size_t len;
-	int queued; /* replies the batch will read */
+	int queued;                 /* replies the batch will read */
+	unsigned long batch;        /* the batch's number (from 1) */
+	struct bg_stat_batch *stat; /* its counters, summed */
+	char **fresh;               /* queue ids its from= lines put */
+	size_t n_fresh, cap_fresh;
 	struct signal_rec sig[SIGNALS_MAX];
 	int n_sig;
 	unsigned long long lines;
@@ -150,7 +154,7 @@ delivery(struct logd *d, const struct ld_record *rec, time_t now)
 	const struct bg_pool *p = rec->ip > 0 ? pool_named(d->cfg, rec->pool) : NULL;
 	enum bg_stat_field f = by_status[rec->status];
 
-	queued(d, bg_stat_entity(d->r, d->cfg, entity_of(d, rec), NULL, group, now, f, 1));
+	bg_stat_batch_entity(d->stat, d->cfg, entity_of(d, rec), NULL, group, now, f, 1);
 	if (rec->status == LD_SENT)
 		clear_bounces(d, rec->addr);
 	if (p == NULL || (size_t)rec->ip > p->ips.n)
@@ -159,7 +163,7 @@ delivery(struct logd *d, const struct ld_record *rec, time_t now)
 		f = BG_ST_THROTTLED;
 	else if (rec->signal == LD_SIG_BLOCK)
 		f = BG_ST_BLOCK;
-	queued(d, bg_stat_ip(d->r, d->cfg, p->ips.v[rec->ip - 1], group, now, f, 1));
+	bg_stat_batch_ip(d->stat, d->cfg, p->ips.v[rec->ip - 1], group, now, f, 1);
 	if ((rec->signal == LD_SIG_THROTTLE || rec->signal == LD_SIG_BLOCK) && d->n_sig < SIGNALS_MAX) {
 		snprintf(d->sig[d->n_sig].pool, sizeof(d->sig[0].pool), "%s", p->name);
 		snprintf(d->sig[d->n_sig].group, sizeof(d->sig[0].group), "%s", group);
@@ -172,17 +176,21 @@ static void
 apply_line(struct logd *d, const char *line, size_t len, time_t now)
 {
 	struct ld_record rec;
-	const char *hset[] = {"HSET", d->qkey, rec.qid, rec.addr};
 
 	d->lines++;
 	switch (ld_parse(line, len, &rec)) {
 	case LD_FROM:
-		ld_qid_put(d->qids, rec.qid, rec.addr);
-		cmd(d, 4, hset);
+		ld_qid_put(d->qids, rec.qid, rec.addr, d->batch);
+		if (d->n_fresh == d->cap_fresh) {
+			d->cap_fresh = d->cap_fresh ? 2 * d->cap_fresh : 1024;
+			d->fresh = bg_xreallocarray(d->fresh, d->cap_fresh, sizeof(*d->fresh));
+		}
+		d->fresh[d->n_fresh++] = bg_xstrdup(rec.qid);
 		break;
 	case LD_REMOVED:
-		ld_qid_del(d->qids, rec.qid);
-		cmd(d, 3, (const char *[]){"HDEL", d->qkey, rec.qid});
+		if (!ld_qid_del(d->qids, rec.qid,
+		                d->batch)) /* put and removed within the batch: Redis never hears of it */
+			cmd(d, 3, (const char *[]){"HDEL", d->qkey, rec.qid});
 		break;
 	case LD_DELIVERY: delivery(d, &rec, now); break;
 	default: break;
@@ -198,6 +206,15 @@ commit(struct logd *d, off_t off, time_t now)
 	redisReply *rep;
 	int rc = 0;
 
+	for (size_t i = 0; i < d->n_fresh; i++) {
+		const char *sender = ld_qid_fresh(d->qids, d->fresh[i], d->batch);
+
+		if (sender != NULL)
+			cmd(d, 4, (const char *[]){"HSET", d->qkey, d->fresh[i], sender});
+		free(d->fresh[i]);
+	}
+	d->n_fresh = 0;
+	queued(d, bg_stat_batch_append(d->r, d->stat));
 	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)d->ino);
 	snprintf(offs, sizeof(offs), "%lld", (long long)off);
 	if (strcmp(d->path, "-") != 0) /* a pipe has no position to come back to */
@@ -233,6 +250,7 @@ apply_buffer(struct logd *d)
 		bg_verp_window_set(&d->win, now, d->cfg->feedback.verp_max_age,
 		                   (time_t)d->cfg->feedback.verp_upgrade_date);
 		d->queued = 0;
+		d->batch++;
 		cmd(d, 1, (const char *[]){"MULTI"});
 		while (pos < d->len && n < BATCH_LINES) {
 			char *nl = memchr(d->buf + pos, '\n', d->len - pos);
@@ -463,10 +481,11 @@ main(int argc, char **argv)
 	snprintf(d.qkey, sizeof(d.qkey), "%slogd:qid:%s", cfg->redis.prefix, host);
 	d.buf = bg_xcalloc(1, BUF_SIZE);
 	d.qids = ld_qid_new();
+	d.stat = bg_stat_batch_new();
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	signal(SIGPIPE, SIG_IGN);
-	bg_daemon_detach(o.foreground);
+	bg_daemon_detach(o.foreground || once);
 	ld_qid_load(d.qids, d.r, d.qkey);
 	resume(&d);
 	rc = run(&d, once);
@@ -475,6 +494,8 @@ main(int argc, char **argv)
 		close(d.fd);
 	free(d.buf);
 	ld_qid_free(d.qids);
+	bg_stat_batch_free(d.stat);
+	free(d.fresh);
 	bg_token_keys_free(d.keys);
 	bg_redis_free(d.r);
 	bg_config_free(cfg);

@@ -16,6 +16,7 @@
 struct entry {
 	struct entry *next;
 	char *qid, *sender;
+	unsigned long batch; /* the batch that put it (0: loaded) */
 };
 
 struct ld_qid {
@@ -66,7 +67,7 @@ ld_qid_free(struct ld_qid *t)
 }
 
 void
-ld_qid_put(struct ld_qid *t, const char *qid, const char *sender)
+ld_qid_put(struct ld_qid *t, const char *qid, const char *sender, unsigned long batch)
 {
 	unsigned h = hash(qid);
 	struct entry *e;
@@ -75,6 +76,7 @@ ld_qid_put(struct ld_qid *t, const char *qid, const char *sender)
 		if (strcmp(e->qid, qid) == 0) {
 			free(e->sender);
 			e->sender = bg_xstrdup(sender);
+			e->batch = batch;
 			return;
 		}
 	if (t->n >= LD_QID_ENTRIES) {
@@ -85,6 +87,7 @@ ld_qid_put(struct ld_qid *t, const char *qid, const char *sender)
 	e = bg_xcalloc(1, sizeof(*e));
 	e->qid = bg_xstrdup(qid);
 	e->sender = bg_xstrdup(sender);
+	e->batch = batch;
 	e->next = t->slot[h];
 	t->slot[h] = e;
 	t->n++;
@@ -99,20 +102,31 @@ ld_qid_get(const struct ld_qid *t, const char *qid)
 	return NULL;
 }
 
-void
-ld_qid_del(struct ld_qid *t, const char *qid)
+const char *
+ld_qid_fresh(const struct ld_qid *t, const char *qid, unsigned long batch)
+{
+	for (const struct entry *e = t->slot[hash(qid)]; e != NULL; e = e->next)
+		if (strcmp(e->qid, qid) == 0)
+			return e->batch == batch ? e->sender : NULL;
+	return NULL;
+}
+
+int
+ld_qid_del(struct ld_qid *t, const char *qid, unsigned long batch)
 {
 	for (struct entry **p = &t->slot[hash(qid)]; *p != NULL; p = &(*p)->next)
 		if (strcmp((*p)->qid, qid) == 0) {
 			struct entry *e = *p;
+			int fresh = e->batch == batch;
 
 			*p = e->next;
 			free(e->qid);
 			free(e->sender);
 			free(e);
 			t->n--;
-			return;
+			return fresh;
 		}
+	return 0;
 }
 
 void
@@ -135,6 +149,6 @@ ld_qid_load(struct ld_qid *t, struct bg_redis *r, const char *key)
 	if (n == 0 || bg_redis_append(r, 2, all, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
 		return;
 	for (size_t i = 0; rep->type == REDIS_REPLY_ARRAY && i + 1 < rep->elements; i += 2)
-		ld_qid_put(t, rep->element[i]->str, rep->element[i + 1]->str);
+		ld_qid_put(t, rep->element[i]->str, rep->element[i + 1]->str, 0);
 	freeReplyObject(rep);
 }
