@@ -151,6 +151,13 @@ bg_stat_batch_append(struct bg_redis *r, struct bg_stat_batch *b)
 
 	for (struct bentry *e = b->all; e != NULL && q >= 0; e = e->next_all)
 		q = incr(r, e->key, e->field, e->n, e->ttl) < 0 ? -1 : q + 2;
+	bg_stat_batch_clear(b);
+	return q;
+}
+
+void
+bg_stat_batch_clear(struct bg_stat_batch *b)
+{
 	while (b->all != NULL) {
 		struct bentry *e = b->all;
 
@@ -160,7 +167,6 @@ bg_stat_batch_append(struct bg_redis *r, struct bg_stat_batch *b)
 		free(e);
 	}
 	memset(b->slot, 0, sizeof(b->slot));
-	return q;
 }
 
 /* Counts into the pipeline r (returns the replies queued, or -1) or, when b is set, into the batch (returns 0). */

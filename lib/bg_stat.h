@@ -94,6 +94,8 @@ void bg_stat_batch_entity(struct bg_stat_batch *b, const struct bg_config *cfg, 
 void bg_stat_batch_ip(struct bg_stat_batch *b, const struct bg_config *cfg, const char *ip, const char *group,
                       time_t now, enum bg_stat_field f, long n);
 int bg_stat_batch_append(struct bg_redis *r, struct bg_stat_batch *b);
+/* Empties the batch without writing it. */
+void bg_stat_batch_clear(struct bg_stat_batch *b);
 
 /* Reads n replies; returns 0, or -1 when one was an error or the connection failed. */
 int bg_stat_drain(struct bg_redis *r, int n);

@@ -123,11 +123,12 @@ queued(struct logd *d, int n)
 		d->queued += n;
 }
 
-/* Appends one command to the batch. */
+/* Appends one command to the batch; nothing more once an append failed (a new connection has no MULTI). */
 static void
 cmd(struct logd *d, int argc, const char **argv)
 {
-	queued(d, bg_redis_append(d->r, argc, argv, NULL) < 0 ? -1 : 1);
+	if (d->queued >= 0)
+		queued(d, bg_redis_append(d->r, argc, argv, NULL) < 0 ? -1 : 1);
 }
 
 /* A delivery that left: the recipient's bounce history is cleared (only consecutive bounces count). */
@@ -214,17 +215,27 @@ commit(struct logd *d, off_t off, time_t now)
 		free(d->fresh[i]);
 	}
 	d->n_fresh = 0;
-	queued(d, bg_stat_batch_append(d->r, d->stat));
+	if (d->queued >= 0)
+		queued(d, bg_stat_batch_append(d->r, d->stat));
+	else
+		bg_stat_batch_clear(d->stat);
 	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)d->ino);
 	snprintf(offs, sizeof(offs), "%lld", (long long)off);
 	if (strcmp(d->path, "-") != 0) /* a pipe has no position to come back to */
 		cmd(d, 6, hset);
 	cmd(d, 1, (const char *[]){"EXEC"});
-	if (d->queued < 0 || bg_stat_drain(d->r, d->queued - 1) < 0 || (rep = bg_redis_reply(d->r)) == NULL)
+	/* every QUEUED reply, then EXEC's (read even after an error reply, so the connection stays in step) */
+	if (d->queued < 0)
 		rc = -1;
 	else {
-		rc = rep->type == REDIS_REPLY_ARRAY ? 0 : -1;
-		freeReplyObject(rep);
+		rc = bg_stat_drain(d->r, d->queued - 1);
+		if ((rep = bg_redis_reply(d->r)) == NULL)
+			rc = -1;
+		else {
+			if (rep->type != REDIS_REPLY_ARRAY)
+				rc = -1;
+			freeReplyObject(rep);
+		}
 	}
 	d->queued = 0;
 	if (rc == 0)
