@@ -33,6 +33,7 @@
 #include "ctl_data.h"
 #include "ctl_dns.h"
 #include "ctl_postfix.h"
+#include "ctl_stats.h"
 #include "ctl_token.h"
 
 #define NAME "bulkguard-ctl"
@@ -54,6 +55,8 @@ static const struct ctl_command commands[] = {
 	{"import", CTL_IMPORT_USAGE, ctl_import},
 	{"export", CTL_EXPORT_USAGE, ctl_export},
 	{"postfix-config", CTL_POSTFIX_USAGE, ctl_postfix},
+	{"stats", CTL_STATS_USAGE, ctl_stats},
+	{"brake", CTL_BRAKE_USAGE, ctl_brake},
 };
 /* clang-format on */
 

@@ -13,6 +13,7 @@
 #include "bg_suppress.h"
 #include "bg_verp.h"
 #include "fb_apply.h"
+#include "fb_stat.h"
 
 #define FB_WHO "bulkguard-feedback"
 
@@ -57,6 +58,7 @@ fb_apply_unverified(const struct bg_config *cfg, struct bg_redis *redis, const c
 		return;
 	}
 	freeReplyObject(rep);
+	fb_stat_count(cfg, redis, NULL, NULL, NULL, BG_ST_UNVERIFIED, time(NULL), id);
 }
 
 /* Reads n replies; fills score[] from the last two (ZRANGE WITHSCORES) and *count from the third last. */
@@ -122,7 +124,8 @@ count_bounce(const struct bg_config *cfg, struct bg_redis *redis, const char *ad
 
 /* Applies one DSN recipient. */
 static int
-apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_rcpt *x, time_t now, const char *id)
+apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_rcpt *x, const char *entity, time_t now,
+           const char *id)
 {
 	struct bg_addr a;
 	char source[40];
@@ -140,6 +143,7 @@ apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_
 	}
 	if (x->cls == FB_CLASS_BOUNCE) {
 		snprintf(source, sizeof(source), "dsn-%s", x->status);
+		fb_stat_count(cfg, redis, entity, NULL, a.text, BG_ST_DEAD, now, id);
 		return suppress(cfg, redis, id, a.text, NULL, NULL, "bounce", source, now);
 	}
 	if (count_bounce(cfg, redis, a.text, now, &spanned, &count) < 0) {
@@ -147,6 +151,7 @@ apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_
 		return -1;
 	}
 	bg_log_info("%s: rcpt=%s status=%s class=hard bounces=%lld", id, a.text, x->status, count);
+	fb_stat_count(cfg, redis, entity, NULL, a.text, BG_ST_COUNTED, now, id);
 	return spanned ? suppress(cfg, redis, id, a.text, NULL, NULL, "bounce", "dsn-repeated", now) : 0;
 }
 
@@ -255,9 +260,11 @@ apply_arf(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_r
 		fb_apply_unverified(cfg, redis, id, "arf", t.addr.len ? t.addr.text : r->arf.orig_rcpt.text, t.why);
 		return 0;
 	}
-	for (size_t i = 0; i < t.n_entity; i++)
+	for (size_t i = 0; i < t.n_entity; i++) {
 		if (suppress(cfg, redis, id, t.addr.text, t.entity[i], NULL, "complaint", "arf", now) < 0)
 			return -1;
+		fb_stat_count(cfg, redis, t.entity[i], NULL, t.addr.text, BG_ST_COMPLAINT, now, id);
+	}
 	return 0;
 }
 
@@ -272,7 +279,19 @@ apply_unsubscribe(const struct bg_config *cfg, struct bg_redis *redis, const str
 		bg_log_warn("%s: kind=unsubscribe-mail action=none reason=bad-address", id);
 		return 0;
 	}
-	return suppress(cfg, redis, id, t.addr.text, t.entity[0], t.list, "unsubscribe", "mailto", now);
+	if (suppress(cfg, redis, id, t.addr.text, t.entity[0], t.list, "unsubscribe", "mailto", now) < 0)
+		return -1;
+	fb_stat_count(cfg, redis, t.entity[0], t.list, t.addr.text, BG_ST_UNSUB_MAIL, now, id);
+	return 0;
+}
+
+/* The entity a DSN's VERP names (version 2, its tag), or NULL: only counted, trusted with the MAC. */
+static const char *
+dsn_entity(const struct bg_config *cfg, const struct fb_record *r)
+{
+	const struct bg_entity *e = r->verp_info.version == 2 ? entity_tagged(cfg, r->verp_info.tag) : NULL;
+
+	return e != NULL ? e->name : NULL;
 }
 
 enum fb_result
@@ -285,7 +304,7 @@ fb_apply(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_re
 		if (r->n_rcpt == 0)
 			fb_apply_unverified(cfg, redis, id, "dsn", NULL, "no-recipient");
 		for (size_t i = 0; i < r->n_rcpt && rc == 0; i++)
-			rc = apply_rcpt(cfg, redis, &r->rcpt[i], now, id);
+			rc = apply_rcpt(cfg, redis, &r->rcpt[i], dsn_entity(cfg, r), now, id);
 		break;
 	case FB_ARF: rc = apply_arf(cfg, redis, r, now, id); break;
 	case FB_UNSUBSCRIBE: rc = apply_unsubscribe(cfg, redis, r, now, id); break;

@@ -25,6 +25,7 @@
 #include "bg_redis.h"
 #include "bg_suppress.h"
 #include "bg_util.h"
+#include "fb_stat.h"
 #include "unsd_deadline.h"
 #include "unsd_http.h"
 
@@ -453,8 +454,13 @@ suppress(struct req *q, const char *list)
 	const char *why = NULL;
 	struct conn *k = thread_redis(cfg, &why);
 
-	if (k != NULL && write_retry(k, cfg, &s) == 0)
+	char id[32];
+
+	if (k != NULL && write_retry(k, cfg, &s) == 0) {
+		snprintf(id, sizeof(id), "req=%lu", q->id);
+		fb_stat_count(cfg, k->r, q->tok.entity, list, q->tok.address, BG_ST_UNSUB_CLICK, s.when, id);
 		return 0;
+	}
 	bg_log_warn("req=%lu unsubscribe NOT recorded, client told to retry: redis %s: %s address=%s entity=%s list=%s",
 	            q->id, cfg->redis.address, k != NULL ? bg_redis_error(k->r) : why, q->tok.address, q->tok.entity,
 	            list ? list : "");

@@ -747,7 +747,7 @@ bg_config_row(size_t n)
 					    "boolean", "word", "duration", "rate", "date", "octal mode" };
 	static const char *set_names[BG_SET_COUNT] = { "", "redis", "milter", "policy", "unsubscribe",
 						       "feedback", "esp", "dkim", "entity", "pool",
-						       "domain_group", "limit" };
+						       "domain_group", "limit", "reputation" };
 	static __thread struct bg_config_row_info info;
 
 	if (n >= bg_opt_nrows)

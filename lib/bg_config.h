@@ -164,6 +164,22 @@ struct bg_config {
 		long verp_max_age;      /* seconds; VERPs are honoured for this many whole days */
 		long verp_upgrade_date; /* unix time of the day version 2 VERPs began, 0 unset */
 	} feedback;
+	struct {
+		char *maillog;        /* Postfix's log bulkguard-logd reads; "-": standard input */
+		long check_interval;  /* seconds between brake checks */
+		long bucket;          /* seconds of one brake-window bucket */
+		long window;          /* seconds the entity rates are measured over */
+		long min_volume;      /* accepted recipients in the window before a rate counts */
+		long complaint_warn_bp, complaint_suspend_bp; /* basis points (1/100 of a percent) */
+		long bounce_warn_bp, bounce_suspend_bp;
+		long throttle_decrease_pct; /* a throttling reply cuts the pair's rate by this much */
+		long throttle_floor_pct;    /* never below this share of the rate */
+		long throttle_recover_pct;  /* points won back per quiet interval */
+		long throttle_recover_interval;
+		long block_burst;    /* block-class rejections within block_window that hold a pair */
+		long block_window;
+		long block_cooldown; /* seconds a pair is held */
+	} reputation;
 
 	struct bg_dkim_conf *esp_dkim;
 	size_t n_esp_dkim;

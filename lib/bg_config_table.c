@@ -100,6 +100,22 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_LIMIT, "entity", BG_T_STR, NULL, 0, 0, NULL, L(entity) },
 	{ BG_SET_LIMIT, "rate", BG_T_RATE, NULL, 0, 0, NULL, L(rate) },
 	{ BG_SET_LIMIT, "burst", BG_T_INT, "0", 0, LONG_MAX, NULL, L(burst) },
+	{ BG_SET_REPUTATION, "maillog", BG_T_STR, "/var/log/mail.log", 0, 0, NULL, C(reputation.maillog) },
+	{ BG_SET_REPUTATION, "check_interval", BG_T_DURATION, "60", 1, DAY, NULL, C(reputation.check_interval) },
+	{ BG_SET_REPUTATION, "bucket", BG_T_DURATION, "1h", 1, DAY, NULL, C(reputation.bucket) },
+	{ BG_SET_REPUTATION, "window", BG_T_DURATION, "24h", 1, 30 * DAY, NULL, C(reputation.window) },
+	{ BG_SET_REPUTATION, "min_volume", BG_T_INT, "1000", 1, LONG_MAX, NULL, C(reputation.min_volume) },
+	{ BG_SET_REPUTATION, "complaint_warn_bp", BG_T_INT, "10", 1, 10000, NULL, C(reputation.complaint_warn_bp) },
+	{ BG_SET_REPUTATION, "complaint_suspend_bp", BG_T_INT, "30", 1, 10000, NULL, C(reputation.complaint_suspend_bp) },
+	{ BG_SET_REPUTATION, "bounce_warn_bp", BG_T_INT, "500", 1, 10000, NULL, C(reputation.bounce_warn_bp) },
+	{ BG_SET_REPUTATION, "bounce_suspend_bp", BG_T_INT, "1000", 1, 10000, NULL, C(reputation.bounce_suspend_bp) },
+	{ BG_SET_REPUTATION, "throttle_decrease_pct", BG_T_INT, "50", 1, 99, NULL, C(reputation.throttle_decrease_pct) },
+	{ BG_SET_REPUTATION, "throttle_floor_pct", BG_T_INT, "10", 1, 100, NULL, C(reputation.throttle_floor_pct) },
+	{ BG_SET_REPUTATION, "throttle_recover_pct", BG_T_INT, "10", 1, 100, NULL, C(reputation.throttle_recover_pct) },
+	{ BG_SET_REPUTATION, "throttle_recover_interval", BG_T_DURATION, "10m", 1, DAY, NULL, C(reputation.throttle_recover_interval) },
+	{ BG_SET_REPUTATION, "block_burst", BG_T_INT, "5", 1, 100000, NULL, C(reputation.block_burst) },
+	{ BG_SET_REPUTATION, "block_window", BG_T_DURATION, "10m", 1, DAY, NULL, C(reputation.block_window) },
+	{ BG_SET_REPUTATION, "block_cooldown", BG_T_DURATION, "1h", 1, 7 * DAY, NULL, C(reputation.block_cooldown) },
 };
 const size_t bg_opt_nrows = sizeof(bg_opt_rows) / sizeof(bg_opt_rows[0]);
 
@@ -120,5 +136,6 @@ const struct bg_sect_row bg_sect_rows[] = {
 	MULTI("pool", BG_SET_ROOT, BG_SET_POOL, 1, struct bg_pool, C(pools), C(n_pools), P(name), P(line)),
 	MULTI("domain_group", BG_SET_ROOT, BG_SET_GROUP, 1, struct bg_domain_group, C(groups), C(n_groups), G(name), G(line)),
 	MULTI("limit", BG_SET_ROOT, BG_SET_LIMIT, 0, struct bg_limit, C(limits), C(n_limits), 0, L(line)),
+	SINGLE("reputation", BG_SET_ROOT, BG_SET_REPUTATION),
 };
 const size_t bg_sect_nrows = sizeof(bg_sect_rows) / sizeof(bg_sect_rows[0]);

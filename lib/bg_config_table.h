@@ -26,6 +26,7 @@ enum bg_set {
 	BG_SET_POOL,
 	BG_SET_GROUP,
 	BG_SET_LIMIT,
+	BG_SET_REPUTATION,
 	BG_SET_COUNT
 };
 

@@ -27,6 +27,7 @@
 #include "mlt_callbacks.h"
 #include "mlt_conf.h"
 #include "mlt_message.h"
+#include "mlt_stat.h"
 
 struct mlt_conn {
 	unsigned long id;      /* connection number: the log id until a queue id is known */
@@ -44,6 +45,7 @@ struct mlt_conn {
 	bool hdr_noreply; /* the MTA agreed not to wait for replies to headers */
 	bool can_skip;    /* the MTA understands SMFIS_SKIP */
 	struct mlt_msg msg;
+	struct mlt_stat stat; /* accepted recipients per group, written at end of message */
 };
 
 static atomic_ulong conn_serial;
@@ -133,6 +135,7 @@ message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how, const char *detai
 	c->gated = false;
 	mlt_msg_reset(&c->msg);
 	c->accepted = 0;
+	mlt_stat_reset(&c->stat);
 	c->n_reasons = 0;
 	memset(c->refused, 0, sizeof(c->refused));
 	memset(c->reasons, 0, sizeof(c->reasons));
@@ -294,6 +297,7 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 	rcpt_verdict(ctx, c, argv[0], &rcpt, &d);
 	if (d.verdict == BG_V_ACCEPT) {
 		c->accepted++;
+		mlt_stat_rcpt(&c->stat, mlt_conf_cfg(c->conf), &rcpt);
 		mlt_msg_rcpt(&c->msg, &rcpt, argv[0]);
 		return SMFIS_CONTINUE;
 	}
@@ -348,6 +352,8 @@ mlt_eom(SMFICTX *ctx)
 		if (st != SMFIS_CONTINUE)
 			bg_log_info("%s: refuse message entity=%s %s", log_id(ctx, c, id, sizeof(id)), c->sender.entity->name,
 				    why);
+		else
+			mlt_stat_flush(&c->stat, c->conf, &c->sender, log_id(ctx, c, id, sizeof(id)));
 	}
 	message_end(ctx, c, st == SMFIS_CONTINUE ? "done" : "refused", why);
 	return st;

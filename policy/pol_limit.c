@@ -15,7 +15,12 @@
  * bg:rl:limit:pool=<p>,group=<g>,entity=<e> (one per limit row, naming only
  * the fields the row sets, so a row without a pool counts all pools),
  * bg:wu:<p>:<warmup_start>:<day>:<ip number> (warmup_start 0 and the day
- * since the epoch for a pool without a schedule).
+ * since the epoch for a pool without a schedule). bg:brake:pair:<p>:<g>,
+ * written by bulkguard-logd, is read as the last key: while its hold_until
+ * is ahead the pair is deferred; with a factor f (0.01..1) the pair gets
+ * one more GCRA check of its own, the tightest matching rate times f (its
+ * burst too, at least 1), its TAT in the same hash's field tat; the other
+ * checks are charged as usual, so the pool's other groups keep their room.
  */
 #include "config.h"
 
@@ -35,6 +40,10 @@ const char POL_LIMIT_SCRIPT[] =
     "local n = tonumber(ARGV[1])\n"
     "local worst = 0\n"
     "local tats = {}\n"
+    "local f = 1\n"
+    "local bk = redis.call('HMGET', KEYS[n + 2], 'factor', 'hold_until', 'tat')\n"
+    "if tonumber(bk[2]) and tonumber(bk[2]) > sec then return {0, tonumber(bk[2]) - sec} end\n"
+    "if tonumber(bk[1]) then f = math.min(1, math.max(0.01, tonumber(bk[1]))) end\n"
     "for i = 1, n do\n"
     "  local T = tonumber(ARGV[2 * i])\n"
     "  local burst = tonumber(ARGV[2 * i + 1])\n"
@@ -44,6 +53,20 @@ const char POL_LIMIT_SCRIPT[] =
     "  local over = new - now - burst * T\n"
     "  if over > 0.5 and over > worst then worst = over end\n"
     "  tats[i] = new\n"
+    "end\n"
+    "local pnew = nil\n"
+    "if f < 1 and n > 0 then\n"
+    "  local T, burst = 0, 1\n"
+    "  for i = 1, n do\n"
+    "    if tonumber(ARGV[2 * i]) > T then T, burst = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1]) end\n"
+    "  end\n"
+    "  T = T / f\n"
+    "  burst = math.max(1, math.floor(burst * f))\n"
+    "  local tat = tonumber(bk[3] or '0')\n"
+    "  if tat < now then tat = now end\n"
+    "  pnew = tat + T\n"
+    "  local over = pnew - now - burst * T\n"
+    "  if over > 0.5 and over > worst then worst = over end\n"
     "end\n"
     "local b = 2 * n + 2\n"
     "local wstart = tonumber(ARGV[b])\n"
@@ -65,6 +88,7 @@ const char POL_LIMIT_SCRIPT[] =
     "  if over > worst then worst = over end\n"
     "end\n"
     "if worst > 0 then return {0, math.ceil(worst / 1000000)} end\n"
+    "if pnew then redis.call('HSET', KEYS[n + 2], 'tat', string.format('%.0f', pnew)) end\n"
     "for i = 1, n do\n"
     "  redis.call('SET', KEYS[i], string.format('%.0f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000) + 1)\n"
     "end\n"
@@ -211,7 +235,8 @@ collect_checks(const struct bg_config *cfg, const struct bg_pool *p, const char 
 
 /* Builds the script's argv from the checks and the pool's warm-up schedule. */
 static void
-build_args(const struct bg_config *cfg, const struct bg_pool *p, struct check *ck, int n, struct pol_plan *plan)
+build_args(const struct bg_config *cfg, const struct bg_pool *p, const char *group, struct check *ck, int n,
+           struct pol_plan *plan)
 {
 	struct args a = {0};
 	int i;
@@ -219,10 +244,11 @@ build_args(const struct bg_config *cfg, const struct bg_pool *p, struct check *c
 
 	add(&a, "EVALSHA");
 	add(&a, "-");
-	add(&a, "%d", n + 1);
+	add(&a, "%d", n + 2);
 	for (i = 0; i < n; i++)
 		add(&a, "%s", ck[i].key);
 	add(&a, "%swu:%s:%ld:", cfg->redis.prefix, p->name, p->warmup_start);
+	add(&a, "%sbrake:pair:%s:%s", cfg->redis.prefix, p->name, group);
 	add(&a, "%d", n);
 	for (i = 0; i < n; i++) {
 		add(&a, "%.3f", ck[i].interval_us);
@@ -237,7 +263,7 @@ build_args(const struct bg_config *cfg, const struct bg_pool *p, struct check *c
 	plan->argv = a.v;
 	plan->argvlen = a.len;
 	plan->argc = a.n;
-	plan->nkeys = n + 1;
+	plan->nkeys = n + 2;
 	plan->n_ips = p->ips.n;
 }
 
@@ -284,7 +310,7 @@ pol_limit_plan(const struct bg_config *cfg, const struct pol_request *r, struct 
 	n = collect_checks(cfg, pool, group, s.entity->name, ck);
 	if (n == 0 && pool->n_warmup_daily == 0 && pool->ips.n == 0)
 		return POL_V_NO_LIMITS;
-	build_args(cfg, pool, ck, n, plan);
+	build_args(cfg, pool, group, ck, n, plan);
 	name_plan(plan, pool->name, group, &s);
 	return POL_V_CHECK;
 }

@@ -91,28 +91,31 @@ struct limit_case {
 static const struct limit_case cases[] = {
     {"bulk to a grouped domain: pool, pool x group, entity", "RCPT", "", "news@acme.example", "a@GMail.com",
      POL_V_CHECK, "shared-a", "google",
-     "4 t:rl:pool=shared-a t:rl:limit:pool=shared-a,group=google t:rl:limit:entity=acme t:wu:shared-a:0: "
+     "5 t:rl:pool=shared-a t:rl:limit:pool=shared-a,group=google t:rl:limit:entity=acme t:wu:shared-a:0: "
+     "t:brake:pair:shared-a:google "
      "3 180000.000 20000 1200000.000 50 864000.000 100000 0 2 0"},
     {"a domain in no group is its own group", "RCPT", "acme-app", "news@acme.example", "a@example.com", POL_V_CHECK,
-     "shared-a",
-     "example.com",
-     "3 t:rl:pool=shared-a t:rl:limit:entity=acme t:wu:shared-a:0: 2 180000.000 20000 864000.000 100000 0 2 0"},
+     "shared-a", "example.com",
+     "4 t:rl:pool=shared-a t:rl:limit:entity=acme t:wu:shared-a:0: t:brake:pair:shared-a:example.com "
+     "2 180000.000 20000 864000.000 100000 0 2 0"},
     {"a limit's group may be a plain domain", "RCPT", "", "news@acme.example", "a@yahoo.com", POL_V_CHECK, "shared-a",
      "yahoo.com",
-     "4 t:rl:pool=shared-a t:rl:limit:entity=acme t:rl:limit:pool=shared-a,group=yahoo.com t:wu:shared-a:0: "
+     "5 t:rl:pool=shared-a t:rl:limit:entity=acme t:rl:limit:pool=shared-a,group=yahoo.com t:wu:shared-a:0: "
+     "t:brake:pair:shared-a:yahoo.com "
      "3 180000.000 20000 864000.000 100000 100000.000 10 0 2 0"},
     {"mandated mail leaves through its pool", "RCPT", "", "notice@acme.example", "a@example.com", POL_V_CHECK, "notify",
      "example.com",
-     "3 t:rl:pool=notify t:rl:limit:entity=acme t:wu:notify:0: 2 60000000.000 1 864000.000 100000 0 1 0"},
+     "4 t:rl:pool=notify t:rl:limit:entity=acme t:wu:notify:0: t:brake:pair:notify:example.com "
+     "2 60000000.000 1 864000.000 100000 0 1 0"},
     {"transactional: its pool has no rate, the entity limit still counts", "RCPT", "", "receipts@acme.example",
      "a@example.com", POL_V_CHECK, "trans", "example.com",
-     "2 t:rl:limit:entity=acme t:wu:trans:0: 1 864000.000 100000 0 1 0"},
+     "3 t:rl:limit:entity=acme t:wu:trans:0: t:brake:pair:trans:example.com 1 864000.000 100000 0 1 0"},
     {"confirmation without a confirmation_pool uses the entity's pool", "RCPT", "", "confirm@acme.example",
      "a@example.com", POL_V_CHECK, "shared-a", "example.com", NULL},
     {"warm-up only: schedule times the IP count", "RCPT", "", "x@beta.example", "a@example.com", POL_V_CHECK, "warm",
-     "example.com", "1 t:wu:warm:1793491200: 0 1793491200 3 2 50 100"},
+     "example.com", "2 t:wu:warm:1793491200: t:brake:pair:warm:example.com 0 1793491200 3 2 50 100"},
     {"no limits but an IP to pick: the script still runs (per-IP day counter)", "RCPT", "", "x@plain.example",
-     "a@example.com", POL_V_CHECK, "plain", "example.com", "1 t:wu:plain:0: 0 0 1 0"},
+     "a@example.com", POL_V_CHECK, "plain", "example.com", "2 t:wu:plain:0: t:brake:pair:plain:example.com 0 0 1 0"},
     {"no limits and no IP: nothing to do", "RCPT", "", "x@bare.example", "a@example.com", POL_V_NO_LIMITS, NULL, NULL,
      NULL},
     {"not RCPT", "DATA", "", "news@acme.example", "a@example.com", POL_V_NOT_RCPT, NULL, NULL, NULL},
