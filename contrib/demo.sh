@@ -171,14 +171,17 @@ want_data() {
 
 # ---------------------------------------------------------------- the receiver
 
-# delivered SUBJECT ADDR: prints how many times ADDR received the message SUBJECT at the sink.
+# delivered SUBJECT ADDR: prints how many times ADDR received the message SUBJECT at the sink (one awk
+# over every file: the X-Rcpt-Args lines come before the X-Demo header in each).
 delivered() {
-	_n=0
-	for _f in "$SINK_DIR"/m.*; do
-		[ -f "$_f" ] && grep -qxF "X-Demo: $1" "$_f" || continue
-		_n=$((_n + $(awk -v want="x-rcpt-args: <$2>" 'index(tolower($0), want) == 1 { n++ } END { print n + 0 }' "$_f")))
-	done
-	echo "$_n"
+	_subj=$1 _addr=$2
+	set -- "$SINK_DIR"/m.*
+	[ -f "$1" ] || { echo 0; return; }
+	awk -v subj="X-Demo: $_subj" -v want="x-rcpt-args: <$_addr>" '
+		FNR == 1 { if (hit) n += c; hit = 0; c = 0 }
+		$0 == subj { hit = 1 }
+		index(tolower($0), want) == 1 { c++ }
+		END { if (hit) n += c; print n + 0 }' "$@"
 }
 
 # deliveries_head: the heading of the delivery table (one column per sample recipient).
