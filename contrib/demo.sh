@@ -70,8 +70,8 @@ R_NONE=carol@example.com
 ALL="$R_UNSUB $R_DEAD $R_OK $R_NONE"
 # a shop customer whose mailbox no longer exists (gone.example's receiver refuses her)
 R_GONE=erin@gone.example
-# acme subscribers at one big mailbox provider (domain group "bigmail")
-BIG="ann@bigmail.example ben@bigmail.example cat@bigmail.example dan@bigmail.example eve@bigmail.example"
+# (step 8 adds ann, ben, cat, dan and eve at bigmail.example: acme's subscribers at one big provider)
+
 # ---------------------------------------------------------------- output helpers
 
 heading() { printf '\n== %s\n\n' "$*"; }
@@ -270,6 +270,7 @@ step_verdict() {
 		note "  => step $1: NOT as expected, $_n unexpected outcome(s) (wanted: $2)"
 	fi
 }
+
 # -------------------------------------------------------------- start and stop
 
 # keep_info: with --keep, writes $BG_TMP/stop.sh and prints how to use what is left running.
@@ -319,8 +320,12 @@ EOF
     $PY $SEND --port $PF_PORT --from news@acme.example --rcpt $R_OK --rcpt $R_NONE
   unsubscribe with one click (the URL of a List-Unsubscribe, its path sent to unsubd):
     curl -d List-Unsubscribe=One-Click http://127.0.0.1:$UNSUB_PORT/u/\$($CTL -c $MILTER_CONF token make --entity shop $R_NONE)
-  bounce a message: shop mail to anyone@gone.example comes back as a DSN to its VERP, piped to
-  bulkguard-feedback (log: $FEEDBACK_LOG); the bounces it did not believe:
+  bounce a message (gone.example refuses everyone; Postfix's DSN goes to the VERP and
+  bulkguard-feedback reads it, log in $FEEDBACK_LOG):
+    redis-cli -p $REDIS_PORT HSET bg:rcpt:frank@gone.example consent:shop confirmed
+    $PY $SEND --port $PF_PORT --from news@shop.example --rcpt frank@gone.example
+    redis-cli -p $REDIS_PORT HGETALL bg:rcpt:frank@gone.example
+  the bounces bulkguard-feedback did not believe:
     redis-cli -p $REDIS_PORT HGETALL bg:unverified
   the Postfix side of the pools:
     $CTL -c $MILTER_CONF postfix-config
@@ -708,7 +713,7 @@ step_unsubscribe() {
 	step_verdict 6 "a GET changed nothing; the one-click POST suppressed bob for shop; shop's next newsletter was refused at RCPT"
 }
 
-# dsn FINAL-RECIPIENT STATUS: an RFC 3464 report body (after the headers smtp_send.py writes).
+# dsn_body FINAL-RECIPIENT STATUS: an RFC 3464 report body (after the headers smtp_send.py writes).
 dsn_body() {
 	printf -- '--B\nContent-Type: text/plain\n\nI could not deliver your message.\n\n'
 	printf -- '--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\n'
