@@ -550,11 +550,13 @@ step_start() {
 	note ""
 	note "  bulkguard configuration ($MILTER_CONF):"
 	sed 's/^/    /' "$MILTER_CONF"
-	"$MILTER_BIN" -n -c "$MILTER_CONF" >"$BG_TMP/check.out" 2>&1 || fail "$(cat "$BG_TMP/check.out")"
 	note ""
-	note "  $ bulkguard-milter -n -c bulkguard.conf"
-	sed 's/^/      /' "$BG_TMP/check.out"
-	step_verdict 1 "every part runs; the configuration checks"
+	for _prog in "$MILTER_BIN" "$POLICYD" "$UNSUBD" "$FEEDBACK"; do
+		note "  \$ ${_prog##*/} -n -c bulkguard.conf"
+		"$_prog" -n -c "$MILTER_CONF" >"$BG_TMP/check.out" 2>&1 || fail "${_prog##*/}: $(cat "$BG_TMP/check.out")"
+		sed 's/^/      /' "$BG_TMP/check.out"
+	done
+	step_verdict 1 "every part runs; every program takes the one configuration file"
 }
 
 step_recipients() {
