@@ -230,7 +230,8 @@ scope_list(const struct bg_config *cfg, const struct bg_token *t)
 {
 	for (size_t i = 0; i < cfg->n_entities; i++)
 		if (strcmp(cfg->entities[i].name, t->entity) == 0)
-			return cfg->entities[i].unsubscribe_scope == 1 && t->list[0] != '\0' ? t->list : NULL;
+			return cfg->entities[i].unsubscribe_scope == BG_SCOPE_LIST && t->list[0] != '\0' ? t->list
+			                                                                                 : NULL;
 	return NULL; /* an entity no longer configured: its whole scope, by name */
 }
 

@@ -158,8 +158,8 @@ rcpt_decide(SMFICTX *ctx, struct mlt_conn *c, const struct bg_addr *rcpt, struct
 	bg_rcpt_check(r, cfg->redis.prefix, &c->sender, rcpt, time(NULL), d);
 	if (d->verdict == BG_V_UNAVAILABLE)
 		bg_log_warn("%s: rcpt=<%s> redis=%s error=\"%s\" on_redis_error=%s", log_id(ctx, c, id, sizeof(id)),
-			    rcpt->text, bg_redis_address(r), bg_redis_error(r),
-			    cfg->milter.on_redis_error == BG_ONERR_ACCEPT ? "accept" : "tempfail");
+		            rcpt->text, bg_redis_address(r), bg_redis_error(r),
+		            bg_on_error_name(cfg->milter.on_redis_error));
 	mlt_conf_redis_return(c->conf, r, d->verdict != BG_V_UNAVAILABLE);
 	if (d->verdict == BG_V_UNAVAILABLE && cfg->milter.on_redis_error == BG_ONERR_ACCEPT)
 		d->verdict = BG_V_ACCEPT;

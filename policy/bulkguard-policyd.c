@@ -69,15 +69,15 @@ struct pending {
 	struct pol_conn *conn; /* NULL once the client has gone */
 	struct pol_plan plan;
 	char instance[64];
-	long on_error;
+	enum bg_pol_on_error on_error;
 };
 
 /* Answers a request Redis could not decide: defer or dunno, as configured, and logs it. */
 static void
-fallback(struct pol_conn *c, const char *instance, long on_error, const char *why)
+fallback(struct pol_conn *c, const char *instance, enum bg_pol_on_error on_error, const char *why)
 {
-	bg_log_warn("%s: redis_error=\"%s\" action=%s", instance, why, on_error == 1 ? "dunno" : "defer");
-	pol_conn_reply(c, on_error == 1 ? "DUNNO" : ACTION_UNAVAILABLE);
+	bg_log_warn("%s: redis_error=\"%s\" action=%s", instance, why, bg_pol_on_error_name(on_error));
+	pol_conn_reply(c, on_error == BG_POL_ONERR_DUNNO ? "DUNNO" : ACTION_UNAVAILABLE);
 }
 
 /* Turns the script's reply into the answer. */
