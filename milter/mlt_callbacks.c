@@ -30,7 +30,7 @@
 
 struct mlt_conn {
 	unsigned long id;      /* connection number: the log id until a queue id is known */
-	struct mlt_conf *conf; /* held from MAIL to the end of the message */
+	struct bg_held *conf;  /* held from MAIL to the end of the message */
 	struct bg_sender sender;
 	unsigned accepted;
 	unsigned refused[BG_V_COUNT];

@@ -63,7 +63,7 @@ mlt_msg_rcpt(struct mlt_msg *m, const struct bg_addr *rcpt)
 
 /* Starts the signer at the first header when the entity or the platform signs. */
 static void
-start_signing(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id)
+start_signing(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id)
 {
 	char err[256];
 
@@ -104,8 +104,8 @@ note_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, cons
 }
 
 void
-mlt_msg_header(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
-	       const char *name, const char *value)
+mlt_msg_header(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id, const char *name,
+               const char *value)
 {
 	start_signing(m, conf, s, id);
 	if (note_header(m, s, name, value))
@@ -114,7 +114,7 @@ mlt_msg_header(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender 
 
 /* Makes our List-Unsubscribe value with the recipient's token; false on failure. */
 static bool
-make_unsubscribe(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
+make_unsubscribe(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s)
 {
 	char token[BG_TOKEN_MAX + 1];
 
@@ -128,7 +128,7 @@ make_unsubscribe(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sende
  * they will stand (appended after the message's own), then ends its headers.
  */
 static void
-prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
+prepare(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s)
 {
 	if (m->prepared)
 		return;
@@ -151,8 +151,7 @@ prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
 }
 
 bool
-mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const unsigned char *buf,
-	     size_t len)
+mlt_msg_body(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const unsigned char *buf, size_t len)
 {
 	prepare(m, conf, s);
 	if (m->dkim == NULL || m->failed != NULL)
@@ -217,7 +216,7 @@ apply_headers(SMFICTX *ctx, const struct mlt_msg *m)
 
 /* Turns the envelope sender into the recipient's VERP. */
 static int
-set_verp(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
+set_verp(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s)
 {
 	char verp[BG_ADDR_MAX + 1], arg[BG_ADDR_MAX + 3];
 
@@ -245,8 +244,7 @@ insert_signatures(SMFICTX *ctx, struct mlt_msg *m)
 }
 
 sfsistat
-mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, char *why,
-	    size_t len)
+mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, char *why, size_t len)
 {
 	sfsistat st;
 

@@ -54,19 +54,19 @@ bool mlt_msg_one_recipient(const struct bg_sender *s);
 void mlt_msg_rcpt(struct mlt_msg *m, const struct bg_addr *rcpt);
 
 /* One header as it streams by; id names the message in signing errors. */
-void mlt_msg_header(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
-		    const char *name, const char *value);
+void mlt_msg_header(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id,
+                    const char *name, const char *value);
 
 /* One body chunk; returns false when the rest of the body is not needed (nothing signs). */
-bool mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const unsigned char *buf,
-		  size_t len);
+bool mlt_msg_body(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const unsigned char *buf,
+                  size_t len);
 
 /*
  * End of message: applies the From rule and the header and envelope
  * changes. Returns SMFIS_CONTINUE, or SMFIS_REJECT / SMFIS_TEMPFAIL with the
  * reply set; why (len bytes) says what happened for the log.
  */
-sfsistat mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s,
-		     char *why, size_t len);
+sfsistat mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, char *why,
+                     size_t len);
 
 #endif

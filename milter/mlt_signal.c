@@ -15,16 +15,17 @@
 #include <unistd.h>
 
 #include "bg_util.h"
-#include "mlt_conf.h"
 #include "mlt_signal.h"
 
 int __real_sigwait(const sigset_t *set, int *sig);
 
 static char socket_spec[512];
+static struct bg_server *server; /* libmilter's sigwait carries no pointer of ours */
 
 void
-mlt_signal_socket(const char *spec)
+mlt_signal_use(struct bg_server *srv, const char *spec)
 {
+	server = srv;
 	bg_strlcpy(socket_spec, spec, sizeof(socket_spec));
 }
 
@@ -95,6 +96,6 @@ __wrap_sigwait(const sigset_t *set, int *sig)
 				pthread_detach(t);
 			return rc;
 		}
-		mlt_conf_reload();
+		bg_server_reload(server);
 	}
 }
