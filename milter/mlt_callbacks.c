@@ -26,6 +26,7 @@
 #include "bg_util.h"
 #include "mlt_callbacks.h"
 #include "mlt_conf.h"
+#include "mlt_reply.h"
 #include "mlt_message.h"
 
 struct mlt_conn {
@@ -138,15 +139,6 @@ message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how, const char *detai
 	memset(c->reasons, 0, sizeof(c->reasons));
 }
 
-/* Sets the SMTP reply for one refused recipient and returns the status that goes with its code. */
-static sfsistat
-refuse(SMFICTX *ctx, const struct bg_reply *r)
-{
-	if (smfi_setreply(ctx, (char *)r->code, (char *)r->xcode, (char *)r->text) != MI_SUCCESS)
-		return SMFIS_TEMPFAIL;
-	return r->code[0] == '5' ? SMFIS_REJECT : SMFIS_TEMPFAIL;
-}
-
 /* Asks Redis about one recipient; applies on_redis_error when it cannot answer. */
 static void
 rcpt_decide(SMFICTX *ctx, struct mlt_conn *c, const struct bg_addr *rcpt, struct bg_decision *d)
@@ -208,8 +200,7 @@ mail_spf(SMFICTX *ctx, struct mlt_conn *c)
 		return SMFIS_CONTINUE;
 	bg_log_info("%s: refuse from=<%s> entity=%s spf=%s ip=%s reply=\"%s %s %s\"", log_id(ctx, c, id, sizeof(id)),
 		    c->sender.addr.text, e->name, bg_spf_result_name(worst), worst_ip, code, xcode, text);
-	smfi_setreply(ctx, code, xcode, text);
-	return act == BG_SPF_TEMPFAIL ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+	return mlt_reply(ctx, code, xcode, text);
 }
 
 /* Returns the connection's state, made on first use (negotiate normally makes it). */
@@ -235,8 +226,7 @@ mail_refuse(SMFICTX *ctx, struct mlt_conn *c, const char *login, const char *xco
 	bg_log_info("%s: refuse from=<%s> login=%s entity=%s %s reply=\"550 %s %s\"", log_id(ctx, c, id, sizeof(id)),
 		    c->sender.addr.text, login != NULL && *login != '\0' ? login : "-", entity_name(&c->sender), what,
 		    xcode, text);
-	smfi_setreply(ctx, "550", (char *)xcode, (char *)text);
-	return SMFIS_REJECT;
+	return mlt_reply(ctx, "550", xcode, text);
 }
 
 /*
@@ -304,7 +294,7 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 	bg_log_info("%s: refuse entity=%s class=%s verdict=%s reply=\"%s %s %s\"", log_id(ctx, c, id, sizeof(id)),
 		    entity_name(&c->sender), class_name(&c->sender), bg_verdict_name(d.verdict), reply.code,
 		    reply.xcode, reply.text);
-	return refuse(ctx, &reply);
+	return mlt_reply(ctx, reply.code, reply.xcode, reply.text);
 }
 
 /* One header: read what the end of message needs; the MTA does not wait for an answer. */

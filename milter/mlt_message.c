@@ -15,13 +15,23 @@
 #include "bg_util.h"
 #include "bg_verp.h"
 #include "mlt_message.h"
+#include "mlt_reply.h"
 
 void
 mlt_msg_reset(struct mlt_msg *m)
 {
 	bg_dkim_free(m->dkim);
-	memset(m, 0, offsetof(struct mlt_msg, unsub));
-	m->unsub[0] = m->feedback_id[0] = '\0';
+	memset(m, 0, sizeof(*m));
+}
+
+/* Notes the first thing that went wrong before end of message, and why, for the log line. */
+static void
+fail(struct mlt_msg *m, const char *what, const char *error)
+{
+	if (m->failed != NULL)
+		return;
+	m->failed = what;
+	bg_strlcpy(m->error, error != NULL ? error : "", sizeof(m->error));
 }
 
 /* True when this class of the entity's mail gets the List-Unsubscribe pair. */
@@ -71,7 +81,7 @@ start_signing(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s
 		return;
 	m->dkim = bg_dkim_begin(mlt_conf_dkim(conf), s->entity, id, err, sizeof(err));
 	if (m->dkim == NULL)
-		m->failed = "dkim_begin";
+		fail(m, "dkim_begin", err);
 }
 
 /* Feeds one header to the signer, remembering a failure for end of message. */
@@ -79,7 +89,7 @@ static void
 sign_header(struct mlt_msg *m, const char *name, const char *value)
 {
 	if (m->dkim != NULL && m->failed == NULL && bg_dkim_header(m->dkim, name, value) < 0)
-		m->failed = "dkim_header";
+		fail(m, "dkim_header", bg_dkim_error(m->dkim));
 }
 
 /* Notes what the From rule and the header changes need from one header. */
@@ -135,7 +145,7 @@ prepare(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s)
 	m->prepared = true;
 	if (gets_unsubscribe(s) && !(s->entity->keep_unsubscribe && m->app_unsub > 0) && m->rcpts > 0 &&
 	    !make_unsubscribe(m, conf, s)) {
-		m->failed = "token";
+		fail(m, "token", "no List-Unsubscribe could be made (token or header)");
 		m->unsub[0] = '\0';
 	}
 	if (m->unsub[0] != '\0') {
@@ -147,7 +157,7 @@ prepare(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s)
 	else
 		m->feedback_id[0] = '\0';
 	if (m->dkim != NULL && m->failed == NULL && bg_dkim_eoh(m->dkim) < 0)
-		m->failed = "dkim_eoh";
+		fail(m, "dkim_eoh", bg_dkim_error(m->dkim));
 }
 
 bool
@@ -157,16 +167,8 @@ mlt_msg_body(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s,
 	if (m->dkim == NULL || m->failed != NULL)
 		return false;
 	if (bg_dkim_body(m->dkim, buf, len) < 0)
-		m->failed = "dkim_body";
+		fail(m, "dkim_body", bg_dkim_error(m->dkim));
 	return m->failed == NULL;
-}
-
-/* Sets a reply and returns the status that goes with its code. */
-static sfsistat
-reply(SMFICTX *ctx, const char *code, const char *xcode, const char *text)
-{
-	smfi_setreply(ctx, (char *)code, (char *)xcode, (char *)text);
-	return code[0] == '5' ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
 /* The From rule: exactly one From: with one mailbox, in a domain of the entity. */
@@ -177,13 +179,14 @@ check_from(SMFICTX *ctx, const struct mlt_msg *m, const struct bg_sender *s, cha
 
 	if (m->froms != 1 || m->from_status != BG_FROM_OK) {
 		snprintf(why, len, "from_headers=%u from_status=%d", m->froms, m->from_status);
-		return reply(ctx, "550", "5.7.1", m->froms != 1 ? "message must have exactly one From: header"
-							     : "From: must hold exactly one address");
+		return mlt_reply(ctx, "550", "5.7.1",
+		                 m->froms != 1 ? "message must have exactly one From: header"
+		                               : "From: must hold exactly one address");
 	}
 	if (!bg_header_domain_aligned(s->entity, m->from_domain)) {
 		snprintf(why, len, "from_domain=%s not_aligned", m->from_domain);
 		snprintf(text, sizeof(text), "From domain %s not authorized for %s", m->from_domain, s->entity->name);
-		return reply(ctx, "550", "5.7.1", text);
+		return mlt_reply(ctx, "550", "5.7.1", text);
 	}
 	return SMFIS_CONTINUE;
 }
@@ -234,13 +237,22 @@ insert_signatures(SMFICTX *ctx, struct mlt_msg *m)
 	if (m->dkim == NULL)
 		return 0;
 	if (bg_dkim_end(m->dkim) < 0) {
-		m->failed = "dkim_end";
+		fail(m, "dkim_end", bg_dkim_error(m->dkim));
 		return -1;
 	}
 	for (size_t i = 0; i < bg_dkim_count(m->dkim); i++)
-		if (smfi_insheader(ctx, 0, "DKIM-Signature", (char *)bg_dkim_signature(m->dkim, i)) != MI_SUCCESS)
+		if (smfi_insheader(ctx, 0, "DKIM-Signature", (char *)bg_dkim_signature(m->dkim, i)) != MI_SUCCESS) {
+			fail(m, "dkim_insert", "libmilter refused the header");
 			return -1;
+		}
 	return 0;
+}
+
+/* Says for the log what failed and why: failed=<what> error="<why>". */
+static void
+failure(const struct mlt_msg *m, char *why, size_t len)
+{
+	snprintf(why, len, "failed=%s error=\"%s\"", m->failed, m->error);
 }
 
 sfsistat
@@ -255,13 +267,13 @@ mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct bg_held *conf, const struct 
 	if ((st = check_from(ctx, m, s, why, len)) != SMFIS_CONTINUE)
 		return st;
 	if (m->failed != NULL || apply_headers(ctx, m) < 0 || (gets_verp(s) && set_verp(ctx, m, conf, s) < 0)) {
-		snprintf(why, len, "failed=%s", m->failed ? m->failed : "header_change");
-		return reply(ctx, "451", "4.7.0", "Message could not be prepared for sending, try again later");
+		fail(m, "header_change", "libmilter refused a header or envelope change");
+		failure(m, why, len);
+		return mlt_reply(ctx, "451", "4.7.0", "Message could not be prepared for sending, try again later");
 	}
 	if (insert_signatures(ctx, m) < 0) {
-		snprintf(why, len, "failed=%s error=\"%s\"", m->failed ? m->failed : "dkim_insert",
-			 bg_dkim_error(m->dkim));
-		return reply(ctx, "451", "4.7.0", "DKIM signing failed, try again later");
+		failure(m, why, len);
+		return mlt_reply(ctx, "451", "4.7.0", "DKIM signing failed, try again later");
 	}
 	snprintf(why, len, "signatures=%zu", m->dkim ? bg_dkim_count(m->dkim) : (size_t)0);
 	return SMFIS_CONTINUE;

@@ -39,12 +39,13 @@ struct mlt_msg {
 	unsigned app_unsub_post;
 	struct bg_dkim_run *dkim; /* NULL when nothing signs this message */
 	bool prepared;        /* our headers made (and fed to the signer) */
-	const char *failed;   /* what went wrong before end of message, for the log */
+	const char *failed;   /* the first thing that went wrong before end of message, for the log */
+	char error[256];      /* and why ("" when nothing more is known) */
 	char unsub[MLT_HEADER_MAX]; /* our List-Unsubscribe value, "" when none */
 	char feedback_id[256];      /* our Feedback-ID value, "" when none */
 };
 
-/* Forgets the message (end, abort, close). */
+/* Forgets the message (end, abort, close): frees the signer and clears every field. */
 void mlt_msg_reset(struct mlt_msg *m);
 
 /* True when the sender's mail must go one recipient per message: per_recipient, tokens or VERP. */
