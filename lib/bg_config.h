@@ -5,6 +5,8 @@
  * one row of the table in bg_config_table.c (name, type, default, bounds,
  * where it is stored), and bulkguard.conf(5) documents each row. A loaded
  * configuration is never changed: a reload loads a new one and swaps it in.
+ *
+ * DIAGNOSTICS: bg_config_load returns NULL with "file:line: text" in the caller's err; nothing else fails.
  */
 #ifndef BG_CONFIG_H
 #define BG_CONFIG_H

@@ -1,5 +1,7 @@
 /*
  * bg_config_int.h - what bg_config.c and bg_config_check.c share; not for other modules.
+ *
+ * DIAGNOSTICS: errors go to the load under way (struct bg_load, bg_config_errat); the first is kept.
  */
 #ifndef BG_CONFIG_INT_H
 #define BG_CONFIG_INT_H

@@ -6,6 +6,8 @@
  * libconfuse schema from these rows, checks values against them while the
  * file is parsed (so errors carry the line) and copies the results out.
  * Nothing else in the code base declares an option.
+ *
+ * DIAGNOSTICS: bg_word_code returns -1 for a word not in the table; nothing else fails.
  */
 #ifndef BG_CONFIG_TABLE_H
 #define BG_CONFIG_TABLE_H

@@ -62,6 +62,8 @@
  * to stdout and stderr) are switched off for the whole process by the first
  * bg_spf_new or bg_spf_new_zone. Its error printer stays: it reports a
  * libspf2 internal error before libspf2 aborts.
+ *
+ * DIAGNOSTICS: making a checker or zone: NULL or -1, the reason in err; a check never fails.
  */
 #ifndef BG_SPF_H
 #define BG_SPF_H
