@@ -25,44 +25,62 @@
  * and gives the enum, the words the file may use (bg_config_words.c) and the
  * name of each code (a switch on the enum, so -Wswitch finds one missing).
  */
+/* clang-format off */
 #define BG_ENUM_CODE(code, word) code,
 
 /* Consent levels, weakest to strongest (the BCP's three opt-in levels). */
-#define BG_CONSENT_WORDS(X)                                                                                            \
-	X(BG_CONSENT_NONE, "none")                                                                                     \
-	X(BG_CONSENT_SINGLE, "single") X(BG_CONSENT_NOTIFIED, "notified") X(BG_CONSENT_CONFIRMED, "confirmed")
+#define BG_CONSENT_WORDS(X) \
+	X(BG_CONSENT_NONE, "none") \
+	X(BG_CONSENT_SINGLE, "single") \
+	X(BG_CONSENT_NOTIFIED, "notified") \
+	X(BG_CONSENT_CONFIRMED, "confirmed")
 enum bg_consent { BG_CONSENT_WORDS(BG_ENUM_CODE) };
 
 /* Message classes (doc/design.md 3.3, the class table). */
-#define BG_CLASS_WORDS(X)                                                                                              \
-	X(BG_CLASS_BULK, "bulk")                                                                                       \
-	X(BG_CLASS_CONFIRMATION, "confirmation") X(BG_CLASS_TRANSACTIONAL, "transactional")                            \
-	    X(BG_CLASS_MANDATED, "mandated")
+#define BG_CLASS_WORDS(X) \
+	X(BG_CLASS_BULK, "bulk") \
+	X(BG_CLASS_CONFIRMATION, "confirmation") \
+	X(BG_CLASS_TRANSACTIONAL, "transactional") \
+	X(BG_CLASS_MANDATED, "mandated")
 enum bg_class { BG_CLASS_WORDS(BG_ENUM_CODE) };
 
 /* milter.on_redis_error */
-#define BG_ON_ERROR_WORDS(X) X(BG_ONERR_TEMPFAIL, "tempfail") X(BG_ONERR_ACCEPT, "accept")
+#define BG_ON_ERROR_WORDS(X) \
+	X(BG_ONERR_TEMPFAIL, "tempfail") \
+	X(BG_ONERR_ACCEPT, "accept")
 enum bg_on_error { BG_ON_ERROR_WORDS(BG_ENUM_CODE) };
 
 /* milter.unknown_sender */
-#define BG_UNKNOWN_WORDS(X) X(BG_UNKNOWN_ACCEPT, "accept") X(BG_UNKNOWN_REJECT, "reject") X(BG_UNKNOWN_PASS, "pass")
+#define BG_UNKNOWN_WORDS(X) \
+	X(BG_UNKNOWN_ACCEPT, "accept") \
+	X(BG_UNKNOWN_REJECT, "reject") \
+	X(BG_UNKNOWN_PASS, "pass")
 enum bg_unknown { BG_UNKNOWN_WORDS(BG_ENUM_CODE) };
 
 /* policy.on_redis_error */
-#define BG_POL_ON_ERROR_WORDS(X) X(BG_POL_ONERR_DEFER, "defer") X(BG_POL_ONERR_DUNNO, "dunno")
+#define BG_POL_ON_ERROR_WORDS(X) \
+	X(BG_POL_ONERR_DEFER, "defer") \
+	X(BG_POL_ONERR_DUNNO, "dunno")
 enum bg_pol_on_error { BG_POL_ON_ERROR_WORDS(BG_ENUM_CODE) };
 
 /* dkim.algorithm */
-#define BG_DKIM_ALG_WORDS(X) X(BG_DKIM_RSA_SHA256, "rsa-sha256") X(BG_DKIM_ED25519_SHA256, "ed25519-sha256")
+#define BG_DKIM_ALG_WORDS(X) \
+	X(BG_DKIM_RSA_SHA256, "rsa-sha256") \
+	X(BG_DKIM_ED25519_SHA256, "ed25519-sha256")
 enum bg_dkim_alg { BG_DKIM_ALG_WORDS(BG_ENUM_CODE) };
 
 /* entity.unsubscribe_scope: what one unsubscribe suppresses */
-#define BG_SCOPE_WORDS(X) X(BG_SCOPE_ENTITY, "entity") X(BG_SCOPE_LIST, "list")
+#define BG_SCOPE_WORDS(X) \
+	X(BG_SCOPE_ENTITY, "entity") \
+	X(BG_SCOPE_LIST, "list")
 enum bg_scope { BG_SCOPE_WORDS(BG_ENUM_CODE) };
 
 /* entity.spf_policy: what softfail, neutral and none get */
-#define BG_SPF_POLICY_WORDS(X) X(BG_SPF_POLICY_REFUSE, "refuse") X(BG_SPF_POLICY_ACCEPT, "accept")
+#define BG_SPF_POLICY_WORDS(X) \
+	X(BG_SPF_POLICY_REFUSE, "refuse") \
+	X(BG_SPF_POLICY_ACCEPT, "accept")
 enum bg_spf_policy { BG_SPF_POLICY_WORDS(BG_ENUM_CODE) };
+/* clang-format on */
 
 /* A rate: count events per period seconds (0/0 when unset). */
 struct bg_rate {
