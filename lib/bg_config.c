@@ -722,16 +722,14 @@ set_name(enum bg_set set)
 	return "";
 }
 
-const struct bg_config_row_info *
-bg_config_row(size_t n)
+bool
+bg_config_row(size_t n, struct bg_config_row_info *out)
 {
-	static __thread struct bg_config_row_info info;
-
 	if (n >= bg_opt_nrows)
-		return NULL;
-	info.section = set_name(bg_opt_rows[n].set);
-	info.name = bg_opt_rows[n].name;
-	info.type = type_name(bg_opt_rows[n].type);
-	info.def = bg_opt_rows[n].def ? bg_opt_rows[n].def : "";
-	return &info;
+		return false;
+	out->section = set_name(bg_opt_rows[n].set);
+	out->name = bg_opt_rows[n].name;
+	out->type = type_name(bg_opt_rows[n].type);
+	out->def = bg_opt_rows[n].def ? bg_opt_rows[n].def : "";
+	return true;
 }

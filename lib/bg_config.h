@@ -246,8 +246,8 @@ struct bg_config_row_info {
 	const char *def; /* default as text, "" when none */
 };
 
-/* Returns the n-th option row, or NULL past the last. Static data. */
-const struct bg_config_row_info *bg_config_row(size_t n);
+/* Fills out with the n-th option row (static strings); false past the last. */
+bool bg_config_row(size_t n, struct bg_config_row_info *out);
 
 /* The word of each code, for messages and logs: static strings, "?" for no code of the enum. */
 const char *bg_class_name(enum bg_class c);

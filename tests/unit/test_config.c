@@ -672,10 +672,10 @@ test_lookup(void **state)
 static void
 test_rows(void **state)
 {
-	const struct bg_config_row_info *r;
+	struct bg_config_row_info row, *r = &row;
 	size_t n = 0;
 
-	for (; (r = bg_config_row(n)) != NULL; n++) {
+	for (; bg_config_row(n, r); n++) {
 		assert_non_null(r->section);
 		assert_non_null(r->name);
 		assert_non_null(r->type);
@@ -685,9 +685,10 @@ test_rows(void **state)
 		assert_int_equal(strspn(r->name, "abcdefghijklmnopqrstuvwxyz_"), strlen(r->name));
 	}
 	assert_true(n >= 50);
-	assert_null(bg_config_row(n));
-	assert_null(bg_config_row((size_t)-1));
-	assert_string_equal(bg_config_row(0)->section, "");
+	assert_false(bg_config_row(n, r));
+	assert_false(bg_config_row((size_t)-1, r));
+	assert_true(bg_config_row(0, r));
+	assert_string_equal(r->section, "");
 }
 
 /* The enum names. */
@@ -803,7 +804,7 @@ static void
 test_documented(void **state)
 {
 	const char *src = getenv("BG_SRC");
-	const struct bg_config_row_info *r;
+	struct bg_config_row_info row, *r = &row;
 	char path[1024], missing[4096] = "";
 	char *man;
 
@@ -813,7 +814,7 @@ test_documented(void **state)
 	man = read_file(path);
 	if (man == NULL)
 		fail_msg("cannot read %s: %s", path, strerror(errno));
-	for (size_t n = 0; (r = bg_config_row(n)) != NULL; n++)
+	for (size_t n = 0; bg_config_row(n, r); n++)
 		if (!documents(man, r->name)) {
 			size_t len = strlen(missing);
 			snprintf(missing + len, sizeof(missing) - len, " %s%s%s", r->section, *r->section ? "." : "",
