@@ -44,6 +44,11 @@ send() {
 	_n=$#
 	for _r in "$@"; do set -- "$@" --rcpt "$_r"; done
 	shift "$_n"
+	# acme's application sends its own one-click pair (keep_unsubscribe): bulk mail never leaves without one
+	case $_from in
+	*@acme.example) set -- "$@" --header "List-Unsubscribe: <https://acme.example/u/demo>" \
+		--header "List-Unsubscribe-Post: List-Unsubscribe=One-Click" ;;
+	esac
 	"$PY" "$SEND" --port "$PF_PORT" --from "$_from" --subject "$_subj" \
 		--header "X-Demo: $_subj" "$@" >"$OUT" 2>&1
 }
@@ -341,6 +346,7 @@ entity "acme" {
   consent               = "confirmed"                 # bulk mail needs double opt-in consent
   mandated_senders      = { "notice@acme.example" }   # breach/recall notices: reach unsubscribers
   transactional_senders = { "receipts@acme.example" } # receipts: only dead addresses refused
+  keep_unsubscribe      = true                        # its application adds its own one-click pair
   pool                  = "shared-a"                  # its mail leaves from these IPs...
   mandated_pool         = "notify"                    # ... and its notices from these
 }

@@ -73,8 +73,6 @@ struct pubkey {
 	const char *k; /* "rsa" or "ed25519" */
 };
 
-static const char *const alg_names[] = {"rsa-sha256", "ed25519-sha256"};
-
 /* Prints the command's usage; returns EX_USAGE. */
 static int
 usage(void)
@@ -330,19 +328,19 @@ key_type(int id)
 
 /* Derives key's public key as DNS publishes it for algorithm; returns 0, or -1 with why. */
 static int
-key_export(EVP_PKEY *key, long algorithm, struct pubkey *pk, char *why, size_t whylen)
+key_export(EVP_PKEY *key, enum bg_dkim_alg algorithm, struct pubkey *pk, char *why, size_t whylen)
 {
 	int id = EVP_PKEY_get_base_id(key), len;
 	unsigned char *der = NULL;
 
-	if (id == EVP_PKEY_ED25519 && algorithm == 1) {
+	if (id == EVP_PKEY_ED25519 && algorithm == BG_DKIM_ED25519_SHA256) {
 		pk->k = "ed25519";
 		pk->bits = 256;
 		pk->len = 32;
 		pk->bytes = bg_xcalloc(1, pk->len);
 		if (EVP_PKEY_get_raw_public_key(key, pk->bytes, &pk->len) == 1 && pk->len == 32)
 			return 0;
-	} else if (id == EVP_PKEY_RSA && algorithm == 0) {
+	} else if (id == EVP_PKEY_RSA && algorithm == BG_DKIM_RSA_SHA256) {
 		pk->k = "rsa";
 		pk->bits = EVP_PKEY_get_bits(key);
 		if ((len = i2d_PUBKEY(key, &der)) > 0) {
@@ -353,7 +351,7 @@ key_export(EVP_PKEY *key, long algorithm, struct pubkey *pk, char *why, size_t w
 			return 0;
 		}
 	} else {
-		snprintf(why, whylen, "an %s key, but the algorithm is %s", key_type(id), alg_names[algorithm == 1]);
+		snprintf(why, whylen, "an %s key, but the algorithm is %s", key_type(id), bg_dkim_alg_name(algorithm));
 		return -1;
 	}
 	snprintf(why, whylen, "libcrypto cannot derive its public key");
@@ -362,7 +360,7 @@ key_export(EVP_PKEY *key, long algorithm, struct pubkey *pk, char *why, size_t w
 
 /* Loads the PEM private key at path and derives its public key; returns 0, or -1 with why. */
 static int
-key_public(const char *path, long algorithm, struct pubkey *pk, char *why, size_t whylen)
+key_public(const char *path, enum bg_dkim_alg algorithm, struct pubkey *pk, char *why, size_t whylen)
 {
 	FILE *f = fopen(path, "re");
 	EVP_PKEY *key;
@@ -456,7 +454,7 @@ dkim_judge(struct run *r, const struct bg_dkim_conf *d, const char *subject, con
 	else
 		dkim_problem(txt[0], pk, d->key, problem, sizeof(problem));
 	if (problem[0] == '\0') {
-		if (d->algorithm == 1)
+		if (d->algorithm == BG_DKIM_ED25519_SHA256)
 			say(r, OK, "dkim", subject, "matches the ed25519-sha256 key");
 		else
 			say(r, OK, "dkim", subject, "matches the rsa-sha256 key (%d bits)", pk->bits);

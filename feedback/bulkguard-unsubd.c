@@ -18,165 +18,89 @@
  *	unsubscribe.listen, unsubscribe.socket_mode and unsubscribe.key_file, the redis section,
  *	audit, user, and each entity's unsubscribe_scope. SIGHUP reloads the
  *	configuration and the key file; when either is bad, both in force
- *	are kept.
+ *	are kept, and a changed listen, socket_mode or user is refused until
+ *	a restart (bg_server.h).
  */
 #include "config.h"
 
-#include <errno.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "bg_daemon.h"
-#include "bg_listen.h"
 #include "bg_log.h"
+#include "bg_server.h"
 #include "bg_token.h"
-#include "bg_util.h"
 #include "unsd_http.h"
 
 #define NAME    "bulkguard-unsubd"
 #define BACKLOG 128
 
-/* Binds and listens on "host:port" or "[v6]:port". -1 with err. */
+/* libsodium, before anything uses it. */
 static int
-listen_inet(const char *spec, char *err, size_t errlen)
+prepare(char *err, size_t errlen)
 {
-	char host[256];
-	const char *colon = strrchr(spec, ':'), *h = host;
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai;
-	int fd = -1, on = 1, rc;
-
-	if (colon == NULL || colon == spec || colon[1] == '\0' || (size_t)(colon - spec) >= sizeof(host)) {
-		snprintf(err, errlen, "listen address \"%s\" is not host:port, [v6]:port or unix:/path", spec);
-		return -1;
-	}
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		host[strlen(host) - 1] = '\0';
-		h = host + 1;
-	}
-	if ((rc = getaddrinfo(h, colon + 1, &hints, &ai)) != 0) {
-		snprintf(err, errlen, "listen address \"%s\": %s", spec, gai_strerror(rc));
-		return -1;
-	}
-	if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, BACKLOG) < 0) {
-		snprintf(err, errlen, "listen address \"%s\": %s", spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
+	if (bg_token_init() == 0)
+		return 0;
+	snprintf(err, errlen, "libsodium cannot be initialised");
+	return -1;
 }
 
-/* Opens the listening socket spec names (a unix one with mode); exits 71 when it cannot. */
+/* The state of a configuration: its token keys (read as the user it runs as, as a reload will). */
+static void *
+derive(const struct bg_config *cfg, char *err, size_t errlen)
+{
+	return bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen);
+}
+
+static void
+keys_free(void *keys)
+{
+	bg_token_keys_free(keys);
+}
+
+/* Serves HTTP until SIGTERM or SIGINT; SIGHUP reloads. */
 static int
-listen_open(const char *spec, long mode)
+run(struct bg_server *srv)
 {
 	char err[512];
-	int fd = strncmp(spec, "unix:", 5) == 0 ? bg_listen_unix(spec + 5, mode, BACKLOG, err, sizeof(err))
-	                                        : listen_inet(spec, err, sizeof(err));
+	struct unsd_http *h;
 
-	if (fd < 0)
-		bg_log_fatal(71, "%s", err);
-	return fd;
+	signal(SIGPIPE, SIG_IGN);
+	bg_server_block_signals(); /* before any thread starts: only this one takes them */
+	if ((h = unsd_http_start(bg_server_fd(srv), bg_server_hold(srv), err, sizeof(err))) == NULL)
+		bg_log_fatal(71, "%s: %s", bg_server_listening(srv), err);
+	bg_server_ready(srv, bg_server_listening(srv));
+	bg_server_wait(srv);
+	unsd_http_stop(h);
+	return 0;
 }
 
-/* Loads the configuration at path and its key file; NULL with err when either is bad (nothing kept). */
-static struct bg_config *
-load(const char *path, struct bg_token_keys **keys, char *err, size_t errlen)
+/* unsubd's socket in the configuration, and its mode. */
+static const char *
+unsub_listen(const struct bg_config *cfg)
 {
-	struct bg_config *cfg = bg_config_load(path, err, errlen);
-
-	if (cfg == NULL)
-		return NULL;
-	if ((*keys = bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen)) == NULL) {
-		bg_config_free(cfg);
-		return NULL;
-	}
-	return cfg;
+	return cfg->unsubscribe.listen;
 }
 
-/* SIGHUP: loads the configuration and key file again; on any error keeps the pair in force. */
-static void
-reload(const char *path, const char *listening, bool listen_fixed)
+static long
+unsub_socket_mode(const struct bg_config *cfg)
 {
-	char err[512];
-	struct bg_token_keys *keys = NULL;
-	struct bg_config *cfg = load(path, &keys, err, sizeof(err));
-
-	if (cfg == NULL) {
-		bg_log_error("reload failed, keeping the configuration in force: %s", err);
-		return;
-	}
-	if (!listen_fixed && strcmp(cfg->unsubscribe.listen, listening) != 0)
-		bg_log_warn("unsubscribe.listen changed to %s: still on %s until restarted", cfg->unsubscribe.listen,
-		            listening);
-	bg_log_info("reloaded %s: %zu entities, %zu token keys", path, cfg->n_entities,
-	            bg_token_keys_count(keys, NULL));
-	unsd_http_install(cfg, keys);
+	return cfg->unsubscribe.socket_mode;
 }
 
-/* Waits for signals: SIGHUP reloads, SIGTERM and SIGINT return. */
-static void
-wait_signals(const sigset_t *set, const char *path, const char *listening, bool listen_fixed)
-{
-	int sig;
-
-	for (;;) {
-		if (sigwait(set, &sig) != 0)
-			continue;
-		if (sig != SIGHUP)
-			return;
-		reload(path, listening, listen_fixed);
-	}
-}
+static const struct bg_service unsubd = {
+    .name = NAME,
+    .usage = "[-f] [-n] [-V] [-c file] [-p address]",
+    .listen = unsub_listen,
+    .socket_mode = unsub_socket_mode,
+    .backlog = BACKLOG,
+    .prepare = prepare,
+    .derive = derive,
+    .state_free = keys_free,
+    .run = run,
+};
 
 int
 main(int argc, char **argv)
 {
-	struct bg_daemon_opts o;
-	struct bg_config *cfg;
-	struct bg_token_keys *keys;
-	struct unsd_http *h;
-	char err[512], *listening;
-	sigset_t set;
-	int fd;
-
-	bg_daemon_args(argc, argv, NAME, "[-f] [-n] [-V] [-c file] [-p address]", &o);
-	cfg = bg_daemon_config(NAME, &o);
-	bg_log_open(NAME, o.foreground);
-	if (bg_token_init() < 0)
-		bg_log_fatal(1, "libsodium cannot be initialised");
-	listening = bg_xstrdup(o.socket ? o.socket : cfg->unsubscribe.listen);
-	fd = listen_open(listening, cfg->unsubscribe.socket_mode);
-	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
-		bg_log_fatal(BG_EX_CONFIG, "%s", err);
-	if ((keys = bg_token_keys_load(cfg->unsubscribe.key_file, err, sizeof(err))) == NULL)
-		bg_log_fatal(BG_EX_CONFIG, "%s", err); /* as the user it runs as: a reload must read it too */
-	bg_daemon_detach(o.foreground);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts: only this one takes them */
-	unsd_http_install(cfg, keys);
-	if ((h = unsd_http_start(fd, err, sizeof(err))) == NULL)
-		bg_log_fatal(71, "%s: %s", listening, err);
-	bg_log_info("started on %s", listening);
-	wait_signals(&set, o.config, listening, o.socket != NULL);
-	unsd_http_stop(h);
-	if (strncmp(listening, "unix:", 5) == 0)
-		bg_listen_unlink(listening + 5);
-	bg_log_info("stopped");
-	free(listening);
-	return 0;
+	return bg_server_main(argc, argv, &unsubd);
 }

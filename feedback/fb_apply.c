@@ -218,7 +218,7 @@ token_target(const struct bg_config *cfg, const struct bg_token *tok, bool lists
 	if (!fb_apply_address(cfg, &a, &t->addr))
 		return false;
 	t->entity[t->n_entity++] = tok->entity;
-	if (lists && e != NULL && e->unsubscribe_scope == 1 && tok->list[0] != '\0')
+	if (lists && e != NULL && e->unsubscribe_scope == BG_SCOPE_LIST && tok->list[0] != '\0')
 		t->list = tok->list;
 	t->via = "token";
 	return true;

@@ -22,7 +22,9 @@
 #include <unistd.h>
 
 #include "bg_log.h"
+#include "bg_hold.h"
 #include "bg_redis.h"
+#include "bg_token.h"
 #include "bg_suppress.h"
 #include "bg_util.h"
 #include "fb_stat.h"
@@ -58,17 +60,10 @@ static const char page_busy[] = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta 
                                 "</title></head>\n<body>\n<h1>Temporarily unavailable</h1>\n<p>Your request could not"
                                 " be recorded just now. Please try again in a minute.</p>\n" PAGE_TAIL;
 
-/* The configuration and keys requests are served from, shared by count. */
-struct state {
-	struct bg_config *cfg;
-	struct bg_token_keys *keys;
-	int refs; /* under state_lock */
-};
-
 /* One request, from its headers to its end. */
 struct req {
 	unsigned long id;
-	struct state *st;
+	struct bg_held *g; /* the configuration and keys it is served from */
 	struct MHD_PostProcessor *pp;
 	struct bg_token tok;
 	bool answered;  /* a response is queued */
@@ -85,114 +80,14 @@ struct req {
 	char note[NOTE_MAX];                     /* the log line's tail */
 };
 
-/* A worker thread's Redis connection, and what it was made for. */
-struct conn {
-	struct bg_redis *r;
-	char *address;
-	long timeout_ms;
-	bool proven; /* the last write on it worked: if the next one fails, it may just have gone stale */
-};
-
 struct unsd_http {
 	struct MHD_Daemon *d;
 	struct unsd_deadline *dl;
 };
 
-static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct state *current;
-static pthread_key_t conn_key;
-static pthread_once_t conn_once = PTHREAD_ONCE_INIT;
+static struct bg_hold *hold; /* libmicrohttpd's request callbacks get this module's state from here */
+
 static atomic_ulong next_id;
-
-/* Returns the installed state with one more reference. */
-static struct state *
-state_acquire(void)
-{
-	struct state *s;
-
-	pthread_mutex_lock(&state_lock);
-	s = current;
-	s->refs++;
-	pthread_mutex_unlock(&state_lock);
-	return s;
-}
-
-/* Drops one reference; the last frees the configuration and the keys. */
-static void
-state_release(struct state *s)
-{
-	int left;
-
-	if (s == NULL)
-		return;
-	pthread_mutex_lock(&state_lock);
-	left = --s->refs;
-	pthread_mutex_unlock(&state_lock);
-	if (left > 0)
-		return;
-	bg_token_keys_free(s->keys);
-	bg_config_free(s->cfg);
-	free(s);
-}
-
-void
-unsd_http_install(struct bg_config *cfg, struct bg_token_keys *keys)
-{
-	struct state *s = bg_xcalloc(1, sizeof(*s)), *old;
-
-	s->cfg = cfg;
-	s->keys = keys;
-	s->refs = 1;
-	pthread_mutex_lock(&state_lock);
-	old = current;
-	current = s;
-	pthread_mutex_unlock(&state_lock);
-	state_release(old);
-}
-
-/* Frees a thread's connection (also the thread-exit destructor). */
-static void
-conn_free(void *p)
-{
-	struct conn *k = p;
-
-	bg_redis_free(k->r);
-	free(k->address);
-	free(k);
-}
-
-/* Makes the key under which each thread keeps its connection. */
-static void
-conn_key_make(void)
-{
-	if (pthread_key_create(&conn_key, conn_free) != 0)
-		bg_log_fatal(1, "pthread_key_create failed");
-}
-
-/* Returns this thread's Redis connection for cfg, made anew after a reload changed it; NULL with *why. */
-static struct conn *
-thread_redis(const struct bg_config *cfg, const char **why)
-{
-	struct conn *k;
-	struct bg_redis *r;
-
-	pthread_once(&conn_once, conn_key_make);
-	k = pthread_getspecific(conn_key);
-	if (k != NULL && k->timeout_ms == cfg->redis.timeout_ms && strcmp(k->address, cfg->redis.address) == 0)
-		return k;
-	if (k != NULL) {
-		pthread_setspecific(conn_key, NULL);
-		conn_free(k);
-	}
-	if ((r = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, why)) == NULL)
-		return NULL;
-	k = bg_xcalloc(1, sizeof(*k));
-	k->r = r;
-	k->address = bg_xstrdup(cfg->redis.address);
-	k->timeout_ms = cfg->redis.timeout_ms;
-	pthread_setspecific(conn_key, k);
-	return k;
-}
 
 /* Returns the HTML character reference for c, or NULL when c stands for itself. */
 static const char *
@@ -231,7 +126,8 @@ scope_list(const struct bg_config *cfg, const struct bg_token *t)
 {
 	for (size_t i = 0; i < cfg->n_entities; i++)
 		if (strcmp(cfg->entities[i].name, t->entity) == 0)
-			return cfg->entities[i].unsubscribe_scope == 1 && t->list[0] != '\0' ? t->list : NULL;
+			return cfg->entities[i].unsubscribe_scope == BG_SCOPE_LIST && t->list[0] != '\0' ? t->list
+			                                                                                 : NULL;
 	return NULL; /* an entity no longer configured: its whole scope, by name */
 }
 
@@ -240,7 +136,7 @@ static void
 scope_html(const struct req *q, char *out, size_t len)
 {
 	char name[BG_TOKEN_ENTITY_MAX + BG_TOKEN_LIST_MAX + 8];
-	const char *l = scope_list(q->st->cfg, &q->tok);
+	const char *l = scope_list(bg_held_cfg(q->g), &q->tok);
 
 	if (l != NULL)
 		snprintf(name, sizeof(name), "%s (%s)", q->tok.entity, l);
@@ -307,7 +203,7 @@ req_new(const char *url, const char *method)
 	struct req *q = bg_xcalloc(1, sizeof(*q));
 
 	q->id = atomic_fetch_add(&next_id, 1) + 1;
-	q->st = state_acquire();
+	q->g = bg_hold_acquire(hold);
 	log_safe(method, sizeof(q->method) - 4, q->method, sizeof(q->method));
 	log_safe(url, sizeof(PATH) - 1 + LOG_TOKEN, q->path, sizeof(q->path));
 	return q;
@@ -330,7 +226,7 @@ token_open(struct req *q, const char *url)
 		note(q, " reason=\"token length %zu\"", len);
 		return false;
 	}
-	if ((st = bg_token_open(q->st->keys, url, len, &q->tok)) != BG_TOKEN_OK) {
+	if ((st = bg_token_open(bg_held_state(q->g), url, len, &q->tok)) != BG_TOKEN_OK) {
 		note(q, " reason=\"%s\"", bg_token_strerror(st));
 		return false;
 	}
@@ -425,45 +321,53 @@ body_piece(struct req *q, const char *data, size_t size)
 }
 
 /*
- * Writes s on this thread's connection. A connection that worked last time
- * and fails now may have died quietly (Redis restarted): one more try, on a
- * fresh connection, before giving up. Returns 0 or -1.
+ * Writes s on a borrowed connection and counts it (bg:stat, tagged id). One
+ * that worked last time and fails now may have died quietly (Redis
+ * restarted): one more try, reconnected, before giving up. Returns 0, or -1
+ * with the reason in why (len bytes).
  */
 static int
-write_retry(struct conn *k, const struct bg_config *cfg, const struct bg_suppression *s)
+write_retry(struct bg_held *g, const struct bg_suppression *s, const char *id, char *why, size_t len)
 {
-	bool proven = k->proven;
+	const struct bg_config *cfg = bg_held_cfg(g);
+	const char *err = NULL;
+	bool reused;
+	struct bg_redis *r = bg_held_redis_borrow(g, &reused, &err);
+	int rc;
 
-	k->proven = bg_suppress_write(k->r, cfg->redis.prefix, s, cfg->audit, WHO) == 0;
-	if (!k->proven && proven)
-		k->proven = bg_suppress_write(k->r, cfg->redis.prefix, s, cfg->audit, WHO) == 0;
-	return k->proven ? 0 : -1;
+	if (r == NULL) {
+		bg_strlcpy(why, err, len);
+		return -1;
+	}
+	rc = bg_suppress_write(r, cfg->redis.prefix, s, cfg->audit, WHO);
+	if (rc < 0 && reused)
+		rc = bg_suppress_write(r, cfg->redis.prefix, s, cfg->audit, WHO);
+	if (rc < 0)
+		bg_strlcpy(why, bg_redis_error(r), len);
+	else
+		fb_stat_count(cfg, r, s->entity, s->list, s->address, BG_ST_UNSUB_CLICK, s->when, id);
+	bg_held_redis_return(g, r, rc == 0);
+	return rc;
 }
 
 /* Writes the suppression the token names; 0, or -1 with the reason logged at warning. */
 static int
 suppress(struct req *q, const char *list)
 {
-	const struct bg_config *cfg = q->st->cfg;
+	const struct bg_config *cfg = bg_held_cfg(q->g);
 	struct bg_suppression s = {.address = q->tok.address,
 	                           .entity = q->tok.entity,
 	                           .list = list,
 	                           .reason = "unsubscribe",
 	                           .when = time(NULL),
 	                           .source = "one-click"};
-	const char *why = NULL;
-	struct conn *k = thread_redis(cfg, &why);
+	char why[256], id[32];
 
-	char id[32];
-
-	if (k != NULL && write_retry(k, cfg, &s) == 0) {
-		snprintf(id, sizeof(id), "req=%lu", q->id);
-		fb_stat_count(cfg, k->r, q->tok.entity, list, q->tok.address, BG_ST_UNSUB_CLICK, s.when, id);
+	snprintf(id, sizeof(id), "req=%lu", q->id);
+	if (write_retry(q->g, &s, id, why, sizeof(why)) == 0)
 		return 0;
-	}
 	bg_log_warn("req=%lu unsubscribe NOT recorded, client told to retry: redis %s: %s address=%s entity=%s list=%s",
-	            q->id, cfg->redis.address, k != NULL ? bg_redis_error(k->r) : why, q->tok.address, q->tok.entity,
-	            list ? list : "");
+	            q->id, cfg->redis.address, why, q->tok.address, q->tok.entity, list ? list : "");
 	return -1;
 }
 
@@ -486,7 +390,7 @@ answer_post(struct MHD_Connection *c, struct req *q)
 		note(q, " entity=%s reason=\"no List-Unsubscribe=One-Click in the body\"", q->tok.entity);
 		return reply(c, q, MHD_HTTP_BAD_REQUEST, page_body);
 	}
-	list = scope_list(q->st->cfg, &q->tok);
+	list = scope_list(bg_held_cfg(q->g), &q->tok);
 	if (suppress(q, list) < 0) {
 		note(q, " entity=%s reason=\"redis unavailable\"", q->tok.entity);
 		return reply(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, page_busy);
@@ -538,7 +442,7 @@ request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 		                                                            : "connection closed");
 	if (q->pp != NULL)
 		MHD_destroy_post_processor(q->pp);
-	state_release(q->st);
+	bg_held_release(q->g);
 	free(q);
 	*con_cls = NULL;
 }
@@ -579,11 +483,12 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 struct unsd_http *
-unsd_http_start(int fd, char *err, size_t errlen)
+unsd_http_start(int fd, struct bg_hold *in_force, char *err, size_t errlen)
 {
 	struct unsd_http *h = bg_xcalloc(1, sizeof(*h));
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
+	hold = in_force;
 	if ((h->dl = unsd_deadline_start(UNSD_DEADLINE)) == NULL) {
 		snprintf(err, errlen, "cannot start the deadline thread");
 		free(h);
@@ -608,16 +513,8 @@ unsd_http_start(int fd, char *err, size_t errlen)
 void
 unsd_http_stop(struct unsd_http *h)
 {
-	MHD_socket fd = MHD_quiesce_daemon(h->d); /* no new connections from here on */
-
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
-	MHD_stop_daemon(h->d); /* joins the workers: their Redis connections go with them */
+	(void)MHD_quiesce_daemon(h->d); /* no new connections from here on; the socket stays the caller's */
+	MHD_stop_daemon(h->d);          /* joins the workers */
 	unsd_deadline_stop(h->dl);
 	free(h);
-	pthread_mutex_lock(&state_lock);
-	struct state *s = current;
-	current = NULL;
-	pthread_mutex_unlock(&state_lock);
-	state_release(s);
 }

@@ -4,19 +4,18 @@
  * POST /u/<token> with List-Unsubscribe=One-Click writes the suppression,
  * GET /u/<token> shows a page whose button makes that POST, anything else is
  * refused with a fixed page (doc/design.md 3.9).
- * Requests are served from the configuration and key set installed last;
- * each worker thread keeps its own Redis connection.
+ * Requests are served from the configuration and key set in force when
+ * they began; Redis connections are borrowed from that configuration's pool.
  */
 #ifndef UNSD_HTTP_H
 #define UNSD_HTTP_H
 
 #include <stddef.h>
 
-#include "bg_config.h"
-#include "bg_token.h"
+#include "bg_hold.h"
 
 /* What every client is held to (bulkguard-unsubd(8), LIMITS). */
-#define UNSD_THREADS    4     /* worker threads, each with its own Redis connection */
+#define UNSD_THREADS    4     /* worker threads */
 #define UNSD_CONN_MAX   512   /* connections open at once; more are refused */
 #define UNSD_PER_IP_MAX 32    /* connections open at once from one IPv4/IPv6 address (not unix sockets) */
 #define UNSD_TIMEOUT    10    /* seconds a connection may sit idle */
@@ -27,23 +26,15 @@
 struct unsd_http;
 
 /*
- * Installs cfg and keys, owned by this module from now on, as what new
- * requests are served from. The previous pair is freed once the last
- * request using it has ended. Call once before unsd_http_start.
- */
-void unsd_http_install(struct bg_config *cfg, struct bg_token_keys *keys);
-
-/*
- * Serves HTTP on the listening socket fd with UNSD_THREADS threads. Returns
+ * Serves HTTP on the listening socket fd with UNSD_THREADS threads, each
+ * request from the configuration in force in in_force (bg_hold: the
+ * configuration, with the token keys as its state) when it began. Returns
  * a server the caller stops with unsd_http_stop, or NULL with the reason in
- * err (fd is left open then).
+ * err. fd stays the caller's.
  */
-struct unsd_http *unsd_http_start(int fd, char *err, size_t errlen);
+struct unsd_http *unsd_http_start(int fd, struct bg_hold *in_force, char *err, size_t errlen);
 
-/*
- * Closes the listening socket, ends every connection (a handler under way
- * finishes first), and frees the server and the installed configuration.
- */
+/* Stops accepting, ends every connection (a handler under way finishes first), and frees the server. */
 void unsd_http_stop(struct unsd_http *h);
 
 #endif

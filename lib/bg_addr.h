@@ -11,6 +11,8 @@
  * Limits (RFC 5321 4.5.3.1): local part 64 octets, domain 255, whole address
  * 254. Control characters, NUL, unbalanced or nested brackets and broken
  * UTF-8 are refused. The parser is pure: bytes in, record out, no I/O.
+ *
+ * DIAGNOSTICS: every function returns an enum bg_addr_status; bg_addr_strerror names it.
  */
 #ifndef BG_ADDR_H
 #define BG_ADDR_H

@@ -20,7 +20,7 @@
  * slot: a cross-slot one is refused, never sent. Not thread-safe: one user
  * at a time per handle.
  *
- * Errors: -1 or NULL, with the text in bg_cluster_error() (handle) or
+ * DIAGNOSTICS: -1 or NULL, with the text in bg_cluster_error() (handle) or
  * bg_cluster_pipe_error() (one command); Redis's own error replies
  * (WRONGTYPE, NOSCRIPT, ...) are replies. The module never logs.
  */

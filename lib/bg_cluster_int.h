@@ -1,5 +1,7 @@
 /*
  * bg_cluster_int.h - what the cluster handle (bg_cluster.c) shares with its pipes (bg_cluster_pipe.c).
+ *
+ * DIAGNOSTICS: errors are set on the handle (bg_cluster_set_error), as bg_cluster.h says.
  */
 #ifndef BG_CLUSTER_INT_H
 #define BG_CLUSTER_INT_H

@@ -10,7 +10,7 @@
  * becomes a struct bg_cluster_map (slot -> master), with every size bounded
  * and any malformed reply refused whole.
  *
- * Errors: a status return; the map builder also sets *err to a static text.
+ * DIAGNOSTICS: a status return; the map builder also sets *err to a static text.
  */
 #ifndef BG_CLUSTER_SLOT_H
 #define BG_CLUSTER_SLOT_H

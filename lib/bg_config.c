@@ -28,68 +28,39 @@
 #include "bg_config_int.h"
 #include "bg_config_table.h"
 
-/* Where the first error of a load is written (loads are serialised by the caller). */
-struct bg_errbuf {
-	char *buf;
-	size_t len;
-	int set;
-	const char *file; /* libconfuse leaves some sections without a file name */
-};
-static __thread struct bg_errbuf *cur_err;
-
 /*
- * libconfuse gives a section the line of its closing brace; errors found
- * after parsing should name where the section starts. Every option records
- * the line it was read on, and a section's first option line stands for it.
+ * libconfuse's callbacks carry no pointer of the caller's, so they find the
+ * load under way (struct bg_load, bg_config_int.h) here; every other
+ * function is handed it. Set by bg_config_load for the parse only.
  */
-struct bg_secline {
-	const cfg_t *sec;
-	int line;
-};
-static __thread struct bg_secline *sec_lines;
-static __thread size_t n_sec_lines;
-/* lines of the braces that open sections (not lists), in file order, from check_braces */
-static __thread int *brace_lines;
-static __thread size_t n_brace_lines;
-/*
- * The comments, in file order, from check_braces. libconfuse 3.3's line
- * counter runs ahead after each comment: by 2 after a one-line comment ("#",
- * "//"), by 1 after a block comment, so its lines are mapped back with
- * file_line before anyone sees them.
- */
-struct bg_comment {
-	int line;  /* where it starts */
-	int ahead; /* how far libconfuse's count runs ahead after it */
-};
-static __thread struct bg_comment *comments;
-static __thread size_t n_comments;
+static __thread struct bg_load *parsing;
 
 #define AT(base, off, type) ((type *)((char *)(base) + (off)))
 
 /* Records the first error only: later ones are usually its consequences. */
 static void
-conf_err(const char *file, int line, const char *fmt, va_list ap)
+conf_err(struct bg_load *ld, int line, const char *fmt, va_list ap)
 {
 	char msg[512];
 
-	if (cur_err == NULL || cur_err->set)
+	if (ld->failed)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (line > 0)
-		snprintf(cur_err->buf, cur_err->len, "%s:%d: %s", file, line, msg);
+		snprintf(ld->err, ld->errlen, "%s:%d: %s", ld->file, line, msg);
 	else
-		snprintf(cur_err->buf, cur_err->len, "%s: %s", file, msg);
-	cur_err->set = 1;
+		snprintf(ld->err, ld->errlen, "%s: %s", ld->file, msg);
+	ld->failed = 1;
 }
 
 /* Returns the line of the file that libconfuse calls line (see struct bg_comment). */
 static int
-file_line(int line)
+file_line(const struct bg_load *ld, int line)
 {
 	int ahead = 0;
 
-	for (size_t i = 0; i < n_comments && comments[i].line + ahead < line; i++)
-		ahead += comments[i].ahead;
+	for (size_t i = 0; i < ld->n_comments && ld->comments[i].line + ahead < line; i++)
+		ahead += ld->comments[i].ahead;
 	return line - ahead;
 }
 
@@ -97,18 +68,16 @@ file_line(int line)
 static void
 conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	conf_err(cfg && cfg->filename ? cfg->filename : (cur_err ? cur_err->file : "?"), cfg ? file_line(cfg->line) : 0,
-		 fmt, ap);
+	conf_err(parsing, cfg ? file_line(parsing, cfg->line) : 0, fmt, ap);
 }
 
-/* Reports an error at a line of file (the first error of a load is kept). */
 void
-bg_config_errat(const char *file, int line, const char *fmt, ...)
+bg_config_errat(struct bg_load *ld, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	conf_err(file, line, fmt, ap);
+	conf_err(ld, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -227,30 +196,12 @@ parse_date(const char *s, long *out)
 	return 1;
 }
 
-/* Returns the index of word in "a|b|c", or -1. */
-static long
-enum_index(const char *values, const char *word)
-{
-	size_t wlen = strlen(word);
-	long i = 0;
-
-	for (const char *p = values; *p; i++) {
-		size_t n = strcspn(p, "|");
-		if (n == wlen && strncmp(p, word, n) == 0)
-			return i;
-		p += n + (p[n] == '|');
-	}
-	return -1;
-}
-
 /* Converts the text of an integer-valued option; returns 0 or an error text. */
 static const char *
 convert_long(const struct bg_opt_row *row, const char *value, long *out)
 {
 	switch (row->type) {
-	case BG_T_ENUM:
-		*out = enum_index(row->values, value);
-		return *out < 0 ? "must be one of" : NULL;
+	case BG_T_ENUM: *out = bg_word_code(row->words, value); return *out < 0 ? "must be one of" : NULL;
 	case BG_T_DURATION:
 		if (!parse_duration(value, out))
 			return "is not a duration (like 90s, 15m, 24h, 2d)";
@@ -281,8 +232,11 @@ conf_parse_long(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	why = convert_long(row, value, result);
 	if (why == NULL)
 		return 0;
+	char words[256];
+
 	if (row->type == BG_T_ENUM)
-		cfg_error(cfg, "%s = \"%s\" %s %s", opt->name, value, why, row->values);
+		cfg_error(cfg, "%s = \"%s\" %s %s", opt->name, value, why,
+		          bg_word_list(row->words, words, sizeof(words)));
 	else if (row->type == BG_T_MODE)
 		cfg_error(cfg, "%s = \"%s\" %s [0..0%lo]", opt->name, value, why, (unsigned long)row->max);
 	else if (row->type == BG_T_INT || row->type == BG_T_INTLIST || row->type == BG_T_DURATION)
@@ -294,59 +248,61 @@ conf_parse_long(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 
 /* Remembers the line a section's first option was read on. */
 static void
-note_line(const cfg_t *sec)
+note_line(struct bg_load *ld, const cfg_t *sec)
 {
-	if (n_sec_lines > 0 && sec_lines[n_sec_lines - 1].sec == sec)
+	if (ld->n_sec_lines > 0 && ld->sec_lines[ld->n_sec_lines - 1].sec == sec)
 		return;
-	for (size_t i = 0; i < n_sec_lines; i++)
-		if (sec_lines[i].sec == sec)
+	for (size_t i = 0; i < ld->n_sec_lines; i++)
+		if (ld->sec_lines[i].sec == sec)
 			return;
-	sec_lines = bg_xreallocarray(sec_lines, n_sec_lines + 1, sizeof(*sec_lines));
-	sec_lines[n_sec_lines++] = (struct bg_secline){ sec, file_line(sec->line) };
+	ld->sec_lines = bg_xreallocarray(ld->sec_lines, ld->n_sec_lines + 1, sizeof(*ld->sec_lines));
+	ld->sec_lines[ld->n_sec_lines++] = (struct bg_secline){sec, file_line(ld, sec->line)};
 }
 
 /* Returns the line of the last section brace at or before line (line itself if none). */
 static int
-opening_brace(int line)
+opening_brace(const struct bg_load *ld, int line)
 {
 	int found = line;
 
-	for (size_t i = 0; i < n_brace_lines && brace_lines[i] <= line; i++)
-		found = brace_lines[i];
+	for (size_t i = 0; i < ld->n_brace_lines && ld->brace_lines[i] <= line; i++)
+		found = ld->brace_lines[i];
 	return found;
 }
 
 /* Returns the line where a parsed section starts (the brace before its first option), or its end. */
 static int
-section_line(const cfg_t *sec)
+section_line(const struct bg_load *ld, const cfg_t *sec)
 {
-	for (size_t i = 0; i < n_sec_lines; i++)
-		if (sec_lines[i].sec == sec)
-			return opening_brace(sec_lines[i].line);
-	return file_line(sec->line);
+	for (size_t i = 0; i < ld->n_sec_lines; i++)
+		if (ld->sec_lines[i].sec == sec)
+			return opening_brace(ld, ld->sec_lines[i].line);
+	return file_line(ld, sec->line);
 }
 
-/* Forgets what one load noted about lines. */
+/* Frees what one load noted about lines. */
 static void
-forget_lines(void)
+forget_lines(struct bg_load *ld)
 {
-	free(sec_lines);
-	sec_lines = NULL;
-	n_sec_lines = 0;
-	free(brace_lines);
-	brace_lines = NULL;
-	n_brace_lines = 0;
-	free(comments);
-	comments = NULL;
-	n_comments = 0;
+	free(ld->sec_lines);
+	free(ld->brace_lines);
+	free(ld->comments);
 }
 
 /* Notes a comment that starts at line (see struct bg_comment). */
 static void
-note_comment(int line, int ahead)
+note_comment(struct bg_load *ld, int line, int ahead)
 {
-	comments = bg_xreallocarray(comments, n_comments + 1, sizeof(*comments));
-	comments[n_comments++] = (struct bg_comment){ line, ahead };
+	ld->comments = bg_xreallocarray(ld->comments, ld->n_comments + 1, sizeof(*ld->comments));
+	ld->comments[ld->n_comments++] = (struct bg_comment){line, ahead};
+}
+
+/* Notes the line of a brace that opens a section. */
+static void
+note_brace(struct bg_load *ld, int line)
+{
+	ld->brace_lines = bg_xreallocarray(ld->brace_lines, ld->n_brace_lines + 1, sizeof(int));
+	ld->brace_lines[ld->n_brace_lines++] = line;
 }
 
 /* Checks a string option's value against its row: a rate's syntax, a string's length. */
@@ -375,7 +331,7 @@ conf_validate(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const struct bg_opt_row *row = row_of(set_of(cfg), opt->name);
 
-	note_line(cfg);
+	note_line(parsing, cfg);
 	return row != NULL && (row->type == BG_T_STR || row->type == BG_T_RATE) ? check_str(cfg, opt, row) : 0;
 }
 
@@ -479,17 +435,18 @@ copy_opt(cfg_t *sec, const struct bg_opt_row *row, void *base)
 		if (cfg_getstr(sec, row->name) != NULL)
 			parse_rate(cfg_getstr(sec, row->name), AT(base, row->offset, struct bg_rate));
 		break;
+	case BG_T_ENUM: *AT(base, row->offset, int) = (int)cfg_getint(sec, row->name); break;
 	default:
 		*AT(base, row->offset, long) = cfg_getint(sec, row->name);
 		break;
 	}
 }
 
-static void copy_set(cfg_t *sec, enum bg_set set, void *base);
+static void copy_set(struct bg_load *ld, cfg_t *sec, enum bg_set set, void *base);
 
 /* Copies every instance of a multi section into a new array in base. */
 static void
-copy_multi(cfg_t *sec, const struct bg_sect_row *s, void *base)
+copy_multi(struct bg_load *ld, cfg_t *sec, const struct bg_sect_row *s, void *base)
 {
 	unsigned n = cfg_size(sec, s->name);
 	char *arr = bg_xcalloc(n, s->size);
@@ -499,8 +456,8 @@ copy_multi(cfg_t *sec, const struct bg_sect_row *s, void *base)
 		void *elem = arr + i * s->size;
 		if (s->titled)
 			*AT(elem, s->title_off, char *) = bg_xstrdup(cfg_title(child));
-		*AT(elem, s->line_off, int) = section_line(child);
-		copy_set(child, s->set, elem);
+		*AT(elem, s->line_off, int) = section_line(ld, child);
+		copy_set(ld, child, s->set, elem);
 	}
 	*AT(base, s->array_off, void *) = arr;
 	*AT(base, s->count_off, size_t) = n;
@@ -508,7 +465,7 @@ copy_multi(cfg_t *sec, const struct bg_sect_row *s, void *base)
 
 /* Copies a parsed section of the given set, and its subsections, into base. */
 static void
-copy_set(cfg_t *sec, enum bg_set set, void *base)
+copy_set(struct bg_load *ld, cfg_t *sec, enum bg_set set, void *base)
 {
 	for (size_t i = 0; i < bg_opt_nrows; i++)
 		if (bg_opt_rows[i].set == set)
@@ -518,9 +475,9 @@ copy_set(cfg_t *sec, enum bg_set set, void *base)
 		if (s->parent != set)
 			continue;
 		if (s->multi)
-			copy_multi(sec, s, base);
+			copy_multi(ld, sec, s, base);
 		else
-			copy_set(cfg_getsec(sec, s->name), s->set, base);
+			copy_set(ld, cfg_getsec(sec, s->name), s->set, base);
 	}
 }
 
@@ -570,7 +527,7 @@ free_set(enum bg_set set, void *base)
  * configuration: refuse it, naming the line of the brace left open.
  */
 static int
-check_braces(FILE *fp, const char *path)
+check_braces(struct bg_load *ld, FILE *fp)
 {
 	int ch, prev = 0, last = 0, line = 1, depth = 0, open_line[64] = { 0 };
 	enum { CODE, DQUOTE, SQUOTE, LINE_COMMENT, BLOCK_COMMENT } st = CODE;
@@ -583,13 +540,11 @@ check_braces(FILE *fp, const char *path)
 			if (ch == '"' || ch == '\'')
 				st = ch == '"' ? DQUOTE : SQUOTE;
 			else if (ch == '#' || (ch == '/' && prev == '/'))
-				st = LINE_COMMENT, note_comment(line, 2);
+				st = LINE_COMMENT, note_comment(ld, line, 2);
 			else if (ch == '*' && prev == '/')
-				st = BLOCK_COMMENT, ch = 0, note_comment(line, 1);
-			else if (ch == '{' && last != '=' && last != ',') {
-				brace_lines = bg_xreallocarray(brace_lines, n_brace_lines + 1, sizeof(int));
-				brace_lines[n_brace_lines++] = line;
-			}
+				st = BLOCK_COMMENT, ch = 0, note_comment(ld, line, 1);
+			else if (ch == '{' && last != '=' && last != ',')
+				note_brace(ld, line);
 			if (ch == '{' && depth++ < 64)
 				open_line[depth - 1] = line;
 			else if (ch == '}' && --depth < 0)
@@ -612,7 +567,7 @@ check_braces(FILE *fp, const char *path)
 			break;
 		}
 		if (depth < 0) {
-			bg_config_errat(path, line, "'}' without a section to close");
+			bg_config_errat(ld, line, "'}' without a section to close");
 			return -1;
 		}
 		if (st == CODE && ch != 0 && ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
@@ -622,41 +577,42 @@ check_braces(FILE *fp, const char *path)
 	rewind(fp);
 	if (depth == 0)
 		return 0;
-	bg_config_errat(path, open_line[depth > 64 ? 63 : depth - 1], "this section is never closed (is the file cut short?)");
+	bg_config_errat(ld, open_line[depth > 64 ? 63 : depth - 1],
+	                "this section is never closed (is the file cut short?)");
 	return -1;
 }
 
 /* Opens path for reading; refuses what is not a regular file (libconfuse exits on a directory). */
 static FILE *
-open_file(const char *path)
+open_file(struct bg_load *ld)
 {
 	struct stat st;
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen(ld->file, "r");
 
 	if (fp == NULL) {
-		bg_config_errat(path, 0, "cannot read: %s", strerror(errno));
+		bg_config_errat(ld, 0, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode)) {
-		bg_config_errat(path, 0, "not a regular file");
+		bg_config_errat(ld, 0, "not a regular file");
 		fclose(fp);
 		return NULL;
 	}
 	return fp;
 }
 
-/* Parses path into a libconfuse tree; NULL after an error. */
+/* Parses the file of ld into a libconfuse tree; NULL after an error. */
 static cfg_t *
-parse_file(const char *path)
+parse_file(struct bg_load *ld)
 {
-	FILE *fp = open_file(path);
+	FILE *fp = open_file(ld);
 	cfg_opt_t *opts;
 	cfg_t *tree;
 	int rc;
 
 	if (fp == NULL)
 		return NULL;
-	if (check_braces(fp, path) < 0) {
+	if (check_braces(ld, fp) < 0) {
 		fclose(fp);
 		return NULL;
 	}
@@ -664,8 +620,10 @@ parse_file(const char *path)
 	tree = cfg_init(opts, CFGF_NONE);
 	free_opts(opts);
 	cfg_set_error_function(tree, conf_errfunc);
-	tree->filename = bg_xstrdup(path);
+	tree->filename = bg_xstrdup(ld->file);
+	parsing = ld;
 	rc = cfg_parse_fp(tree, fp);
+	parsing = NULL;
 	fclose(fp);
 	if (rc == CFG_SUCCESS)
 		return tree;
@@ -676,28 +634,23 @@ parse_file(const char *path)
 struct bg_config *
 bg_config_load(const char *path, char *err, size_t errlen)
 {
-	struct bg_errbuf eb = { err, errlen, 0, path };
-	struct bg_config *cfg;
+	struct bg_load ld = {.file = path, .err = err, .errlen = errlen};
+	struct bg_config *cfg = NULL;
 	cfg_t *tree;
 
-	cur_err = &eb;
 	err[0] = '\0';
-	tree = parse_file(path);
-	if (tree == NULL) {
-		forget_lines();
-		cur_err = NULL;
-		return NULL;
+	tree = parse_file(&ld);
+	if (tree != NULL) {
+		cfg = bg_xcalloc(1, sizeof(*cfg));
+		cfg->file = bg_xstrdup(path);
+		copy_set(&ld, tree, BG_SET_ROOT, cfg);
+		cfg_free(tree);
+		if (bg_config_check(&ld, cfg) < 0) {
+			bg_config_free(cfg);
+			cfg = NULL;
+		}
 	}
-	cfg = bg_xcalloc(1, sizeof(*cfg));
-	cfg->file = bg_xstrdup(path);
-	copy_set(tree, BG_SET_ROOT, cfg);
-	cfg_free(tree);
-	if (bg_config_check(cfg) < 0) {
-		bg_config_free(cfg);
-		cfg = NULL;
-	}
-	forget_lines();
-	cur_err = NULL;
+	forget_lines(&ld);
 	return cfg;
 }
 
@@ -740,37 +693,43 @@ bg_config_entity_by_domain(const struct bg_config *cfg, const char *domain)
 	return NULL;
 }
 
-const struct bg_config_row_info *
-bg_config_row(size_t n)
+/* Returns how bulkguard.conf(5) names a type. */
+static const char *
+type_name(enum bg_type t)
 {
-	static const char *type_names[] = { "string", "list of strings", "number", "list of numbers",
-					    "boolean", "word", "duration", "rate", "date", "octal mode" };
-	static const char *set_names[BG_SET_COUNT] = { "", "redis", "milter", "policy", "unsubscribe",
-						       "feedback", "esp", "dkim", "entity", "pool",
-						       "domain_group", "limit", "reputation" };
-	static __thread struct bg_config_row_info info;
+	switch (t) {
+	case BG_T_STR: return "string";
+	case BG_T_STRLIST: return "list of strings";
+	case BG_T_INT: return "number";
+	case BG_T_INTLIST: return "list of numbers";
+	case BG_T_BOOL: return "boolean";
+	case BG_T_ENUM: return "word";
+	case BG_T_DURATION: return "duration";
+	case BG_T_RATE: return "rate";
+	case BG_T_DATE: return "date";
+	case BG_T_MODE: return "octal mode";
+	}
+	abort(); /* a type without a name: add it above */
+}
 
+/* Returns the name of the sections of a set ("" for the top level). */
+static const char *
+set_name(enum bg_set set)
+{
+	for (size_t i = 0; i < bg_sect_nrows; i++)
+		if (bg_sect_rows[i].set == set)
+			return bg_sect_rows[i].name;
+	return "";
+}
+
+bool
+bg_config_row(size_t n, struct bg_config_row_info *out)
+{
 	if (n >= bg_opt_nrows)
-		return NULL;
-	info.section = set_names[bg_opt_rows[n].set];
-	info.name = bg_opt_rows[n].name;
-	info.type = type_names[bg_opt_rows[n].type];
-	info.def = bg_opt_rows[n].def ? bg_opt_rows[n].def : "";
-	return &info;
-}
-
-const char *
-bg_class_name(enum bg_class c)
-{
-	static const char *names[] = { "bulk", "confirmation", "transactional", "mandated" };
-
-	return (unsigned)c < 4 ? names[c] : "?";
-}
-
-const char *
-bg_consent_name(enum bg_consent c)
-{
-	static const char *names[] = { "none", "single", "notified", "confirmed" };
-
-	return (unsigned)c < 4 ? names[c] : "?";
+		return false;
+	out->section = set_name(bg_opt_rows[n].set);
+	out->name = bg_opt_rows[n].name;
+	out->type = type_name(bg_opt_rows[n].type);
+	out->def = bg_opt_rows[n].def ? bg_opt_rows[n].def : "";
+	return true;
 }

@@ -5,6 +5,8 @@
  * one row of the table in bg_config_table.c (name, type, default, bounds,
  * where it is stored), and bulkguard.conf(5) documents each row. A loaded
  * configuration is never changed: a reload loads a new one and swaps it in.
+ *
+ * DIAGNOSTICS: bg_config_load returns NULL with "file:line: text" in the caller's err; nothing else fails.
  */
 #ifndef BG_CONFIG_H
 #define BG_CONFIG_H
@@ -18,30 +20,79 @@
 #define BG_CONFIG_DEFAULT "/etc/bulkguard/bulkguard.conf"
 #define BG_EX_CONFIG 78 /* EX_CONFIG: what -n and a bad start-up exit with */
 
+/*
+ * Word-valued options. Each list below is written once, as X(code, "word"),
+ * and gives the enum, the words the file may use (bg_config_words.c) and the
+ * name of each code (a switch on the enum, so -Wswitch finds one missing).
+ */
+/* clang-format off */
+#define BG_ENUM_CODE(code, word) code,
+
 /* Consent levels, weakest to strongest (the BCP's three opt-in levels). */
-enum bg_consent {
-	BG_CONSENT_NONE = 0,
-	BG_CONSENT_SINGLE,
-	BG_CONSENT_NOTIFIED,
-	BG_CONSENT_CONFIRMED,
-};
+#define BG_CONSENT_WORDS(X) \
+	X(BG_CONSENT_NONE, "none") \
+	X(BG_CONSENT_SINGLE, "single") \
+	X(BG_CONSENT_NOTIFIED, "notified") \
+	X(BG_CONSENT_CONFIRMED, "confirmed")
+enum bg_consent { BG_CONSENT_WORDS(BG_ENUM_CODE) };
 
 /* Message classes (doc/design.md 3.3, the class table). */
-enum bg_class {
-	BG_CLASS_BULK = 0,
-	BG_CLASS_CONFIRMATION,
-	BG_CLASS_TRANSACTIONAL,
-	BG_CLASS_MANDATED,
-};
+#define BG_CLASS_WORDS(X) \
+	X(BG_CLASS_BULK, "bulk") \
+	X(BG_CLASS_CONFIRMATION, "confirmation") \
+	X(BG_CLASS_TRANSACTIONAL, "transactional") \
+	X(BG_CLASS_MANDATED, "mandated")
+enum bg_class { BG_CLASS_WORDS(BG_ENUM_CODE) };
 
-enum bg_on_error { BG_ONERR_TEMPFAIL = 0, BG_ONERR_ACCEPT };
-enum bg_unknown { BG_UNKNOWN_ACCEPT = 0, BG_UNKNOWN_REJECT, BG_UNKNOWN_PASS };
+/* milter.on_redis_error */
+#define BG_ON_ERROR_WORDS(X) \
+	X(BG_ONERR_TEMPFAIL, "tempfail") \
+	X(BG_ONERR_ACCEPT, "accept")
+enum bg_on_error { BG_ON_ERROR_WORDS(BG_ENUM_CODE) };
 
-/* pool tls: Postfix's smtp_tls_security_level for the pool's transports. */
-enum bg_tls { BG_TLS_MAY = 0, BG_TLS_ENCRYPT };
+/* milter.unknown_sender */
+#define BG_UNKNOWN_WORDS(X) \
+	X(BG_UNKNOWN_ACCEPT, "accept") \
+	X(BG_UNKNOWN_REJECT, "reject") \
+	X(BG_UNKNOWN_PASS, "pass")
+enum bg_unknown { BG_UNKNOWN_WORDS(BG_ENUM_CODE) };
 
-/* milter.missing_headers: what a message without Date: or Message-ID: gets. */
-enum bg_missing { BG_MISSING_ADD = 0, BG_MISSING_REFUSE };
+/* policy.on_redis_error */
+#define BG_POL_ON_ERROR_WORDS(X) \
+	X(BG_POL_ONERR_DEFER, "defer") \
+	X(BG_POL_ONERR_DUNNO, "dunno")
+enum bg_pol_on_error { BG_POL_ON_ERROR_WORDS(BG_ENUM_CODE) };
+
+/* dkim.algorithm */
+#define BG_DKIM_ALG_WORDS(X) \
+	X(BG_DKIM_RSA_SHA256, "rsa-sha256") \
+	X(BG_DKIM_ED25519_SHA256, "ed25519-sha256")
+enum bg_dkim_alg { BG_DKIM_ALG_WORDS(BG_ENUM_CODE) };
+
+/* entity.unsubscribe_scope: what one unsubscribe suppresses */
+#define BG_SCOPE_WORDS(X) \
+	X(BG_SCOPE_ENTITY, "entity") \
+	X(BG_SCOPE_LIST, "list")
+enum bg_scope { BG_SCOPE_WORDS(BG_ENUM_CODE) };
+
+/* entity.spf_policy: what softfail, neutral and none get */
+#define BG_SPF_POLICY_WORDS(X) \
+	X(BG_SPF_POLICY_REFUSE, "refuse") \
+	X(BG_SPF_POLICY_ACCEPT, "accept")
+enum bg_spf_policy { BG_SPF_POLICY_WORDS(BG_ENUM_CODE) };
+
+/* pool tls: Postfix's smtp_tls_security_level for the pool's transports */
+#define BG_TLS_WORDS(X) \
+	X(BG_TLS_MAY, "may") \
+	X(BG_TLS_ENCRYPT, "encrypt")
+enum bg_tls { BG_TLS_WORDS(BG_ENUM_CODE) };
+
+/* milter.missing_headers: what a message without Date: or Message-ID: gets */
+#define BG_MISSING_WORDS(X) \
+	X(BG_MISSING_ADD, "add") \
+	X(BG_MISSING_REFUSE, "refuse")
+enum bg_missing { BG_MISSING_WORDS(BG_ENUM_CODE) };
+/* clang-format on */
 
 /* A rate: count events per period seconds (0/0 when unset). */
 struct bg_rate {
@@ -53,7 +104,7 @@ struct bg_dkim_conf {
 	char *domain;
 	char *selector;
 	char *key;
-	long algorithm; /* 0 rsa-sha256, 1 ed25519-sha256 */
+	enum bg_dkim_alg algorithm;
 	int line;
 };
 
@@ -62,12 +113,12 @@ struct bg_entity {
 	int line;
 	struct bg_strlist sender_domains;
 	struct bg_strlist sasl_users;
-	long consent; /* enum bg_consent */
+	enum bg_consent consent;
 	long consent_max_age_days;
 	bool per_recipient;
 	char *unsubscribe_url;
 	char *unsubscribe_mailto;
-	long unsubscribe_scope; /* 0 entity, 1 list */
+	enum bg_scope unsubscribe_scope;
 	bool keep_unsubscribe;
 	char *feedback_id;
 	struct bg_strlist mandated_senders;
@@ -81,7 +132,7 @@ struct bg_entity {
 	char *confirmation_pool;
 	char *return_path_domain;
 	struct bg_strlist spf_ips;
-	long spf_policy; /* 0 refuse, 1 accept */
+	enum bg_spf_policy spf_policy;
 	char *verp_tag;  /* the entity's tag in its VERPs (bg_verp.h); set to the default when not given */
 	struct bg_dkim_conf *dkim;
 	size_t n_dkim;
@@ -100,7 +151,7 @@ struct bg_pool {
 	long warmup_start; /* unix time of the first day, 0 unset */
 	long *warmup_daily;
 	size_t n_warmup_daily;
-	long tls; /* enum bg_tls: outbound TLS of the pool's transports */
+	enum bg_tls tls; /* outbound TLS of the pool's transports */
 };
 
 struct bg_domain_group {
@@ -140,17 +191,17 @@ struct bg_config {
 	struct {
 		char *socket;
 		long socket_mode;    /* of a unix socket, set after it is made */
-		long on_redis_error; /* enum bg_on_error */
-		long unknown_sender; /* enum bg_unknown */
+		enum bg_on_error on_redis_error;
+		enum bg_unknown unknown_sender;
 		long timeout;        /* seconds libmilter waits on the MTA */
 		long backlog;
 		char *spf_zone;      /* answer SPF lookups from this zone file, not DNS */
 		long spf_cache_ttl;  /* seconds an SPF result is reused */
-		long missing_headers; /* enum bg_missing */
+		enum bg_missing missing_headers;
 	} milter;
 	struct {
 		char *listen;
-		long on_redis_error; /* 0 defer, 1 dunno */
+		enum bg_pol_on_error on_redis_error;
 		long socket_mode;    /* of a unix socket */
 	} policy;
 	struct {
@@ -226,11 +277,19 @@ struct bg_config_row_info {
 	const char *def; /* default as text, "" when none */
 };
 
-/* Returns the n-th option row, or NULL past the last. Static data. */
-const struct bg_config_row_info *bg_config_row(size_t n);
+/* Fills out with the n-th option row (static strings); false past the last. */
+bool bg_config_row(size_t n, struct bg_config_row_info *out);
 
-/* Names of the enum values, for messages and logs. Static strings. */
+/* The word of each code, for messages and logs: static strings, "?" for no code of the enum. */
 const char *bg_class_name(enum bg_class c);
 const char *bg_consent_name(enum bg_consent c);
+const char *bg_on_error_name(enum bg_on_error c);
+const char *bg_unknown_name(enum bg_unknown c);
+const char *bg_pol_on_error_name(enum bg_pol_on_error c);
+const char *bg_dkim_alg_name(enum bg_dkim_alg c);
+const char *bg_scope_name(enum bg_scope c);
+const char *bg_spf_policy_name(enum bg_spf_policy c);
+const char *bg_tls_name(enum bg_tls c);
+const char *bg_missing_name(enum bg_missing c);
 
 #endif

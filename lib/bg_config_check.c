@@ -33,8 +33,8 @@ bg_config_index_cmp(const void *a, const void *b)
 
 /* Builds a sorted index over one string list of every entity; refuses a key claimed twice. */
 static int
-build_index(struct bg_config *cfg, size_t list_off, const char *what,
-	    struct bg_index_entry **out, size_t *nout)
+build_index(struct bg_load *ld, struct bg_config *cfg, size_t list_off, const char *what, struct bg_index_entry **out,
+            size_t *nout)
 {
 	size_t n = 0;
 	struct bg_index_entry *ix = NULL;
@@ -53,11 +53,12 @@ build_index(struct bg_config *cfg, size_t list_off, const char *what,
 		if (strcasecmp(ix[i].key, ix[i - 1].key) != 0)
 			continue;
 		if (ix[i].entity == ix[i - 1].entity)
-			bg_config_errat(cfg->file, ix[i].entity->line, "%s \"%s\" is listed twice in entity \"%s\"", what,
-				   ix[i].key, ix[i].entity->name);
+			bg_config_errat(ld, ix[i].entity->line, "%s \"%s\" is listed twice in entity \"%s\"", what,
+			                ix[i].key, ix[i].entity->name);
 		else
-			bg_config_errat(cfg->file, ix[i].entity->line, "%s \"%s\" belongs to both entity \"%s\" and entity \"%s\"",
-				   what, ix[i].key, ix[i - 1].entity->name, ix[i].entity->name);
+			bg_config_errat(ld, ix[i].entity->line,
+			                "%s \"%s\" belongs to both entity \"%s\" and entity \"%s\"", what, ix[i].key,
+			                ix[i - 1].entity->name, ix[i].entity->name);
 		return -1;
 	}
 	return 0;
@@ -65,23 +66,23 @@ build_index(struct bg_config *cfg, size_t list_off, const char *what,
 
 /* Checks one dkim block: every field given. */
 static int
-check_dkim(const struct bg_config *cfg, const struct bg_dkim_conf *d)
+check_dkim(struct bg_load *ld, const struct bg_config *cfg, const struct bg_dkim_conf *d)
 {
 	if (d->domain && d->selector && d->key && *d->domain && *d->selector && *d->key)
 		return 0;
-	bg_config_errat(cfg->file, d->line, "dkim needs domain, selector and key");
+	bg_config_errat(ld, d->line, "dkim needs domain, selector and key");
 	return -1;
 }
 
 /* Checks that the Redis address is one hiredis can use. */
 static int
-check_redis(const struct bg_config *cfg)
+check_redis(struct bg_load *ld, const struct bg_config *cfg)
 {
 	const char *why;
 	struct bg_redis *r = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &why);
 
 	if (r == NULL) {
-		bg_config_errat(cfg->file, 0, "redis address \"%s\": %s", cfg->redis.address, why);
+		bg_config_errat(ld, 0, "redis address \"%s\": %s", cfg->redis.address, why);
 		return -1;
 	}
 	bg_redis_free(r);
@@ -90,7 +91,7 @@ check_redis(const struct bg_config *cfg)
 
 /* Rewrites each domain of l in the normal form of addresses (lower case, IDNA A-label). */
 static int
-normalise_domains(const struct bg_config *cfg, int line, const char *what, struct bg_strlist *l)
+normalise_domains(struct bg_load *ld, const struct bg_config *cfg, int line, const char *what, struct bg_strlist *l)
 {
 	char buf[BG_ADDR_DOMAIN_MAX + 8];
 	struct bg_addr a;
@@ -98,7 +99,7 @@ normalise_domains(const struct bg_config *cfg, int line, const char *what, struc
 	for (size_t i = 0; i < l->n; i++) {
 		snprintf(buf, sizeof(buf), "x@%s", l->v[i]);
 		if (strlen(l->v[i]) > BG_ADDR_DOMAIN_MAX || bg_addr_normalise(buf, strlen(buf), 0, &a) != BG_ADDR_OK) {
-			bg_config_errat(cfg->file, line, "%s \"%s\" is not a valid domain", what, l->v[i]);
+			bg_config_errat(ld, line, "%s \"%s\" is not a valid domain", what, l->v[i]);
 			return -1;
 		}
 		free(l->v[i]);
@@ -109,7 +110,7 @@ normalise_domains(const struct bg_config *cfg, int line, const char *what, struc
 
 /* Rewrites each address of l in its normal form. */
 static int
-normalise_addrs(const struct bg_config *cfg, int line, const char *what, struct bg_strlist *l)
+normalise_addrs(struct bg_load *ld, const struct bg_config *cfg, int line, const char *what, struct bg_strlist *l)
 {
 	struct bg_addr a;
 	enum bg_addr_status st;
@@ -117,7 +118,7 @@ normalise_addrs(const struct bg_config *cfg, int line, const char *what, struct 
 	for (size_t i = 0; i < l->n; i++) {
 		st = bg_addr_normalise(l->v[i], strlen(l->v[i]), cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0, &a);
 		if (st != BG_ADDR_OK) {
-			bg_config_errat(cfg->file, line, "%s \"%s\": %s", what, l->v[i], bg_addr_strerror(st));
+			bg_config_errat(ld, line, "%s \"%s\": %s", what, l->v[i], bg_addr_strerror(st));
 			return -1;
 		}
 		free(l->v[i]);
@@ -128,14 +129,15 @@ normalise_addrs(const struct bg_config *cfg, int line, const char *what, struct 
 
 /* Checks that every spf_ips entry is an IPv4 or IPv6 address. */
 static int
-check_ips(const struct bg_config *cfg, const struct bg_entity *e)
+check_ips(struct bg_load *ld, const struct bg_config *cfg, const struct bg_entity *e)
 {
 	unsigned char buf[16];
 
 	for (size_t i = 0; i < e->spf_ips.n; i++) {
 		const char *ip = e->spf_ips.v[i];
 		if (inet_pton(AF_INET, ip, buf) != 1 && inet_pton(AF_INET6, ip, buf) != 1) {
-			bg_config_errat(cfg->file, e->line, "entity \"%s\": spf_ips: \"%s\" is not an IP address", e->name, ip);
+			bg_config_errat(ld, e->line, "entity \"%s\": spf_ips: \"%s\" is not an IP address", e->name,
+			                ip);
 			return -1;
 		}
 	}
@@ -144,18 +146,19 @@ check_ips(const struct bg_config *cfg, const struct bg_entity *e)
 
 /* Puts every domain and sender address of the file in the form the code compares them in. */
 static int
-normalise_names(struct bg_config *cfg)
+normalise_names(struct bg_load *ld, struct bg_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		struct bg_entity *e = &cfg->entities[i];
-		if (check_ips(cfg, e) < 0 || normalise_domains(cfg, e->line, "sender domain", &e->sender_domains) < 0 ||
-		    normalise_addrs(cfg, e->line, "mandated sender", &e->mandated_senders) < 0 ||
-		    normalise_addrs(cfg, e->line, "transactional sender", &e->transactional_senders) < 0 ||
-		    normalise_addrs(cfg, e->line, "confirmation sender", &e->confirmation_senders) < 0)
+		if (check_ips(ld, cfg, e) < 0 ||
+		    normalise_domains(ld, cfg, e->line, "sender domain", &e->sender_domains) < 0 ||
+		    normalise_addrs(ld, cfg, e->line, "mandated sender", &e->mandated_senders) < 0 ||
+		    normalise_addrs(ld, cfg, e->line, "transactional sender", &e->transactional_senders) < 0 ||
+		    normalise_addrs(ld, cfg, e->line, "confirmation sender", &e->confirmation_senders) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < cfg->n_groups; i++)
-		if (normalise_domains(cfg, cfg->groups[i].line, "domain", &cfg->groups[i].domains) < 0)
+		if (normalise_domains(ld, cfg, cfg->groups[i].line, "domain", &cfg->groups[i].domains) < 0)
 			return -1;
 	return 0;
 }
@@ -187,7 +190,7 @@ forbidden_match(const struct bg_config *cfg, const char *domain)
 
 /* Refuses an entity sender domain of a public mailbox provider (or one forbidden_sender_domains lists). */
 static int
-check_forbidden(const struct bg_config *cfg)
+check_forbidden(struct bg_load *ld, const struct bg_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		const struct bg_entity *e = &cfg->entities[i];
@@ -195,7 +198,7 @@ check_forbidden(const struct bg_config *cfg)
 			const char *hit = forbidden_match(cfg, e->sender_domains.v[j]);
 			if (hit != NULL) {
 				bg_config_errat(
-				    cfg->file, e->line,
+				    ld, e->line,
 				    "entity \"%s\": sender domain \"%s\" is forbidden (\"%s\": a public mailbox "
 				    "provider's or in forbidden_sender_domains)",
 				    e->name, e->sender_domains.v[j], hit);
@@ -245,7 +248,7 @@ entity_text_problem(const struct bg_entity *e)
 
 /* Gives every entity its VERP tag (the default when not set); refuses a bad tag and a tag two entities share. */
 static int
-check_verp_tags(struct bg_config *cfg)
+check_verp_tags(struct bg_load *ld, struct bg_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		struct bg_entity *e = &cfg->entities[i];
@@ -256,15 +259,15 @@ check_verp_tags(struct bg_config *cfg)
 			free(e->verp_tag);
 			e->verp_tag = bg_xstrdup(tag);
 		} else if (!bg_verp_tag_valid(e->verp_tag)) {
-			bg_config_errat(cfg->file, e->line, "entity \"%s\": verp_tag is 1 to %d characters a-z 0-9", e->name,
+			bg_config_errat(ld, e->line, "entity \"%s\": verp_tag is 1 to %d characters a-z 0-9", e->name,
 			                BG_VERP_TAG_MAX);
 			return -1;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(cfg->entities[j].verp_tag, e->verp_tag) == 0) {
-				bg_config_errat(cfg->file, e->line,
-				                "entity \"%s\": verp_tag \"%s\" is also entity \"%s\"'s (set verp_tag)", e->name,
-				                e->verp_tag, cfg->entities[j].name);
+				bg_config_errat(ld, e->line,
+				                "entity \"%s\": verp_tag \"%s\" is also entity \"%s\"'s (set verp_tag)",
+				                e->name, e->verp_tag, cfg->entities[j].name);
 				return -1;
 			}
 	}
@@ -272,28 +275,29 @@ check_verp_tags(struct bg_config *cfg)
 }
 
 int
-bg_config_check(struct bg_config *cfg)
+bg_config_check(struct bg_load *ld, struct bg_config *cfg)
 {
-	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0 || check_verp_tags(cfg) < 0 || check_forbidden(cfg) < 0)
+	if (check_redis(ld, cfg) < 0 || normalise_names(ld, cfg) < 0 || check_verp_tags(ld, cfg) < 0 ||
+	    check_forbidden(ld, cfg) < 0)
 		return -1;
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		const char *why = entity_text_problem(&cfg->entities[i]);
 		if (why != NULL) {
-			bg_config_errat(cfg->file, cfg->entities[i].line, "entity \"%s\": %s", cfg->entities[i].name, why);
+			bg_config_errat(ld, cfg->entities[i].line, "entity \"%s\": %s", cfg->entities[i].name, why);
 			return -1;
 		}
 	}
 	for (size_t i = 0; i < cfg->n_esp_dkim; i++)
-		if (check_dkim(cfg, &cfg->esp_dkim[i]) < 0)
+		if (check_dkim(ld, cfg, &cfg->esp_dkim[i]) < 0)
 			return -1;
 	for (size_t i = 0; i < cfg->n_entities; i++)
 		for (size_t j = 0; j < cfg->entities[i].n_dkim; j++)
-			if (check_dkim(cfg, &cfg->entities[i].dkim[j]) < 0)
+			if (check_dkim(ld, cfg, &cfg->entities[i].dkim[j]) < 0)
 				return -1;
 	for (size_t i = 0; i < cfg->n_pools; i++) {
 		const struct bg_pool *p = &cfg->pools[i];
 		if (p->n_warmup_daily > 0 && p->warmup_start == 0) {
-			bg_config_errat(cfg->file, p->line, "pool \"%s\": warmup_daily needs warmup_start (the first day)",
+			bg_config_errat(ld, p->line, "pool \"%s\": warmup_daily needs warmup_start (the first day)",
 			                p->name);
 			return -1;
 		}
@@ -301,12 +305,14 @@ bg_config_check(struct bg_config *cfg)
 	for (size_t i = 0; i < cfg->n_limits; i++) {
 		const struct bg_limit *l = &cfg->limits[i];
 		if ((l->pool == NULL) == (l->entity == NULL) || l->rate.count == 0) {
-			bg_config_errat(cfg->file, l->line, "limit needs a rate and either pool (with optional group) or entity");
+			bg_config_errat(ld, l->line,
+			                "limit needs a rate and either pool (with optional group) or entity");
 			return -1;
 		}
 	}
-	if (build_index(cfg, offsetof(struct bg_entity, sasl_users), "sasl user", &cfg->by_sasl, &cfg->n_by_sasl) < 0)
+	if (build_index(ld, cfg, offsetof(struct bg_entity, sasl_users), "sasl user", &cfg->by_sasl, &cfg->n_by_sasl) <
+	    0)
 		return -1;
-	return build_index(cfg, offsetof(struct bg_entity, sender_domains), "sender domain",
-			   &cfg->by_domain, &cfg->n_by_domain);
+	return build_index(ld, cfg, offsetof(struct bg_entity, sender_domains), "sender domain", &cfg->by_domain,
+	                   &cfg->n_by_domain);
 }

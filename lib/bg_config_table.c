@@ -23,7 +23,7 @@
 #define YEARS (3650 * DAY)
 
 const struct bg_opt_row bg_opt_rows[] = {
-	/* set, name, type, default, min, max, enum values, offset */
+	/* set, name, type, default, min, max, enum words, offset */
 	{ BG_SET_ROOT, "user", BG_T_STR, "bulkguard", 0, 0, NULL, C(user) },
 	{ BG_SET_ROOT, "audit", BG_T_BOOL, "false", 0, 0, NULL, C(audit) },
 	{ BG_SET_ROOT, "recipient_delimiter", BG_T_STR, "+", 0, 1, NULL, C(recipient_delimiter) },
@@ -36,16 +36,16 @@ const struct bg_opt_row bg_opt_rows[] = {
 
 	{ BG_SET_MILTER, "socket", BG_T_STR, "unix:/run/bulkguard/milter.sock", 0, 0, NULL, C(milter.socket) },
 	{ BG_SET_MILTER, "socket_mode", BG_T_MODE, "0660", 0, 0777, NULL, C(milter.socket_mode) },
-	{ BG_SET_MILTER, "on_redis_error", BG_T_ENUM, "tempfail", 0, 0, "tempfail|accept", C(milter.on_redis_error) },
-	{ BG_SET_MILTER, "unknown_sender", BG_T_ENUM, "accept", 0, 0, "accept|reject|pass", C(milter.unknown_sender) },
+	{ BG_SET_MILTER, "on_redis_error", BG_T_ENUM, "tempfail", 0, 0, bg_words_on_error, C(milter.on_redis_error) },
+	{ BG_SET_MILTER, "unknown_sender", BG_T_ENUM, "accept", 0, 0, bg_words_unknown, C(milter.unknown_sender) },
 	{ BG_SET_MILTER, "timeout", BG_T_DURATION, "7200", 1, DAY, NULL, C(milter.timeout) },
 	{ BG_SET_MILTER, "backlog", BG_T_INT, "256", 1, 65535, NULL, C(milter.backlog) },
 	{ BG_SET_MILTER, "spf_zone", BG_T_STR, NULL, 0, 0, NULL, C(milter.spf_zone) },
 	{ BG_SET_MILTER, "spf_cache_ttl", BG_T_DURATION, "300", 0, 86400, NULL, C(milter.spf_cache_ttl) },
-	{ BG_SET_MILTER, "missing_headers", BG_T_ENUM, "add", 0, 0, "add|refuse", C(milter.missing_headers) },
+	{ BG_SET_MILTER, "missing_headers", BG_T_ENUM, "add", 0, 0, bg_words_missing, C(milter.missing_headers) },
 
 	{ BG_SET_POLICY, "listen", BG_T_STR, "127.0.0.1:10031", 0, 0, NULL, C(policy.listen) },
-	{ BG_SET_POLICY, "on_redis_error", BG_T_ENUM, "defer", 0, 0, "defer|dunno", C(policy.on_redis_error) },
+	{ BG_SET_POLICY, "on_redis_error", BG_T_ENUM, "defer", 0, 0, bg_words_pol_on_error, C(policy.on_redis_error) },
 	{ BG_SET_POLICY, "socket_mode", BG_T_MODE, "0660", 0, 0777, NULL, C(policy.socket_mode) },
 
 	{ BG_SET_UNSUB, "key_file", BG_T_STR, "/etc/bulkguard/token.keys", 0, 0, NULL, C(unsubscribe.key_file) },
@@ -60,16 +60,16 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_DKIM, "domain", BG_T_STR, NULL, 0, 0, NULL, D(domain) },
 	{ BG_SET_DKIM, "selector", BG_T_STR, NULL, 0, 0, NULL, D(selector) },
 	{ BG_SET_DKIM, "key", BG_T_STR, NULL, 0, 0, NULL, D(key) },
-	{ BG_SET_DKIM, "algorithm", BG_T_ENUM, "rsa-sha256", 0, 0, "rsa-sha256|ed25519-sha256", D(algorithm) },
+	{ BG_SET_DKIM, "algorithm", BG_T_ENUM, "rsa-sha256", 0, 0, bg_words_dkim_alg, D(algorithm) },
 
 	{ BG_SET_ENTITY, "sender_domains", BG_T_STRLIST, NULL, 0, 0, NULL, E(sender_domains) },
 	{ BG_SET_ENTITY, "sasl_users", BG_T_STRLIST, NULL, 0, 0, NULL, E(sasl_users) },
-	{ BG_SET_ENTITY, "consent", BG_T_ENUM, "confirmed", 0, 0, "none|single|notified|confirmed", E(consent) },
+	{ BG_SET_ENTITY, "consent", BG_T_ENUM, "confirmed", 0, 0, bg_words_consent, E(consent) },
 	{ BG_SET_ENTITY, "consent_max_age_days", BG_T_INT, "0", 0, 36500, NULL, E(consent_max_age_days) },
 	{ BG_SET_ENTITY, "per_recipient", BG_T_BOOL, "false", 0, 0, NULL, E(per_recipient) },
 	{ BG_SET_ENTITY, "unsubscribe_url", BG_T_STR, NULL, 0, 0, NULL, E(unsubscribe_url) },
 	{ BG_SET_ENTITY, "unsubscribe_mailto", BG_T_STR, NULL, 0, 0, NULL, E(unsubscribe_mailto) },
-	{ BG_SET_ENTITY, "unsubscribe_scope", BG_T_ENUM, "entity", 0, 0, "entity|list", E(unsubscribe_scope) },
+	{ BG_SET_ENTITY, "unsubscribe_scope", BG_T_ENUM, "entity", 0, 0, bg_words_scope, E(unsubscribe_scope) },
 	{ BG_SET_ENTITY, "keep_unsubscribe", BG_T_BOOL, "false", 0, 0, NULL, E(keep_unsubscribe) },
 	{ BG_SET_ENTITY, "feedback_id", BG_T_STR, NULL, 0, 0, NULL, E(feedback_id) },
 	{ BG_SET_ENTITY, "mandated_senders", BG_T_STRLIST, NULL, 0, 0, NULL, E(mandated_senders) },
@@ -83,7 +83,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_ENTITY, "confirmation_pool", BG_T_STR, NULL, 0, 0, NULL, E(confirmation_pool) },
 	{ BG_SET_ENTITY, "return_path_domain", BG_T_STR, NULL, 0, 0, NULL, E(return_path_domain) },
 	{ BG_SET_ENTITY, "spf_ips", BG_T_STRLIST, NULL, 0, 0, NULL, E(spf_ips) },
-	{ BG_SET_ENTITY, "spf_policy", BG_T_ENUM, "refuse", 0, 0, "refuse|accept", E(spf_policy) },
+	{ BG_SET_ENTITY, "spf_policy", BG_T_ENUM, "refuse", 0, 0, bg_words_spf_policy, E(spf_policy) },
 	{ BG_SET_ENTITY, "verp_tag", BG_T_STR, NULL, 0, 0, NULL, E(verp_tag) },
 
 	{ BG_SET_POOL, "ips", BG_T_STRLIST, NULL, 0, 0, NULL, P(ips) },
@@ -91,7 +91,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_POOL, "rate", BG_T_RATE, NULL, 0, 0, NULL, P(rate) },
 	{ BG_SET_POOL, "warmup_start", BG_T_DATE, NULL, 0, 0, NULL, P(warmup_start) },
 	{ BG_SET_POOL, "warmup_daily", BG_T_INTLIST, NULL, 1, LONG_MAX, NULL, P(warmup_daily) },
-	{ BG_SET_POOL, "tls", BG_T_ENUM, "may", 0, 0, "may|encrypt", P(tls) },
+	{ BG_SET_POOL, "tls", BG_T_ENUM, "may", 0, 0, bg_words_tls, P(tls) },
 
 	{ BG_SET_GROUP, "domains", BG_T_STRLIST, NULL, 0, 0, NULL, G(domains) },
 

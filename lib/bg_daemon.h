@@ -4,6 +4,8 @@
  * Command-line flags common to all programs (-c -f -n -V), loading the
  * configuration with the contract's exit codes, detaching, and dropping
  * root privileges before any untrusted input is read.
+ *
+ * DIAGNOSTICS: bg_daemon_drop returns -1 with the reason in err; the others print and exit (64, 71, 78).
  */
 #ifndef BG_DAEMON_H
 #define BG_DAEMON_H

@@ -88,7 +88,7 @@ struct key {
 	char *domain;
 	char *selector;
 	char *path;
-	long algorithm; /* 0 rsa-sha256, 1 ed25519-sha256 */
+	enum bg_dkim_alg algorithm;
 	bool esp;
 	unsigned char *pem; /* NUL-terminated, zeroed on free */
 	size_t pemlen;
@@ -321,11 +321,11 @@ key_check(struct key *key, char *why, size_t whylen)
 	key->pk = pk;
 	type = EVP_PKEY_get_base_id(pk);
 	key->bits = EVP_PKEY_get_bits(pk);
-	if (key->algorithm == 0 && type != EVP_PKEY_RSA)
+	if (key->algorithm == BG_DKIM_RSA_SHA256 && type != EVP_PKEY_RSA)
 		seterr(why, whylen, "algorithm rsa-sha256 needs an RSA key");
-	else if (key->algorithm == 1 && type != EVP_PKEY_ED25519)
+	else if (key->algorithm == BG_DKIM_ED25519_SHA256 && type != EVP_PKEY_ED25519)
 		seterr(why, whylen, "algorithm ed25519-sha256 needs an Ed25519 key");
-	else if (key->algorithm == 0 && key->bits < RSA_MIN_BITS)
+	else if (key->algorithm == BG_DKIM_RSA_SHA256 && key->bits < RSA_MIN_BITS)
 		seterr(why, whylen, "RSA key of %d bits; at least %d are needed (RFC 8301)", key->bits, RSA_MIN_BITS);
 	else
 		rc = 0;
@@ -336,7 +336,7 @@ key_check(struct key *key, char *why, size_t whylen)
 static DKIM_STAT
 sig_start(DKIM_LIB *lib, struct sig *s, const struct key *key, const char *id)
 {
-	dkim_alg_t alg = key->algorithm == 1 ? DKIM_SIGN_ED25519SHA256 : DKIM_SIGN_RSASHA256;
+	dkim_alg_t alg = key->algorithm == BG_DKIM_ED25519_SHA256 ? DKIM_SIGN_ED25519SHA256 : DKIM_SIGN_RSASHA256;
 	DKIM_STAT st = DKIM_STAT_OK;
 
 	s->key = key;
@@ -379,7 +379,7 @@ sig_owns(const struct sig *s, const void *p, size_t n)
 static void
 ed25519_unleak(struct sig *s)
 {
-	for (struct blk *b = s->mem.next; s->key->algorithm == 1 && b != &s->mem; b = b->next) {
+	for (struct blk *b = s->mem.next; s->key->algorithm == BG_DKIM_ED25519_SHA256 && b != &s->mem; b = b->next) {
 		struct odkim_crypto *c = (struct odkim_crypto *)(b + 1);
 		if (b->size != sizeof(*c) || c->crypto_pad != 0 || c->crypto_keysize != 512 || c->crypto_outlen != 64 ||
 		    c->crypto_pkey == NULL || c->crypto_key != NULL || c->crypto_in != NULL || c->crypto_out == NULL ||

@@ -21,6 +21,8 @@
  * (libopendkim's library handle is only read after bg_dkim_keys_load); a run
  * belongs to one thread at a time. The keys object must outlive every run
  * begun with it: on reload, free the old one only after its runs are freed.
+ *
+ * DIAGNOSTICS: a run keeps its error (bg_dkim_error); making keys or a run: NULL, the reason in err.
  */
 #ifndef BG_DKIM_H
 #define BG_DKIM_H

@@ -8,7 +8,7 @@
  * answers SPF checks, SERVFAIL names included, and on real DNS the lookups
  * go through libspf2's resolver and its DNS cache (TTLs as DNS gives them).
  *
- * Nothing here logs; errors are returned in err.
+ * DIAGNOSTICS: -1 with the reason in the caller's err; nothing here logs.
  */
 #ifndef BG_DNS_H
 #define BG_DNS_H

@@ -11,6 +11,8 @@
  * is refused (BG_FROM_BAD), never aligned. This also refuses obsolete
  * source routes ("<@relay:a@acme.example>") and an unquoted '@' in a
  * display name ("a@evil.example <b@acme.example>").
+ *
+ * DIAGNOSTICS: bg_from_parse returns an enum bg_from_status.
  */
 #ifndef BG_FROM_H
 #define BG_FROM_H

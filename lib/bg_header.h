@@ -5,6 +5,8 @@
  * configuration (checked when it is loaded, see bg_config.c), folded for a
  * milter ("\n\t"); the only part a message brings is the token, which is
  * URL-safe base64. From-alignment of a parsed From: domain is judged here.
+ *
+ * DIAGNOSTICS: -1 when the result does not fit or the entity has nothing to put there.
  */
 #ifndef BG_HEADER_H
 #define BG_HEADER_H

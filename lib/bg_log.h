@@ -4,6 +4,8 @@
  * Lines start with a correlation id (queue id, connection number or policy
  * instance) followed by key=value pairs. Library modules other than this one
  * never log: they return errors and leave the text in a context.
+ *
+ * DIAGNOSTICS: logging never fails; bg_log_fatal exits with the status it is given.
  */
 #ifndef BG_LOG_H
 #define BG_LOG_H

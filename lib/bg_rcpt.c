@@ -127,7 +127,7 @@ consented(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t now)
 		if (c > have)
 			have = c;
 	}
-	return have >= (enum bg_consent)s->entity->consent;
+	return have >= s->entity->consent;
 }
 
 void
@@ -411,9 +411,16 @@ bg_rcpt_reply(const struct bg_decision *d, const struct bg_sender *s, const char
 const char *
 bg_verdict_name(enum bg_verdict v)
 {
-	static const char *names[BG_V_COUNT] = { "accept", "suppressed", "no_consent", "suspended",
-						 "confirmation_recent", "one_per_message", "unavailable",
-						 "bad_address" };
-
-	return (unsigned)v < BG_V_COUNT ? names[v] : "?";
+	switch (v) {
+	case BG_V_ACCEPT: return "accept";
+	case BG_V_SUPPRESSED: return "suppressed";
+	case BG_V_NO_CONSENT: return "no_consent";
+	case BG_V_SUSPENDED: return "suspended";
+	case BG_V_CONFIRM_RECENT: return "confirmation_recent";
+	case BG_V_ONE_PER_MESSAGE: return "one_per_message";
+	case BG_V_UNAVAILABLE: return "unavailable";
+	case BG_V_BAD_ADDRESS: return "bad_address";
+	case BG_V_COUNT: break;
+	}
+	return "?";
 }

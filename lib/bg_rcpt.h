@@ -14,6 +14,8 @@
  *
  * The decision itself (bg_rcpt_decide) is pure and follows the class table
  * of doc/design.md (3.3); bg_rcpt_reply turns a decision into the contract's SMTP reply.
+ *
+ * DIAGNOSTICS: a Redis failure is the verdict BG_V_UNAVAILABLE, its text in bg_redis_error.
  */
 #ifndef BG_RCPT_H
 #define BG_RCPT_H

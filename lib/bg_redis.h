@@ -7,6 +7,8 @@
  * after an I/O, EOF or protocol error, so this module drops it and connects
  * afresh on the next call. A connection is not thread-safe: one user at a
  * time. The module never logs; bg_redis_error() says what went wrong.
+ *
+ * DIAGNOSTICS: -1 or NULL with the reason on the handle (bg_redis_error); bg_redis_new sets *err.
  */
 #ifndef BG_REDIS_H
 #define BG_REDIS_H

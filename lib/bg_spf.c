@@ -721,8 +721,8 @@ reply_codes(char code[4], char xcode[8], const char *c, const char *x)
 }
 
 int
-bg_spf_reply(enum bg_spf_result r, long spf_policy, const char *domain, const char *ip, char code[4], char xcode[8],
-             char *text, size_t len)
+bg_spf_reply(enum bg_spf_result r, enum bg_spf_policy spf_policy, const char *domain, const char *ip, char code[4],
+             char xcode[8], char *text, size_t len)
 {
 	/* clang-format off */
 	static const char *const weak[] = {
@@ -743,7 +743,7 @@ bg_spf_reply(enum bg_spf_result r, long spf_policy, const char *domain, const ch
 	case BG_SPF_NONE:
 	case BG_SPF_NEUTRAL:
 	case BG_SPF_SOFTFAIL:
-		if (spf_policy == 1)
+		if (spf_policy == BG_SPF_POLICY_ACCEPT)
 			return BG_SPF_ACCEPT;
 		snprintf(text, len, "SPF of %s does not authorize %s (%s)", d, a, weak[r]);
 		return reply_codes(code, xcode, "550", "5.7.23");

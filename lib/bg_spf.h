@@ -64,12 +64,15 @@
  * to stdout and stderr) are switched off for the whole process by the first
  * bg_spf_new or bg_spf_new_zone. Its error printer stays: it reports a
  * libspf2 internal error before libspf2 aborts.
+ *
+ * DIAGNOSTICS: making a checker or zone: NULL or -1, the reason in err; a check never fails.
  */
 #ifndef BG_SPF_H
 #define BG_SPF_H
 
 #include <stddef.h>
 
+#include "bg_config.h"
 #include "bg_util.h"
 
 #define BG_SPF_CACHE_TTL        300  /* seconds, the default for bg_spf_new's ttl */
@@ -183,8 +186,8 @@ const char *bg_spf_result_name(enum bg_spf_result r);
 void bg_spf_stats(struct bg_spf *spf, struct bg_spf_stats *st);
 
 /*
- * Decides what MAIL gets for result r under spf_policy (0 refuse, 1 accept:
- * what softfail, neutral and none get) and returns BG_SPF_ACCEPT,
+ * Decides what MAIL gets for result r under spf_policy (what softfail,
+ * neutral and none get) and returns BG_SPF_ACCEPT,
  * BG_SPF_TEMPFAIL or BG_SPF_REFUSE. For a refusal or a tempfail it fills
  * code ("550", "451"), xcode ("5.7.23", RFC 7372) and text (len bytes,
  * BG_SPF_REPLY_MAX is enough), naming domain and ip with every byte outside
@@ -196,7 +199,7 @@ void bg_spf_stats(struct bg_spf *spf, struct bg_spf_stats *st);
  *   temperror                 451 4.7.24 SPF of D could not be checked (temporary DNS error)
  *   permerror                 550 5.7.24 SPF record of D is broken
  */
-int bg_spf_reply(enum bg_spf_result r, long spf_policy, const char *domain, const char *ip, char code[4], char xcode[8],
-                 char *text, size_t len);
+int bg_spf_reply(enum bg_spf_result r, enum bg_spf_policy spf_policy, const char *domain, const char *ip, char code[4],
+                 char xcode[8], char *text, size_t len);
 
 #endif

@@ -1,5 +1,7 @@
 /*
  * bg_spf_cache.h - the SPF result cache of a bg_spf handle (internal to bg_spf.c).
+ *
+ * DIAGNOSTICS: nothing fails: a full cache drops its least recently used entry.
  */
 #ifndef BG_SPF_CACHE_H
 #define BG_SPF_CACHE_H

@@ -13,6 +13,8 @@
  * can be taken apart into a record (struct bg_suppress_rec), checked, put
  * back together, written, queued in a pipeline, or deleted: what
  * bulkguard-ctl shows, imports and exports. Parsing and formatting are pure.
+ *
+ * DIAGNOSTICS: Redis down: -1, bg_redis_error; its error reply: -2, in err; parsing: -1, static *why.
  */
 #ifndef BG_SUPPRESS_H
 #define BG_SUPPRESS_H

@@ -33,6 +33,8 @@
  * Keys live in sodium_malloc'd memory, read-only once loaded, and are wiped
  * when freed. A loaded key set is never changed, so threads share it freely.
  * Nothing here does I/O except bg_token_keys_load, and nothing logs.
+ *
+ * DIAGNOSTICS: opening: enum bg_token_status; loading keys: NULL, the reason in err; making: -1 EINVAL.
  */
 #ifndef BG_TOKEN_H
 #define BG_TOKEN_H

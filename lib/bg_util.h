@@ -3,6 +3,8 @@
  *
  * Out of memory is not a per-message condition a daemon can answer well:
  * every bg_x* function aborts with a message instead of returning NULL.
+ *
+ * DIAGNOSTICS: allocation aborts with a message instead of returning NULL; nothing else fails.
  */
 #ifndef BG_UTIL_H
 #define BG_UTIL_H

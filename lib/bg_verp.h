@@ -61,6 +61,8 @@
  * bounces still on their way. The VERP's domain is not checked here: the
  * caller knows its own return-path domains. Pure functions: no I/O, no
  * clock, nothing logged; errors are the returned status.
+ *
+ * DIAGNOSTICS: parsing and checking return enum bg_verp_status; making: -1 EINVAL (bad arguments).
  */
 #ifndef BG_VERP_H
 #define BG_VERP_H

@@ -15,7 +15,9 @@
  *	and to stderr as well with -f.
  * CONFIGURATION
  *	The redis and milter sections, the entities, the user to run as.
- *	SIGHUP reloads; a bad file keeps the configuration in force.
+ *	SIGHUP reloads; a bad file keeps the configuration in force, and a
+ *	changed socket, socket_mode, timeout, backlog or user is refused
+ *	until a restart (bg_server.h).
  */
 #include "config.h"
 
@@ -24,13 +26,41 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bg_daemon.h"
 #include "bg_log.h"
+#include "bg_server.h"
 #include "mlt_callbacks.h"
 #include "mlt_conf.h"
 #include "mlt_signal.h"
 
 #define NAME "bulkguard-milter"
+
+/* The milter's socket in the configuration, and its mode. */
+static const char *
+milter_socket(const struct bg_config *cfg)
+{
+	return cfg->milter.socket;
+}
+
+static long
+milter_socket_mode(const struct bg_config *cfg)
+{
+	return cfg->milter.socket_mode;
+}
+
+/* libmilter takes its timeout and backlog once, at start. */
+static int
+milter_fixed(const struct bg_config *now, const struct bg_config *next, char *what, size_t len)
+{
+	if (now->milter.timeout != next->milter.timeout)
+		snprintf(what, len, "milter.timeout changed from %ld to %ld", now->milter.timeout,
+		         next->milter.timeout);
+	else if (now->milter.backlog != next->milter.backlog)
+		snprintf(what, len, "milter.backlog changed from %ld to %ld", now->milter.backlog,
+		         next->milter.backlog);
+	else
+		return 0;
+	return -1;
+}
 
 /* Opens the milter socket; a unix socket gets the configured mode. */
 static void
@@ -48,29 +78,38 @@ open_socket(const struct bg_config *cfg, const char *sock)
 		bg_log_fatal(71, "cannot set the mode of %s", sock + 6);
 }
 
+/* Opens the socket as the user it runs as (libmilter makes it) and hands over to libmilter. */
+static int
+run(struct bg_server *srv)
+{
+	const char *sock = bg_server_listening(srv);
+	struct bg_held *g;
+	int rc;
+
+	mlt_conf_use(bg_server_hold(srv));
+	g = mlt_conf_acquire();
+	open_socket(mlt_conf_cfg(g), sock);
+	mlt_conf_release(g);
+	mlt_signal_use(srv, sock);
+	bg_server_ready(srv, sock);
+	rc = smfi_main();
+	return rc == MI_SUCCESS ? 0 : 1;
+}
+
+static const struct bg_service milter = {
+    .name = NAME,
+    .usage = "[-f] [-n] [-V] [-c file] [-p socket]",
+    .listen = milter_socket,
+    .socket_mode = milter_socket_mode,
+    .backlog = 0, /* libmilter listens */
+    .derive = mlt_conf_derive,
+    .state_free = mlt_conf_state_free,
+    .fixed = milter_fixed,
+    .run = run,
+};
+
 int
 main(int argc, char **argv)
 {
-	struct bg_daemon_opts o;
-	struct bg_config *cfg;
-	char err[512];
-	const char *sock;
-	int rc;
-
-	bg_daemon_args(argc, argv, NAME, "[-f] [-n] [-V] [-c file] [-p socket]", &o);
-	cfg = bg_daemon_config(NAME, &o);
-	bg_log_open(NAME, o.foreground);
-	sock = o.socket ? o.socket : cfg->milter.socket;
-	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
-		bg_log_fatal(BG_EX_CONFIG, "%s", err);
-	bg_daemon_detach(o.foreground);
-	if (mlt_conf_init(cfg, err, sizeof(err)) < 0)
-		bg_log_fatal(BG_EX_CONFIG, "%s", err);
-	open_socket(cfg, sock); /* cfg stays valid: no reload can come before smfi_main */
-	mlt_signal_socket(sock);
-	bg_log_info("started on %s", sock);
-	rc = smfi_main();
-	bg_log_info("stopped");
-	mlt_conf_shutdown();
-	return rc == MI_SUCCESS ? 0 : 1;
+	return bg_server_main(argc, argv, &milter);
 }

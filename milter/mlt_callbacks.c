@@ -26,12 +26,13 @@
 #include "bg_util.h"
 #include "mlt_callbacks.h"
 #include "mlt_conf.h"
+#include "mlt_reply.h"
 #include "mlt_message.h"
 #include "mlt_stat.h"
 
 struct mlt_conn {
 	unsigned long id;      /* connection number: the log id until a queue id is known */
-	struct mlt_conf *conf; /* held from MAIL to the end of the message */
+	struct bg_held *conf;  /* held from MAIL to the end of the message */
 	struct bg_sender sender;
 	unsigned accepted;
 	unsigned refused[BG_V_COUNT];
@@ -141,15 +142,6 @@ message_end(SMFICTX *ctx, struct mlt_conn *c, const char *how, const char *detai
 	memset(c->reasons, 0, sizeof(c->reasons));
 }
 
-/* Sets the SMTP reply for one refused recipient and returns the status that goes with its code. */
-static sfsistat
-refuse(SMFICTX *ctx, const struct bg_reply *r)
-{
-	if (smfi_setreply(ctx, (char *)r->code, (char *)r->xcode, (char *)r->text) != MI_SUCCESS)
-		return SMFIS_TEMPFAIL;
-	return r->code[0] == '5' ? SMFIS_REJECT : SMFIS_TEMPFAIL;
-}
-
 /* Asks Redis about one recipient; applies on_redis_error when it cannot answer. */
 static void
 rcpt_decide(SMFICTX *ctx, struct mlt_conn *c, const struct bg_addr *rcpt, struct bg_decision *d)
@@ -161,8 +153,8 @@ rcpt_decide(SMFICTX *ctx, struct mlt_conn *c, const struct bg_addr *rcpt, struct
 	bg_rcpt_check(r, cfg->redis.prefix, &c->sender, rcpt, time(NULL), d);
 	if (d->verdict == BG_V_UNAVAILABLE)
 		bg_log_warn("%s: rcpt=<%s> redis=%s error=\"%s\" on_redis_error=%s", log_id(ctx, c, id, sizeof(id)),
-			    rcpt->text, bg_redis_address(r), bg_redis_error(r),
-			    cfg->milter.on_redis_error == BG_ONERR_ACCEPT ? "accept" : "tempfail");
+		            rcpt->text, bg_redis_address(r), bg_redis_error(r),
+		            bg_on_error_name(cfg->milter.on_redis_error));
 	mlt_conf_redis_return(c->conf, r, d->verdict != BG_V_UNAVAILABLE);
 	if (d->verdict == BG_V_UNAVAILABLE && cfg->milter.on_redis_error == BG_ONERR_ACCEPT)
 		d->verdict = BG_V_ACCEPT;
@@ -211,8 +203,7 @@ mail_spf(SMFICTX *ctx, struct mlt_conn *c)
 		return SMFIS_CONTINUE;
 	bg_log_info("%s: refuse from=<%s> entity=%s spf=%s ip=%s reply=\"%s %s %s\"", log_id(ctx, c, id, sizeof(id)),
 		    c->sender.addr.text, e->name, bg_spf_result_name(worst), worst_ip, code, xcode, text);
-	smfi_setreply(ctx, code, xcode, text);
-	return act == BG_SPF_TEMPFAIL ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+	return mlt_reply(ctx, code, xcode, text);
 }
 
 /* Returns the connection's state, made on first use (negotiate normally makes it). */
@@ -238,8 +229,7 @@ mail_refuse(SMFICTX *ctx, struct mlt_conn *c, const char *login, const char *xco
 	bg_log_info("%s: refuse from=<%s> login=%s entity=%s %s reply=\"550 %s %s\"", log_id(ctx, c, id, sizeof(id)),
 		    c->sender.addr.text, login != NULL && *login != '\0' ? login : "-", entity_name(&c->sender), what,
 		    xcode, text);
-	smfi_setreply(ctx, "550", (char *)xcode, (char *)text);
-	return SMFIS_REJECT;
+	return mlt_reply(ctx, "550", xcode, text);
 }
 
 /*
@@ -308,7 +298,7 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 	bg_log_info("%s: refuse entity=%s class=%s verdict=%s reply=\"%s %s %s\"", log_id(ctx, c, id, sizeof(id)),
 		    entity_name(&c->sender), class_name(&c->sender), bg_verdict_name(d.verdict), reply.code,
 		    reply.xcode, reply.text);
-	return refuse(ctx, &reply);
+	return mlt_reply(ctx, reply.code, reply.xcode, reply.text);
 }
 
 /* One header: read what the end of message needs; the MTA does not wait for an answer. */

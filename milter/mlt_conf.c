@@ -1,44 +1,23 @@
 /*
- * mlt_conf.c - the configuration in force, its reload, and its Redis pool.
+ * mlt_conf.c - what the milter derives from a configuration (keys and the
+ * SPF checker), held with it by the skeleton's holder (bg_hold).
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "bg_log.h"
 #include "bg_util.h"
 #include "mlt_conf.h"
 
-#define POOL_IDLE_MAX 64
-
-struct mlt_conf {
-	struct bg_config *cfg;
+/* The milter's state of one configuration. */
+struct mlt_state {
 	struct bg_token_keys *tokens;
 	struct bg_spf *spf;
 	struct bg_dkim_keys *dkim;
-	int refs; /* under conf_lock */
-	pthread_mutex_t pool_lock;
-	struct bg_redis *idle[POOL_IDLE_MAX];
-	int n_idle;
 };
 
-static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct mlt_conf *current;
-
-/* Frees a configuration nobody holds any more, with its keys and idle connections. */
-static void
-conf_free(struct mlt_conf *c)
-{
-	for (int i = 0; i < c->n_idle; i++)
-		bg_redis_free(c->idle[i]);
-	pthread_mutex_destroy(&c->pool_lock);
-	bg_token_keys_free(c->tokens);
-	bg_spf_free(c->spf);
-	bg_dkim_keys_free(c->dkim);
-	bg_config_free(c->cfg);
-	free(c);
-}
+static struct bg_hold *hold; /* libmilter's callbacks carry no pointer of ours */
 
 /* True when some entity puts tokens in headers or VERP in return paths. */
 static bool
@@ -79,140 +58,89 @@ spf_new(const struct bg_config *cfg, char *err, size_t errlen)
 	return spf;
 }
 
-/*
- * Wraps a loaded configuration with one reference (the "current" one) and
- * loads its keys; NULL with the reason in err (cfg is freed then).
- */
-static struct mlt_conf *
-conf_new(struct bg_config *cfg, char *err, size_t errlen)
+void
+mlt_conf_state_free(void *state)
 {
-	struct mlt_conf *c = bg_xcalloc(1, sizeof(*c));
+	struct mlt_state *st = state;
 
-	c->cfg = cfg;
-	c->refs = 1;
-	pthread_mutex_init(&c->pool_lock, NULL);
-	if ((c->dkim = bg_dkim_keys_load(cfg, err, errlen)) == NULL ||
-	    (needs_tokens(cfg) && (c->tokens = bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen)) == NULL) ||
-	    (needs_spf(cfg) && (c->spf = spf_new(cfg, err, errlen)) == NULL)) {
-		conf_free(c);
+	if (st == NULL)
+		return;
+	bg_token_keys_free(st->tokens);
+	bg_spf_free(st->spf);
+	bg_dkim_keys_free(st->dkim);
+	free(st);
+}
+
+void *
+mlt_conf_derive(const struct bg_config *cfg, char *err, size_t errlen)
+{
+	struct mlt_state *st = bg_xcalloc(1, sizeof(*st));
+
+	if ((st->dkim = bg_dkim_keys_load(cfg, err, errlen)) == NULL ||
+	    (needs_tokens(cfg) && (st->tokens = bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen)) == NULL) ||
+	    (needs_spf(cfg) && (st->spf = spf_new(cfg, err, errlen)) == NULL)) {
+		mlt_conf_state_free(st);
 		return NULL;
 	}
-	return c;
-}
-
-int
-mlt_conf_init(struct bg_config *cfg, char *err, size_t errlen)
-{
-	current = conf_new(cfg, err, errlen);
-	return current != NULL ? 0 : -1;
-}
-
-struct mlt_conf *
-mlt_conf_acquire(void)
-{
-	struct mlt_conf *c;
-
-	pthread_mutex_lock(&conf_lock);
-	c = current;
-	c->refs++;
-	pthread_mutex_unlock(&conf_lock);
-	return c;
+	return st;
 }
 
 void
-mlt_conf_release(struct mlt_conf *c)
+mlt_conf_use(struct bg_hold *h)
 {
-	int left;
+	hold = h;
+}
 
-	if (c == NULL)
-		return;
-	pthread_mutex_lock(&conf_lock);
-	left = --c->refs;
-	pthread_mutex_unlock(&conf_lock);
-	if (left == 0)
-		conf_free(c);
+struct bg_held *
+mlt_conf_acquire(void)
+{
+	return bg_hold_acquire(hold);
+}
+
+void
+mlt_conf_release(struct bg_held *c)
+{
+	bg_held_release(c);
 }
 
 const struct bg_config *
-mlt_conf_cfg(const struct mlt_conf *c)
+mlt_conf_cfg(const struct bg_held *c)
 {
-	return c->cfg;
+	return bg_held_cfg(c);
 }
 
 const struct bg_dkim_keys *
-mlt_conf_dkim(const struct mlt_conf *c)
+mlt_conf_dkim(const struct bg_held *c)
 {
-	return c->dkim;
+	return ((const struct mlt_state *)bg_held_state(c))->dkim;
 }
 
 struct bg_spf *
-mlt_conf_spf(const struct mlt_conf *c)
+mlt_conf_spf(const struct bg_held *c)
 {
-	return c->spf;
+	return ((const struct mlt_state *)bg_held_state(c))->spf;
 }
 
 const struct bg_token_keys *
-mlt_conf_tokens(const struct mlt_conf *c)
+mlt_conf_tokens(const struct bg_held *c)
 {
-	return c->tokens;
+	return ((const struct mlt_state *)bg_held_state(c))->tokens;
 }
 
 struct bg_redis *
-mlt_conf_redis_borrow(struct mlt_conf *c)
+mlt_conf_redis_borrow(struct bg_held *c)
 {
-	struct bg_redis *r = NULL;
-	const char *err;
+	const char *err = NULL;
+	bool reused;
+	struct bg_redis *r = bg_held_redis_borrow(c, &reused, &err);
 
-	pthread_mutex_lock(&c->pool_lock);
-	if (c->n_idle > 0)
-		r = c->idle[--c->n_idle];
-	pthread_mutex_unlock(&c->pool_lock);
-	if (r == NULL)
-		r = bg_redis_new(c->cfg->redis.address, c->cfg->redis.timeout_ms, &err);
 	if (r == NULL) /* the address was checked when the configuration was loaded */
-		bg_log_fatal(1, "redis address \"%s\": %s", c->cfg->redis.address, err);
+		bg_log_fatal(1, "redis address \"%s\": %s", bg_held_cfg(c)->redis.address, err);
 	return r;
 }
 
 void
-mlt_conf_redis_return(struct mlt_conf *c, struct bg_redis *r, bool healthy)
+mlt_conf_redis_return(struct bg_held *c, struct bg_redis *r, bool healthy)
 {
-	pthread_mutex_lock(&c->pool_lock);
-	if (healthy && c->n_idle < POOL_IDLE_MAX) {
-		c->idle[c->n_idle++] = r;
-		r = NULL;
-	}
-	pthread_mutex_unlock(&c->pool_lock);
-	bg_redis_free(r);
-}
-
-void
-mlt_conf_reload(void)
-{
-	char err[512];
-	struct bg_config *cfg;
-	struct mlt_conf *old, *next;
-
-	cfg = bg_config_load(current->cfg->file, err, sizeof(err));
-	next = cfg != NULL ? conf_new(cfg, err, sizeof(err)) : NULL;
-	if (next == NULL) {
-		bg_log_error("reload failed, keeping the configuration in force: %s", err);
-		return;
-	}
-	pthread_mutex_lock(&conf_lock);
-	old = current;
-	current = next;
-	pthread_mutex_unlock(&conf_lock);
-	mlt_conf_release(old);
-	bg_log_info("reloaded %s: %zu entities", cfg->file, cfg->n_entities);
-}
-
-void
-mlt_conf_shutdown(void)
-{
-	pthread_mutex_lock(&conf_lock);
-	struct mlt_conf *c = current;
-	current = NULL;
-	pthread_mutex_unlock(&conf_lock);
-	mlt_conf_release(c);
+	bg_held_redis_return(c, r, healthy);
 }

@@ -15,6 +15,7 @@
 #include "bg_util.h"
 #include "bg_verp.h"
 #include "mlt_message.h"
+#include "mlt_reply.h"
 #include "mlt_rules.h"
 
 /* Frees the kept headers (after signing has read them, or at reset). */
@@ -38,8 +39,17 @@ mlt_msg_reset(struct mlt_msg *m)
 	for (size_t i = 0; i < m->n_all; i++)
 		free(m->all[i].arg);
 	free(m->all);
-	memset(m, 0, offsetof(struct mlt_msg, unsub));
-	m->unsub[0] = m->feedback_id[0] = m->date[0] = m->message_id[0] = '\0';
+	memset(m, 0, sizeof(*m));
+}
+
+/* Notes the first thing that went wrong before end of message, and why, for the log line. */
+static void
+fail(struct mlt_msg *m, const char *what, const char *error)
+{
+	if (m->failed != NULL)
+		return;
+	m->failed = what;
+	bg_strlcpy(m->error, error != NULL ? error : "", sizeof(m->error));
 }
 
 const char *
@@ -97,7 +107,7 @@ mlt_msg_rcpt(struct mlt_msg *m, const struct bg_addr *rcpt, const char *arg)
 
 /* Starts the signer with the keys that may sign for the From domain, when the entity or the platform signs. */
 static void
-start_signing(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id)
+start_signing(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id)
 {
 	char err[256];
 
@@ -105,7 +115,7 @@ start_signing(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *
 		return;
 	m->dkim = bg_dkim_begin_for(mlt_conf_dkim(conf), s->entity, m->from_domain, id, err, sizeof(err));
 	if (m->dkim == NULL)
-		m->failed = "dkim_begin";
+		fail(m, "dkim_begin", err);
 }
 
 /* Feeds one header to the signer, remembering a failure for end of message. */
@@ -113,7 +123,7 @@ static void
 sign_header(struct mlt_msg *m, const char *name, const char *value)
 {
 	if (m->dkim != NULL && m->failed == NULL && bg_dkim_header(m->dkim, name, value) < 0)
-		m->failed = "dkim_header";
+		fail(m, "dkim_header", bg_dkim_error(m->dkim));
 }
 
 /* Counts a single-instance header; reads From: (the first) and List-Id: (the first naming a list). */
@@ -178,27 +188,27 @@ mlt_msg_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, c
 
 /* True when the message lacks header h and the configuration has it added. */
 static bool
-adds_missing(const struct mlt_msg *m, struct mlt_conf *conf, enum bg_single h)
+adds_missing(const struct mlt_msg *m, struct bg_held *conf, enum bg_single h)
 {
 	return m->single[h] == 0 && mlt_conf_cfg(conf)->milter.missing_headers == BG_MISSING_ADD;
 }
 
 /* Makes the Date: and Message-ID: (at the From domain) a message lacks, when they are added. */
 static void
-make_missing(struct mlt_msg *m, struct mlt_conf *conf)
+make_missing(struct mlt_msg *m, struct bg_held *conf)
 {
 	time_t now = time(NULL);
 
 	if (adds_missing(m, conf, BG_H_DATE) && bg_rules_date(now, m->date, sizeof(m->date)) < 0)
-		m->failed = "date";
+		fail(m, "date", "no Date: could be made");
 	if (adds_missing(m, conf, BG_H_MESSAGE_ID) && m->from_domain[0] != '\0' &&
 	    bg_rules_message_id(now, m->from_domain, m->message_id, sizeof(m->message_id)) < 0)
-		m->failed = "message_id";
+		fail(m, "message_id", "no Message-ID: could be made");
 }
 
 /* Makes our List-Unsubscribe value with the recipient's token; false on failure. */
 static bool
-make_unsubscribe(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
+make_unsubscribe(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s)
 {
 	char token[BG_TOKEN_MAX + 1];
 
@@ -212,7 +222,7 @@ make_unsubscribe(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sende
  * they will stand (appended after the message's own), then ends its headers.
  */
 static void
-prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id)
+prepare(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id)
 {
 	if (m->prepared)
 		return;
@@ -229,7 +239,7 @@ prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, con
 		sign_header(m, "Message-ID", m->message_id);
 	if (gets_unsubscribe(s) && !(s->entity->keep_unsubscribe && m->app_unsub > 0) && m->rcpts > 0 &&
 	    !make_unsubscribe(m, conf, s)) {
-		m->failed = "token";
+		fail(m, "token", "no List-Unsubscribe could be made (token or header)");
 		m->unsub[0] = '\0';
 	}
 	if (m->unsub[0] != '\0') {
@@ -241,18 +251,18 @@ prepare(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, con
 	else
 		m->feedback_id[0] = '\0';
 	if (m->dkim != NULL && m->failed == NULL && bg_dkim_eoh(m->dkim) < 0)
-		m->failed = "dkim_eoh";
+		fail(m, "dkim_eoh", bg_dkim_error(m->dkim));
 }
 
 bool
-mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
+mlt_msg_body(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id,
              const unsigned char *buf, size_t len)
 {
 	prepare(m, conf, s, id);
 	if (m->dkim == NULL || m->failed != NULL)
 		return false;
 	if (bg_dkim_body(m->dkim, buf, len) < 0)
-		m->failed = "dkim_body";
+		fail(m, "dkim_body", bg_dkim_error(m->dkim));
 	return m->failed == NULL;
 }
 
@@ -264,14 +274,14 @@ check_from(SMFICTX *ctx, const struct mlt_msg *m, const struct bg_sender *s, cha
 
 	if (m->froms != 1 || m->from_status != BG_FROM_OK) {
 		snprintf(why, len, "from_headers=%u from_status=%d", m->froms, m->from_status);
-		return mlt_rules_reply(ctx, "550", "5.7.1",
+		return mlt_reply(ctx, "550", "5.7.1",
 		                       m->froms != 1 ? "message must have exactly one From: header"
 		                                     : "From: must hold exactly one address");
 	}
 	if (!bg_header_domain_aligned(s->entity, m->from_domain)) {
 		snprintf(why, len, "from_domain=%s not_aligned", m->from_domain);
 		snprintf(text, sizeof(text), "From domain %s not authorized for %s", m->from_domain, s->entity->name);
-		return mlt_rules_reply(ctx, "550", "5.7.1", text);
+		return mlt_reply(ctx, "550", "5.7.1", text);
 	}
 	return SMFIS_CONTINUE;
 }
@@ -308,7 +318,7 @@ apply_headers(SMFICTX *ctx, const struct mlt_msg *m)
 
 /* Turns the envelope sender into the recipient's VERP. */
 static int
-set_verp(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s)
+set_verp(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s)
 {
 	char verp[BG_ADDR_MAX + 1], arg[BG_ADDR_MAX + 3];
 
@@ -326,18 +336,27 @@ insert_signatures(SMFICTX *ctx, struct mlt_msg *m)
 	if (m->dkim == NULL)
 		return 0;
 	if (bg_dkim_end(m->dkim) < 0) {
-		m->failed = "dkim_end";
+		fail(m, "dkim_end", bg_dkim_error(m->dkim));
 		return -1;
 	}
 	for (size_t i = 0; i < bg_dkim_count(m->dkim); i++)
-		if (smfi_insheader(ctx, 0, "DKIM-Signature", (char *)bg_dkim_signature(m->dkim, i)) != MI_SUCCESS)
+		if (smfi_insheader(ctx, 0, "DKIM-Signature", (char *)bg_dkim_signature(m->dkim, i)) != MI_SUCCESS) {
+			fail(m, "dkim_insert", "libmilter refused the header");
 			return -1;
+		}
 	return 0;
+}
+
+/* Says for the log what failed and why: failed=<what> error="<why>". */
+static void
+failure(const struct mlt_msg *m, char *why, size_t len)
+{
+	snprintf(why, len, "failed=%s error=\"%s\"", m->failed, m->error);
 }
 
 /* The rules of the message as a whole, in the order of mlt_rules.h. */
 static sfsistat
-check_rules(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, unsigned *removed,
+check_rules(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, unsigned *removed,
             char *why, size_t len)
 {
 	sfsistat st;
@@ -351,7 +370,7 @@ check_rules(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const 
 }
 
 sfsistat
-mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
+mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id,
             char *why, size_t len)
 {
 	sfsistat st;
@@ -364,14 +383,13 @@ mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct
 	if ((st = check_rules(ctx, m, conf, s, &removed, why, len)) != SMFIS_CONTINUE)
 		return st;
 	if (m->failed != NULL || apply_headers(ctx, m) < 0 || (gets_verp(s) && set_verp(ctx, m, conf, s) < 0)) {
-		snprintf(why, len, "failed=%s", m->failed ? m->failed : "header_change");
-		return mlt_rules_reply(ctx, "451", "4.7.0",
-		                       "Message could not be prepared for sending, try again later");
+		fail(m, "header_change", "libmilter refused a header or envelope change");
+		failure(m, why, len);
+		return mlt_reply(ctx, "451", "4.7.0", "Message could not be prepared for sending, try again later");
 	}
 	if (insert_signatures(ctx, m) < 0) {
-		snprintf(why, len, "failed=%s error=\"%s\"", m->failed ? m->failed : "dkim_insert",
-			 bg_dkim_error(m->dkim));
-		return mlt_rules_reply(ctx, "451", "4.7.0", "DKIM signing failed, try again later");
+		failure(m, why, len);
+		return mlt_reply(ctx, "451", "4.7.0", "DKIM signing failed, try again later");
 	}
 	snprintf(why, len, "signatures=%zu list_removed=%u%s%s", m->dkim ? bg_dkim_count(m->dkim) : (size_t)0, removed,
 	         m->date[0] ? " added=Date" : "", m->message_id[0] ? " added=Message-ID" : "");

@@ -65,14 +65,15 @@ struct mlt_msg {
 	char list[BG_LIST_MAX + 1]; /* from List-Id, when the envelope names no list */
 	struct bg_dkim_run *dkim; /* NULL when nothing signs this message */
 	bool prepared;        /* our headers made (and fed to the signer) */
-	const char *failed;   /* what went wrong before end of message, for the log */
+	const char *failed;   /* the first thing that went wrong before end of message, for the log */
+	char error[256];      /* and why ("" when nothing more is known) */
 	char unsub[MLT_HEADER_MAX]; /* our List-Unsubscribe value, "" when none */
 	char feedback_id[256];      /* our Feedback-ID value, "" when none */
 	char date[64];              /* the Date: value we add, "" when none */
 	char message_id[BG_ADDR_DOMAIN_MAX + 64]; /* the Message-ID: value we add, "" when none */
 };
 
-/* Forgets the message (end, abort, close). */
+/* Forgets the message (end, abort, close): frees what it holds and clears every field. */
 void mlt_msg_reset(struct mlt_msg *m);
 
 /* True when the sender's mail must go one recipient per message: per_recipient, tokens or VERP. */
@@ -91,7 +92,7 @@ void mlt_msg_header(struct mlt_msg *m, const struct bg_sender *s, const char *na
  * One body chunk (the first starts the signer; id names the message in its
  * errors); returns false when the rest of the body is not needed (nothing signs).
  */
-bool mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
+bool mlt_msg_body(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id,
                   const unsigned char *buf, size_t len);
 
 /*
@@ -99,7 +100,7 @@ bool mlt_msg_body(struct mlt_msg *m, struct mlt_conf *conf, const struct bg_send
  * the header, recipient and envelope changes. Returns SMFIS_CONTINUE, or SMFIS_REJECT / SMFIS_TEMPFAIL with the
  * reply set; why (len bytes) says what happened for the log.
  */
-sfsistat mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s, const char *id,
+sfsistat mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id,
                      char *why, size_t len);
 
 #endif

@@ -11,14 +11,8 @@
 #include "bg_rcpt.h"
 #include "bg_rules.h"
 #include "bg_util.h"
+#include "mlt_reply.h"
 #include "mlt_rules.h"
-
-sfsistat
-mlt_rules_reply(SMFICTX *ctx, const char *code, const char *xcode, const char *text)
-{
-	smfi_setreply(ctx, (char *)code, (char *)xcode, (char *)text);
-	return code[0] == '5' ? SMFIS_REJECT : SMFIS_TEMPFAIL;
-}
 
 /* Refuses with "550 5.6.0 <what> <Name>: header". */
 static sfsistat
@@ -28,17 +22,17 @@ refuse_header(SMFICTX *ctx, const char *what, enum bg_single h, char *why, size_
 
 	snprintf(why, len, "header=%s %s", bg_rules_single_name(h), what);
 	snprintf(text, sizeof(text), "%s %s: header", what, bg_rules_single_name(h));
-	return mlt_rules_reply(ctx, "550", "5.6.0", text);
+	return mlt_reply(ctx, "550", "5.6.0", text);
 }
 
 sfsistat
-mlt_rules_form(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, char *why, size_t len)
+mlt_rules_form(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, char *why, size_t len)
 {
 	static const enum bg_single needed[] = {BG_H_DATE, BG_H_MESSAGE_ID};
 
 	if (m->too_big) {
 		snprintf(why, len, "headers=%zu header_bytes=%zu too_large", m->n_hdrs, m->hdr_bytes);
-		return mlt_rules_reply(ctx, "552", "5.3.4", "message header too large");
+		return mlt_reply(ctx, "552", "5.3.4", "message header too large");
 	}
 	for (int h = 0; h < BG_H_SINGLE_COUNT; h++)
 		if (m->single[h] > 1)
@@ -61,7 +55,7 @@ mlt_rules_aligned(SMFICTX *ctx, const struct mlt_msg *m, const struct bg_sender 
 	snprintf(why, len, "from_domain=%s no_aligned_key", m->from_domain);
 	snprintf(text, sizeof(text), "From domain %s not aligned with a signature of %s", m->from_domain,
 	         s->entity->name);
-	return mlt_rules_reply(ctx, "550", "5.7.1", text);
+	return mlt_reply(ctx, "550", "5.7.1", text);
 }
 
 /* True when the entity's mail of this class leaves with a List-Unsubscribe of bulkguard's or the app's. */
@@ -82,7 +76,7 @@ mlt_rules_unsubscribe(SMFICTX *ctx, const struct mlt_msg *m, const struct bg_sen
 		return SMFIS_CONTINUE;
 	snprintf(why, len, "class=%s no_unsubscribe", bg_class_name(s->class));
 	snprintf(text, sizeof(text), "bulk mail of %s needs an unsubscribe", s->entity->name);
-	return mlt_rules_reply(ctx, "550", "5.7.1", text);
+	return mlt_reply(ctx, "550", "5.7.1", text);
 }
 
 /*
@@ -90,7 +84,7 @@ mlt_rules_unsubscribe(SMFICTX *ctx, const struct mlt_msg *m, const struct bg_sen
  * how many, or -1 when Redis failed.
  */
 static int
-find_suppressed(const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *ls, bool *gone)
+find_suppressed(const struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *ls, bool *gone)
 {
 	struct bg_redis *r = mlt_conf_redis_borrow(conf);
 	char reason[33];
@@ -118,7 +112,7 @@ remove_marked(SMFICTX *ctx, const struct mlt_msg *m, const bool *gone)
 
 /* Applies the list's suppressions once the list is known to come from List-Id. */
 static sfsistat
-list_apply(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *ls, unsigned *removed,
+list_apply(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *ls, unsigned *removed,
            char *why, size_t len)
 {
 	bool gone[MLT_RCPTS_MAX];
@@ -128,15 +122,15 @@ list_apply(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const s
 		return SMFIS_CONTINUE;
 	if (n < 0) {
 		snprintf(why, len, "list=%s redis_error", ls->list);
-		return mlt_rules_reply(ctx, "451", "4.3.0", "Recipient policy unavailable, try again later");
+		return mlt_reply(ctx, "451", "4.3.0", "Recipient policy unavailable, try again later");
 	}
 	if ((size_t)n == m->n_all) {
 		snprintf(why, len, "list=%s list_suppressed=%d", ls->list, n);
-		return mlt_rules_reply(ctx, "550", "5.7.1", "no recipient left after list suppressions");
+		return mlt_reply(ctx, "550", "5.7.1", "no recipient left after list suppressions");
 	}
 	if (remove_marked(ctx, m, gone) < 0) {
 		snprintf(why, len, "list=%s failed=delrcpt", ls->list);
-		return mlt_rules_reply(ctx, "451", "4.7.0",
+		return mlt_reply(ctx, "451", "4.7.0",
 		                       "Message could not be prepared for sending, try again later");
 	}
 	*removed = (unsigned)n;
@@ -144,7 +138,7 @@ list_apply(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const s
 }
 
 sfsistat
-mlt_rules_list(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s,
+mlt_rules_list(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s,
                unsigned *removed, char *why, size_t len)
 {
 	struct bg_sender ls;
@@ -154,7 +148,7 @@ mlt_rules_list(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, con
 		return SMFIS_CONTINUE;
 	if (m->all_overflow) {
 		snprintf(why, len, "list=%s recipients_over=%d", m->list, MLT_RCPTS_MAX);
-		return mlt_rules_reply(ctx, "451", "4.7.0",
+		return mlt_reply(ctx, "451", "4.7.0",
 		                       "Message could not be prepared for sending, try again later");
 	}
 	ls = *s;

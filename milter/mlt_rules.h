@@ -32,11 +32,8 @@
 #include "mlt_conf.h"
 #include "mlt_message.h"
 
-/* Sets a reply and returns the status that goes with its code. */
-sfsistat mlt_rules_reply(SMFICTX *ctx, const char *code, const char *xcode, const char *text);
-
 /* Duplicate single-instance headers, missing Date/Message-ID (refuse mode), headers too large. */
-sfsistat mlt_rules_form(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, char *why, size_t len);
+sfsistat mlt_rules_form(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, char *why, size_t len);
 
 /* At least one of the entity's keys aligns with the From domain (when it has keys). */
 sfsistat mlt_rules_aligned(SMFICTX *ctx, const struct mlt_msg *m, const struct bg_sender *s, char *why, size_t len);
@@ -49,7 +46,7 @@ sfsistat mlt_rules_unsubscribe(SMFICTX *ctx, const struct mlt_msg *m, const stru
  * recipients (their number in *removed). Does nothing when the envelope
  * named the list or no List-Id did.
  */
-sfsistat mlt_rules_list(SMFICTX *ctx, const struct mlt_msg *m, struct mlt_conf *conf, const struct bg_sender *s,
+sfsistat mlt_rules_list(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s,
                         unsigned *removed, char *why, size_t len);
 
 #endif

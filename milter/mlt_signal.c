@@ -15,16 +15,17 @@
 #include <unistd.h>
 
 #include "bg_util.h"
-#include "mlt_conf.h"
 #include "mlt_signal.h"
 
 int __real_sigwait(const sigset_t *set, int *sig);
 
 static char socket_spec[512];
+static struct bg_server *server; /* libmilter's sigwait carries no pointer of ours */
 
 void
-mlt_signal_socket(const char *spec)
+mlt_signal_use(struct bg_server *srv, const char *spec)
 {
+	server = srv;
 	bg_strlcpy(socket_spec, spec, sizeof(socket_spec));
 }
 
@@ -91,10 +92,11 @@ __wrap_sigwait(const sigset_t *set, int *sig)
 		if (rc != 0)
 			return rc;
 		if (*sig != SIGHUP) {
+			bg_server_stopping(*sig);
 			if (pthread_create(&t, NULL, wake_listener, NULL) == 0)
 				pthread_detach(t);
 			return rc;
 		}
-		mlt_conf_reload();
+		bg_server_reload(server);
 	}
 }

@@ -5,7 +5,7 @@
  * stops the milter on any of them. bulkguard's contract is that SIGHUP
  * reloads the configuration, so the program links libmilter from its archive
  * with -Wl,--wrap=sigwait: libmilter's call lands in __wrap_sigwait, which
- * handles SIGHUP itself (mlt_conf_reload) and hands every other signal on.
+ * handles SIGHUP itself (bg_server_reload) and hands every other signal on.
  *
  * libmilter's listener notices a stop only when its poll() times out (5 s),
  * which delays every restart; after handing SIGTERM or SIGINT on, a short
@@ -16,8 +16,10 @@
 
 #include <signal.h>
 
-/* Remembers the listening socket ("unix:/path", "inet:port@host") for the wake-up. */
-void mlt_signal_socket(const char *spec);
+#include "bg_server.h"
+
+/* Remembers the daemon (for reload) and its listening socket ("unix:/path", "inet:port@host", for the wake-up). */
+void mlt_signal_use(struct bg_server *srv, const char *spec);
 
 int __wrap_sigwait(const sigset_t *set, int *sig);
 

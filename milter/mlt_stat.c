@@ -33,7 +33,7 @@ mlt_stat_rcpt(struct mlt_stat *s, const struct bg_config *cfg, const struct bg_a
 }
 
 void
-mlt_stat_flush(struct mlt_stat *s, struct mlt_conf *conf, const struct bg_sender *sender, const char *id)
+mlt_stat_flush(struct mlt_stat *s, struct bg_held *conf, const struct bg_sender *sender, const char *id)
 {
 	const struct bg_config *cfg = mlt_conf_cfg(conf);
 	struct bg_redis *r;

@@ -28,7 +28,7 @@ struct mlt_stat {
 void mlt_stat_rcpt(struct mlt_stat *s, const struct bg_config *cfg, const struct bg_addr *rcpt);
 
 /* Writes the message's counts for sender (one pipeline); failures are logged with id and ignored. */
-void mlt_stat_flush(struct mlt_stat *s, struct mlt_conf *conf, const struct bg_sender *sender, const char *id);
+void mlt_stat_flush(struct mlt_stat *s, struct bg_held *conf, const struct bg_sender *sender, const char *id);
 
 /* Forgets the counts. */
 void mlt_stat_reset(struct mlt_stat *s);

@@ -44,8 +44,9 @@
 
 #include <event2/event.h>
 
-#include "bg_daemon.h"
 #include "bg_log.h"
+#include "bg_server.h"
+#include "bg_util.h"
 #include "pol_limit.h"
 #include "pol_redis.h"
 #include "pol_server.h"
@@ -56,8 +57,7 @@
 
 /* The daemon: one of each, owned by main. */
 struct policyd {
-	const char *config_file;
-	struct bg_config *cfg;
+	struct bg_hold *hold; /* the configuration in force (the skeleton's) */
 	struct event_base *base;
 	struct pol_server *server;
 	struct pol_redis *redis;
@@ -69,15 +69,15 @@ struct pending {
 	struct pol_conn *conn; /* NULL once the client has gone */
 	struct pol_plan plan;
 	char instance[64];
-	long on_error;
+	enum bg_pol_on_error on_error;
 };
 
 /* Answers a request Redis could not decide: defer or dunno, as configured, and logs it. */
 static void
-fallback(struct pol_conn *c, const char *instance, long on_error, const char *why)
+fallback(struct pol_conn *c, const char *instance, enum bg_pol_on_error on_error, const char *why)
 {
-	bg_log_warn("%s: redis_error=\"%s\" action=%s", instance, why, on_error == 1 ? "dunno" : "defer");
-	pol_conn_reply(c, on_error == 1 ? "DUNNO" : ACTION_UNAVAILABLE);
+	bg_log_warn("%s: redis_error=\"%s\" action=%s", instance, why, bg_pol_on_error_name(on_error));
+	pol_conn_reply(c, on_error == BG_POL_ONERR_DUNNO ? "DUNNO" : ACTION_UNAVAILABLE);
 }
 
 /* Turns the script's reply into the answer. */
@@ -180,12 +180,13 @@ static void
 handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 {
 	struct policyd *d = arg;
-	struct pending *p = calloc(1, sizeof(*p));
+	struct pending *p = bg_xcalloc(1, sizeof(*p));
+	struct bg_held *g = bg_hold_acquire(d->hold); /* the plan copies what it needs of the configuration */
 	enum pol_verdict v;
 
-	if (p == NULL)
-		abort();
-	v = pol_limit_plan(d->cfg, r, &p->plan);
+	v = pol_limit_plan(bg_held_cfg(g), r, &p->plan);
+	p->on_error = bg_held_cfg(g)->policy.on_redis_error;
+	bg_held_release(g);
 	if (v != POL_V_CHECK) {
 		free(p);
 		answer_now(c, r, v);
@@ -193,7 +194,6 @@ handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 	}
 	p->d = d;
 	p->conn = c;
-	p->on_error = d->cfg->policy.on_redis_error;
 	set_instance(p->instance, sizeof(p->instance), c, r);
 	if (pol_redis_eval(d->redis, p->plan.argc, (const char **)p->plan.argv, p->plan.argvlen, check_done, p) < 0) {
 		fallback(c, p->instance, p->on_error, "not connected");
@@ -204,24 +204,39 @@ handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 	pol_conn_pending(c, p);
 }
 
-/* SIGHUP: loads the file again; a bad one keeps the configuration in force. */
+/* SIGHUP: the skeleton reloads. */
 static void
-reload(evutil_socket_t sig, short what, void *arg)
+hup(evutil_socket_t sig, short what, void *arg)
 {
-	struct policyd *d = arg;
-	struct bg_config *cfg;
-	char err[512];
-
 	(void)sig;
 	(void)what;
-	cfg = bg_config_load(d->config_file, err, sizeof(err));
-	if (cfg == NULL) {
-		bg_log_error("reload failed, configuration kept: %s", err);
-		return;
+	bg_server_reload(arg);
+}
+
+/* On reload: a changed Redis address or timeout gets a new connection; checks in flight on the old one fall back. */
+static int
+apply(struct bg_server *srv, const struct bg_config *next, char *err, size_t errlen)
+{
+	struct policyd *d = bg_server_arg(srv);
+	struct bg_held *g = bg_hold_acquire(d->hold);
+	const struct bg_config *now = bg_held_cfg(g);
+	bool same =
+	    strcmp(now->redis.address, next->redis.address) == 0 && now->redis.timeout_ms == next->redis.timeout_ms;
+	struct pol_redis *r;
+	const char *why = NULL;
+
+	bg_held_release(g);
+	if (same)
+		return 0;
+	r = pol_redis_new(d->base, next->redis.address, next->redis.timeout_ms, POL_LIMIT_SCRIPT, &why);
+	if (r == NULL) {
+		snprintf(err, errlen, "redis address \"%s\": %s", next->redis.address, why);
+		return -1;
 	}
-	bg_config_free(d->cfg); /* checks in flight hold copies, not pointers into it */
-	d->cfg = cfg;
-	bg_log_info("configuration reloaded from %s", d->config_file);
+	bg_log_info("redis: leaving %s for %s", now->redis.address, next->redis.address);
+	pol_redis_free(d->redis);
+	d->redis = r;
+	return 0;
 }
 
 /* SIGTERM, SIGINT: leave the loop. */
@@ -229,7 +244,7 @@ static void
 stop(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what;
-	bg_log_info("signal %d: stopping", (int)sig);
+	bg_server_stopping((int)sig);
 	event_base_loopbreak(arg);
 }
 
@@ -246,11 +261,12 @@ raise_nofile(void)
 	}
 }
 
-/* Sockets, Redis, privileges: everything before the loop. */
+/* The event loop, the listener and Redis: everything before the loop. */
 static void
-setup(struct policyd *d, const struct bg_daemon_opts *o)
+setup(struct policyd *d, struct bg_server *srv)
 {
-	const char *listen = o->socket ? o->socket : d->cfg->policy.listen;
+	struct bg_held *g = bg_hold_acquire(d->hold);
+	const struct bg_config *cfg = bg_held_cfg(g);
 	const char *rerr = NULL;
 	char err[512];
 
@@ -259,31 +275,26 @@ setup(struct policyd *d, const struct bg_daemon_opts *o)
 	if (d->base == NULL)
 		bg_log_fatal(71, "cannot make an event loop");
 	d->server = pol_server_new(d->base, handle, cancel, d);
-	if (pol_server_listen(d->server, listen, d->cfg->policy.socket_mode, err, sizeof(err)) < 0)
-		bg_log_fatal(71, "%s", err);
-	if (bg_daemon_drop(d->cfg->user, err, sizeof(err)) < 0)
-		bg_log_fatal(BG_EX_CONFIG, "%s", err);
-	bg_daemon_detach(o->foreground);
-	d->redis = pol_redis_new(d->base, d->cfg->redis.address, d->cfg->redis.timeout_ms, POL_LIMIT_SCRIPT, &rerr);
+	if (pol_server_listen_fd(d->server, bg_server_fd(srv), err, sizeof(err)) < 0)
+		bg_log_fatal(71, "%s: %s", bg_server_listening(srv), err);
+	d->redis = pol_redis_new(d->base, cfg->redis.address, cfg->redis.timeout_ms, POL_LIMIT_SCRIPT, &rerr);
 	if (d->redis == NULL)
-		bg_log_fatal(BG_EX_CONFIG, "%s: %s", d->config_file, rerr);
-	bg_log_info("started on %s", listen);
+		bg_log_fatal(BG_EX_CONFIG, "%s: %s", cfg->file, rerr);
+	bg_held_release(g);
+	bg_server_ready(srv, bg_server_listening(srv));
 }
 
-int
-main(int argc, char **argv)
+/* Serves until SIGTERM or SIGINT. */
+static int
+run(struct bg_server *srv)
 {
-	struct bg_daemon_opts o;
-	struct policyd d = {0};
+	struct policyd d = {.hold = bg_server_hold(srv)};
 	struct event *ev_hup, *ev_term, *ev_int;
 
-	bg_daemon_args(argc, argv, NAME, "[-f] [-n] [-V] [-c file] [-p listen]", &o);
-	d.config_file = o.config;
-	d.cfg = bg_daemon_config(NAME, &o);
-	bg_log_open(NAME, o.foreground);
 	signal(SIGPIPE, SIG_IGN);
-	setup(&d, &o);
-	ev_hup = evsignal_new(d.base, SIGHUP, reload, &d);
+	bg_server_set_arg(srv, &d);
+	setup(&d, srv);
+	ev_hup = evsignal_new(d.base, SIGHUP, hup, srv);
 	ev_term = evsignal_new(d.base, SIGTERM, stop, d.base);
 	ev_int = evsignal_new(d.base, SIGINT, stop, d.base);
 	evsignal_add(ev_hup, NULL);
@@ -296,7 +307,34 @@ main(int argc, char **argv)
 	event_free(ev_term);
 	event_free(ev_int);
 	event_base_free(d.base);
-	bg_config_free(d.cfg);
-	bg_log_info("stopped");
 	return 0;
+}
+
+/* policyd's socket in the configuration, and its mode. */
+static const char *
+policy_listen(const struct bg_config *cfg)
+{
+	return cfg->policy.listen;
+}
+
+static long
+policy_socket_mode(const struct bg_config *cfg)
+{
+	return cfg->policy.socket_mode;
+}
+
+static const struct bg_service policyd = {
+    .name = NAME,
+    .usage = "[-f] [-n] [-V] [-c file] [-p listen]",
+    .listen = policy_listen,
+    .socket_mode = policy_socket_mode,
+    .backlog = POL_BACKLOG,
+    .apply = apply,
+    .run = run,
+};
+
+int
+main(int argc, char **argv)
+{
+	return bg_server_main(argc, argv, &policyd);
 }

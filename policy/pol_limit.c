@@ -271,12 +271,10 @@ build_args(const struct bg_config *cfg, const struct bg_pool *p, const char *gro
 static void
 name_plan(struct pol_plan *plan, const char *pool, const char *group, const struct bg_sender *s)
 {
-	plan->pool = strdup(pool);
-	plan->group = strdup(group);
-	plan->entity = strdup(s->entity->name);
-	plan->class_name = strdup(bg_class_name(s->class));
-	if (!plan->pool || !plan->group || !plan->entity || !plan->class_name)
-		abort();
+	plan->pool = bg_xstrdup(pool);
+	plan->group = bg_xstrdup(group);
+	plan->entity = bg_xstrdup(s->entity->name);
+	plan->class_name = bg_xstrdup(bg_class_name(s->class));
 }
 
 enum pol_verdict

@@ -16,6 +16,7 @@
 #include <hiredis/async.h>
 
 #include "bg_redis.h"
+#include "bg_util.h"
 #include "pol_redis.h"
 
 #define RETRY_MS 500 /* between connection attempts */
@@ -162,10 +163,9 @@ pol_redis_eval(struct pol_redis *r, int argc, const char **argv, const size_t *a
 
 	if (r->ac == NULL)
 		return -1;
-	j = calloc(1, sizeof(*j));
-	if (j == NULL || (j->argv = malloc((size_t)argc * sizeof(*argv))) == NULL ||
-	    (j->argvlen = malloc((size_t)argc * sizeof(*argvlen))) == NULL)
-		abort();
+	j = bg_xcalloc(1, sizeof(*j));
+	j->argv = bg_xcalloc((size_t)argc, sizeof(*argv));
+	j->argvlen = bg_xcalloc((size_t)argc, sizeof(*argvlen));
 	memcpy(j->argv, argv, (size_t)argc * sizeof(*argv));
 	memcpy(j->argvlen, argvlen, (size_t)argc * sizeof(*argvlen));
 	j->argc = argc;
@@ -272,10 +272,8 @@ parse_address(struct pol_redis *r, const char *address)
 struct pol_redis *
 pol_redis_new(struct event_base *base, const char *address, long timeout_ms, const char *script, const char **err)
 {
-	struct pol_redis *r = calloc(1, sizeof(*r));
+	struct pol_redis *r = bg_xcalloc(1, sizeof(*r));
 
-	if (r == NULL)
-		abort();
 	if (parse_address(r, address) < 0) {
 		*err = "redis address must be host:port, [v6]:port or unix:/path";
 		free(r->host);

@@ -28,8 +28,8 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
-#include "bg_listen.h"
 #include "bg_log.h"
+#include "bg_util.h"
 #include "pol_server.h"
 
 #define POL_HIGH_WATER    (2 * POL_REQ_MAX) /* stop reading a busy connection here */
@@ -37,7 +37,6 @@
 #define POL_OUT_MAX       (1024 * 1024)     /* unsent reply bytes past which a client is not read */
 #define POL_OUT_RESUME    (POL_OUT_MAX / 4) /* ... until they drain to this */
 #define POL_WRITE_SECONDS 60                /* replies that make no progress this long close the connection */
-#define POL_BACKLOG       4096
 #define POL_MAX_LISTENERS 8
 
 struct pol_conn {
@@ -59,7 +58,6 @@ struct pol_server {
 	pol_cancel cancel;
 	void *arg;
 	struct evconnlistener *listeners[POL_MAX_LISTENERS];
-	char *unix_paths[POL_MAX_LISTENERS];
 	size_t nlisteners;
 	struct event *resume; /* re-enables listeners after running out of descriptors */
 	struct pol_conn *conns;
@@ -238,14 +236,12 @@ static void
 accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
 	struct pol_server *s = arg;
-	struct pol_conn *c = calloc(1, sizeof(*c));
+	struct pol_conn *c = bg_xcalloc(1, sizeof(*c));
 	struct timeval idle = {POL_IDLE_SECONDS, 0}, stuck = {POL_WRITE_SECONDS, 0};
 	int one = 1;
 
 	(void)l;
 	(void)salen;
-	if (c == NULL)
-		abort();
 	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->srv = s;
@@ -272,10 +268,8 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 struct pol_server *
 pol_server_new(struct event_base *base, pol_handler handler, pol_cancel cancel, void *arg)
 {
-	struct pol_server *s = calloc(1, sizeof(*s));
+	struct pol_server *s = bg_xcalloc(1, sizeof(*s));
 
-	if (s == NULL)
-		abort();
 	s->base = base;
 	s->handler = handler;
 	s->cancel = cancel;
@@ -284,67 +278,21 @@ pol_server_new(struct event_base *base, pol_handler handler, pol_cancel cancel, 
 	return s;
 }
 
-/* Makes a listening unix socket at path with mode (bg_listen's rule). Returns the fd or -1 with err. */
-static evutil_socket_t
-unix_socket(const char *path, long mode, char *err, size_t errlen)
-{
-	evutil_socket_t fd = bg_listen_unix(path, mode, POL_BACKLOG, err, errlen);
-
-	if (fd >= 0 && evutil_make_socket_nonblocking(fd) < 0) {
-		snprintf(err, errlen, "cannot listen on unix:%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Makes a listening TCP socket for "host:port" or "[v6]:port". Returns the fd or -1 with err. */
-static evutil_socket_t
-tcp_socket(const char *spec, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss;
-	int sslen = sizeof(ss), one = 1;
-	evutil_socket_t fd;
-
-	if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss, &sslen) < 0 || strchr(spec, ':') == NULL) {
-		snprintf(err, errlen, "listen must be host:port, [v6]:port or unix:/path, not \"%s\"", spec);
-		return -1;
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&ss, (socklen_t)sslen) < 0 || listen(fd, POL_BACKLOG) < 0 ||
-	    evutil_make_socket_nonblocking(fd) < 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 int
-pol_server_listen(struct pol_server *s, const char *spec, long mode, char *err, size_t errlen)
+pol_server_listen_fd(struct pol_server *s, int fd, char *err, size_t errlen)
 {
-	int is_unix = strncmp(spec, "unix:", 5) == 0;
-	evutil_socket_t fd;
 	struct evconnlistener *l;
 
 	if (s->nlisteners == POL_MAX_LISTENERS) {
 		snprintf(err, errlen, "too many listeners");
 		return -1;
 	}
-	fd = is_unix ? unix_socket(spec + 5, mode, err, errlen) : tcp_socket(spec, err, errlen);
-	if (fd < 0)
-		return -1;
-	evutil_make_socket_closeonexec(fd);
-	l = evconnlistener_new(s->base, accept_cb, s, LEV_OPT_CLOSE_ON_FREE, -1, fd);
-	if (l == NULL) {
-		snprintf(err, errlen, "cannot listen on %s", spec);
-		close(fd);
+	if (evutil_make_socket_nonblocking(fd) < 0 ||
+	    (l = evconnlistener_new(s->base, accept_cb, s, 0, -1, fd)) == NULL) {
+		snprintf(err, errlen, "cannot listen on descriptor %d: %s", fd, strerror(errno));
 		return -1;
 	}
 	evconnlistener_set_error_cb(l, accept_error_cb);
-	s->unix_paths[s->nlisteners] = is_unix ? strdup(spec + 5) : NULL;
 	s->listeners[s->nlisteners++] = l;
 	return 0;
 }
@@ -364,9 +312,6 @@ pol_server_free(struct pol_server *s)
 		conn_free(s->conns);
 	for (i = 0; i < s->nlisteners; i++) {
 		evconnlistener_free(s->listeners[i]);
-		if (s->unix_paths[i] != NULL)
-			bg_listen_unlink(s->unix_paths[i]);
-		free(s->unix_paths[i]);
 	}
 	event_free(s->resume);
 	free(s);

@@ -31,11 +31,14 @@ typedef void (*pol_cancel)(void *pending);
 struct pol_server *pol_server_new(struct event_base *base, pol_handler handler, pol_cancel cancel, void *arg);
 
 /*
- * Listens on spec: "host:port", "[v6]:port" or "unix:/path" (an old socket
- * is replaced, anything else at the path is refused; the new socket gets
- * mode, 0..0777). Returns 0, or -1 with the reason in err.
+ * Accepts connections on fd, a listening socket (bg_listen_open), made
+ * non-blocking here; the caller still owns and closes fd. Returns 0, or -1
+ * with the reason in err.
  */
-int pol_server_listen(struct pol_server *s, const char *spec, long mode, char *err, size_t errlen);
+int pol_server_listen_fd(struct pol_server *s, int fd, char *err, size_t errlen);
+
+/* The backlog policyd listens with. */
+#define POL_BACKLOG 4096
 
 /* Closes listeners and connections (pending ones are cancelled) and frees s. */
 void pol_server_free(struct pol_server *s);

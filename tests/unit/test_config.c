@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "bg_config.h"
+#include "bg_config_table.h"
 
 #define ERRLEN 1024
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -186,7 +187,8 @@ check_list(const struct bg_strlist *l, const char *const *want)
 
 /* Checks one dkim block. */
 static void
-check_dkim(const struct bg_dkim_conf *d, const char *domain, const char *selector, const char *key, long alg)
+check_dkim(const struct bg_dkim_conf *d, const char *domain, const char *selector, const char *key,
+           enum bg_dkim_alg alg)
 {
 	assert_string_equal(d->domain, domain);
 	assert_string_equal(d->selector, selector);
@@ -207,13 +209,13 @@ check_sample_sections(const struct bg_config *cfg)
 	assert_int_equal(cfg->milter.on_redis_error, BG_ONERR_TEMPFAIL);
 	assert_int_equal(cfg->milter.unknown_sender, BG_UNKNOWN_ACCEPT);
 	assert_string_equal(cfg->policy.listen, "127.0.0.1:10031");
-	assert_int_equal(cfg->policy.on_redis_error, 0);
+	assert_int_equal(cfg->policy.on_redis_error, BG_POL_ONERR_DEFER);
 	assert_string_equal(cfg->unsubscribe.key_file, "/etc/bulkguard/token.keys");
 	assert_string_equal(cfg->unsubscribe.listen, "127.0.0.1:8088");
 	assert_int_equal(cfg->feedback.bounce_threshold, 2);
 	assert_int_equal(cfg->feedback.bounce_min_span_days, 14);
 	assert_int_equal(cfg->n_esp_dkim, 1);
-	check_dkim(&cfg->esp_dkim[0], "esp.example", "s2026", "/etc/bulkguard/keys/esp.pem", 0);
+	check_dkim(&cfg->esp_dkim[0], "esp.example", "s2026", "/etc/bulkguard/keys/esp.pem", BG_DKIM_RSA_SHA256);
 }
 
 /* Checks entity "acme" of the sample. */
@@ -233,7 +235,7 @@ check_sample_entity(const struct bg_config *cfg)
 	assert_true(e->per_recipient);
 	assert_string_equal(e->unsubscribe_url, "https://u.esp.example/u/%t");
 	assert_string_equal(e->unsubscribe_mailto, "unsubscribe@u.esp.example");
-	assert_int_equal(e->unsubscribe_scope, 0);
+	assert_int_equal(e->unsubscribe_scope, BG_SCOPE_ENTITY);
 	assert_false(e->keep_unsubscribe);
 	assert_string_equal(e->feedback_id, "acme");
 	check_list(&e->mandated_senders, (const char *const[]){ "notice@acme.example", NULL });
@@ -247,10 +249,10 @@ check_sample_entity(const struct bg_config *cfg)
 	assert_string_equal(e->confirmation_pool, "transactional");
 	assert_string_equal(e->return_path_domain, "bounce.esp.example");
 	check_list(&e->spf_ips, ips);
-	assert_int_equal(e->spf_policy, 0);
+	assert_int_equal(e->spf_policy, BG_SPF_POLICY_REFUSE);
 	assert_int_equal(e->n_dkim, 2);
-	check_dkim(&e->dkim[0], "acme.example", "bg1", "/etc/bulkguard/keys/acme.pem", 0);
-	check_dkim(&e->dkim[1], "acme.example", "bg1e", "/etc/bulkguard/keys/acme.ed25519", 1);
+	check_dkim(&e->dkim[0], "acme.example", "bg1", "/etc/bulkguard/keys/acme.pem", BG_DKIM_RSA_SHA256);
+	check_dkim(&e->dkim[1], "acme.example", "bg1e", "/etc/bulkguard/keys/acme.ed25519", BG_DKIM_ED25519_SHA256);
 }
 
 /* Checks the pool, the domain group and the limits of the sample. */
@@ -337,7 +339,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg->milter.socket_mode, 0660);
 	assert_int_equal(cfg->milter.on_redis_error, BG_ONERR_TEMPFAIL);
 	assert_int_equal(cfg->milter.unknown_sender, BG_UNKNOWN_ACCEPT);
-	assert_int_equal(cfg->policy.on_redis_error, 0);
+	assert_int_equal(cfg->policy.on_redis_error, BG_POL_ONERR_DEFER);
 	assert_string_equal(cfg->policy.listen, "127.0.0.1:10031");
 	assert_string_equal(cfg->unsubscribe.key_file, "/etc/bulkguard/token.keys");
 	assert_string_equal(cfg->unsubscribe.listen, "127.0.0.1:8088");
@@ -361,10 +363,10 @@ test_entity_defaults(void **state)
 	assert_int_equal(e->consent, BG_CONSENT_CONFIRMED);
 	assert_int_equal(e->consent_max_age_days, 0);
 	assert_false(e->per_recipient);
-	assert_int_equal(e->unsubscribe_scope, 0);
+	assert_int_equal(e->unsubscribe_scope, BG_SCOPE_ENTITY);
 	assert_false(e->mandated_reaches_complainers);
 	assert_int_equal(e->confirmation_interval, 86400);
-	assert_int_equal(e->spf_policy, 0);
+	assert_int_equal(e->spf_policy, BG_SPF_POLICY_REFUSE);
 	assert_int_equal(e->sender_domains.n + e->sasl_users.n + e->mandated_senders.n, 0);
 	assert_int_equal(e->n_dkim, 0);
 	bg_config_free(cfg);
@@ -405,35 +407,37 @@ static long get_norm_sender(const struct bg_config *c)
 }
 
 static const struct good_case good_cases[] = {
-	{ "braces inside strings and comments do not count",
-	  "# a { in a comment\n/* and } here */\nentity \"e\" { feedback_id = \"x{y}\" } // {\n", get_consent, 3 },
-	{ "sender domains are kept as IDNA A-labels", ENT("sender_domains = { \"B\303\274cher.Example\" }"), get_idna_domain, 1 },
-	{ "sender addresses are kept normalised", ENT("mandated_senders = { \"<Notice@ACME.example>\" }"), get_norm_sender, 1 },
-	{ "duration 90 is seconds", ENT("confirmation_interval = \"90\""), get_interval, 90 },
-	{ "duration 90s", ENT("confirmation_interval = \"90s\""), get_interval, 90 },
-	{ "duration 15m", ENT("confirmation_interval = \"15m\""), get_interval, 900 },
-	{ "duration 24h", ENT("confirmation_interval = \"24h\""), get_interval, 86400 },
-	{ "duration 2d", ENT("confirmation_interval = \"2d\""), get_interval, 172800 },
-	{ "rate 5/s count", POOL("rate = \"5/s\""), get_rate_count, 5 },
-	{ "rate 5/s period", POOL("rate = \"5/s\""), get_rate_period, 1 },
-	{ "rate 5/m period", POOL("rate = \"5/m\""), get_rate_period, 60 },
-	{ "rate 5/d period", POOL("rate = \"5/d\""), get_rate_period, 86400 },
-	{ "socket_mode 0600", "milter {\n socket_mode = \"0600\"\n}\n", get_mode, 0600 },
-	{ "socket_mode 0777", "milter {\n socket_mode = \"0777\"\n}\n", get_mode, 0777 },
-	{ "consent none", ENT("consent = \"none\""), get_consent, BG_CONSENT_NONE },
-	{ "consent single", ENT("consent = \"single\""), get_consent, BG_CONSENT_SINGLE },
-	{ "consent notified", ENT("consent = \"notified\""), get_consent, BG_CONSENT_NOTIFIED },
-	{ "consent confirmed", ENT("consent = \"confirmed\""), get_consent, BG_CONSENT_CONFIRMED },
-	{ "unsubscribe_scope list", ENT("unsubscribe_scope = \"list\""), get_scope, 1 },
-	{ "milter on_redis_error accept", "milter {\n on_redis_error = \"accept\"\n}\n", get_onerr, BG_ONERR_ACCEPT },
-	{ "milter unknown_sender reject", "milter {\n unknown_sender = \"reject\"\n}\n", get_unknown, BG_UNKNOWN_REJECT },
-	{ "policy on_redis_error dunno", "policy {\n on_redis_error = \"dunno\"\n}\n", get_policy_onerr, 1 },
-	{ "timeout_ms 1 (lowest)", "redis {\n timeout_ms = 1\n}\n", get_timeout_ms, 1 },
-	{ "timeout_ms 60000 (highest)", "redis {\n timeout_ms = 60000\n}\n", get_timeout_ms, 60000 },
-	{ "warmup_start 1970-01-02", POOL("warmup_start = \"1970-01-02\""), get_start, 86400 },
-	{ "warmup_start 2028-02-29 (leap day)", POOL("warmup_start = \"2028-02-29\""), get_start, 1835395200L },
-	{ "recipient_delimiter - ", "recipient_delimiter = \"-\"\n", get_delim, '-' },
-	{ "recipient_delimiter empty", "recipient_delimiter = \"\"\n", get_delim_len, 0 },
+    {"braces inside strings and comments do not count",
+     "# a { in a comment\n/* and } here */\nentity \"e\" { feedback_id = \"x{y}\" } // {\n", get_consent, 3},
+    {"sender domains are kept as IDNA A-labels", ENT("sender_domains = { \"B\303\274cher.Example\" }"), get_idna_domain,
+     1},
+    {"sender addresses are kept normalised", ENT("mandated_senders = { \"<Notice@ACME.example>\" }"), get_norm_sender,
+     1},
+    {"duration 90 is seconds", ENT("confirmation_interval = \"90\""), get_interval, 90},
+    {"duration 90s", ENT("confirmation_interval = \"90s\""), get_interval, 90},
+    {"duration 15m", ENT("confirmation_interval = \"15m\""), get_interval, 900},
+    {"duration 24h", ENT("confirmation_interval = \"24h\""), get_interval, 86400},
+    {"duration 2d", ENT("confirmation_interval = \"2d\""), get_interval, 172800},
+    {"rate 5/s count", POOL("rate = \"5/s\""), get_rate_count, 5},
+    {"rate 5/s period", POOL("rate = \"5/s\""), get_rate_period, 1},
+    {"rate 5/m period", POOL("rate = \"5/m\""), get_rate_period, 60},
+    {"rate 5/d period", POOL("rate = \"5/d\""), get_rate_period, 86400},
+    {"socket_mode 0600", "milter {\n socket_mode = \"0600\"\n}\n", get_mode, 0600},
+    {"socket_mode 0777", "milter {\n socket_mode = \"0777\"\n}\n", get_mode, 0777},
+    {"consent none", ENT("consent = \"none\""), get_consent, BG_CONSENT_NONE},
+    {"consent single", ENT("consent = \"single\""), get_consent, BG_CONSENT_SINGLE},
+    {"consent notified", ENT("consent = \"notified\""), get_consent, BG_CONSENT_NOTIFIED},
+    {"consent confirmed", ENT("consent = \"confirmed\""), get_consent, BG_CONSENT_CONFIRMED},
+    {"unsubscribe_scope list", ENT("unsubscribe_scope = \"list\""), get_scope, BG_SCOPE_LIST},
+    {"milter on_redis_error accept", "milter {\n on_redis_error = \"accept\"\n}\n", get_onerr, BG_ONERR_ACCEPT},
+    {"milter unknown_sender reject", "milter {\n unknown_sender = \"reject\"\n}\n", get_unknown, BG_UNKNOWN_REJECT},
+    {"policy on_redis_error dunno", "policy {\n on_redis_error = \"dunno\"\n}\n", get_policy_onerr, BG_POL_ONERR_DUNNO},
+    {"timeout_ms 1 (lowest)", "redis {\n timeout_ms = 1\n}\n", get_timeout_ms, 1},
+    {"timeout_ms 60000 (highest)", "redis {\n timeout_ms = 60000\n}\n", get_timeout_ms, 60000},
+    {"warmup_start 1970-01-02", POOL("warmup_start = \"1970-01-02\""), get_start, 86400},
+    {"warmup_start 2028-02-29 (leap day)", POOL("warmup_start = \"2028-02-29\""), get_start, 1835395200L},
+    {"recipient_delimiter - ", "recipient_delimiter = \"-\"\n", get_delim, '-'},
+    {"recipient_delimiter empty", "recipient_delimiter = \"\"\n", get_delim_len, 0},
 };
 
 /* Runs one row of good_cases. */
@@ -677,10 +681,10 @@ test_lookup(void **state)
 static void
 test_rows(void **state)
 {
-	const struct bg_config_row_info *r;
+	struct bg_config_row_info row, *r = &row;
 	size_t n = 0;
 
-	for (; (r = bg_config_row(n)) != NULL; n++) {
+	for (; bg_config_row(n, r); n++) {
 		assert_non_null(r->section);
 		assert_non_null(r->name);
 		assert_non_null(r->type);
@@ -690,9 +694,10 @@ test_rows(void **state)
 		assert_int_equal(strspn(r->name, "abcdefghijklmnopqrstuvwxyz_"), strlen(r->name));
 	}
 	assert_true(n >= 50);
-	assert_null(bg_config_row(n));
-	assert_null(bg_config_row((size_t)-1));
-	assert_string_equal(bg_config_row(0)->section, "");
+	assert_false(bg_config_row(n, r));
+	assert_false(bg_config_row((size_t)-1, r));
+	assert_true(bg_config_row(0, r));
+	assert_string_equal(r->section, "");
 }
 
 /* The enum names. */
@@ -710,6 +715,56 @@ test_names(void **state)
 	assert_string_equal(bg_consent_name(BG_CONSENT_NOTIFIED), "notified");
 	assert_string_equal(bg_consent_name(BG_CONSENT_CONFIRMED), "confirmed");
 	assert_string_equal(bg_consent_name((enum bg_consent)4), "?");
+}
+
+/* Each word of each word-valued option maps to its code, and each code's name is its word. */
+static void
+test_words(void **state)
+{
+	char list[128];
+#define CHECK(code, word)                                                                                              \
+	assert_string_equal(NAME_OF(code), word);                                                                      \
+	assert_int_equal(bg_word_code(TABLE, word), code);
+#define NAME_OF bg_consent_name
+#define TABLE   bg_words_consent
+	BG_CONSENT_WORDS(CHECK)
+#undef NAME_OF
+#undef TABLE
+#define NAME_OF bg_on_error_name
+#define TABLE   bg_words_on_error
+	BG_ON_ERROR_WORDS(CHECK)
+#undef NAME_OF
+#undef TABLE
+#define NAME_OF bg_unknown_name
+#define TABLE   bg_words_unknown
+	BG_UNKNOWN_WORDS(CHECK)
+#undef NAME_OF
+#undef TABLE
+#define NAME_OF bg_pol_on_error_name
+#define TABLE   bg_words_pol_on_error
+	BG_POL_ON_ERROR_WORDS(CHECK)
+#undef NAME_OF
+#undef TABLE
+#define NAME_OF bg_dkim_alg_name
+#define TABLE   bg_words_dkim_alg
+	BG_DKIM_ALG_WORDS(CHECK)
+#undef NAME_OF
+#undef TABLE
+#define NAME_OF bg_scope_name
+#define TABLE   bg_words_scope
+	BG_SCOPE_WORDS(CHECK)
+#undef NAME_OF
+#undef TABLE
+#define NAME_OF bg_spf_policy_name
+#define TABLE   bg_words_spf_policy
+	BG_SPF_POLICY_WORDS(CHECK)
+#undef NAME_OF
+#undef TABLE
+#undef CHECK
+	(void)state;
+	assert_int_equal(bg_word_code(bg_words_dkim_alg, "rsa-sha1"), -1);
+	assert_string_equal(bg_dkim_alg_name((enum bg_dkim_alg)7), "?");
+	assert_string_equal(bg_word_list(bg_words_unknown, list, sizeof(list)), "accept|reject|pass");
 }
 
 /* Reads all of path into a new string the caller frees, or NULL. */
@@ -758,7 +813,7 @@ static void
 test_documented(void **state)
 {
 	const char *src = getenv("BG_SRC");
-	const struct bg_config_row_info *r;
+	struct bg_config_row_info row, *r = &row;
 	char path[1024], missing[4096] = "";
 	char *man;
 
@@ -768,7 +823,7 @@ test_documented(void **state)
 	man = read_file(path);
 	if (man == NULL)
 		fail_msg("cannot read %s: %s", path, strerror(errno));
-	for (size_t n = 0; (r = bg_config_row(n)) != NULL; n++)
+	for (size_t n = 0; bg_config_row(n, r); n++)
 		if (!documents(man, r->name)) {
 			size_t len = strlen(missing);
 			snprintf(missing + len, sizeof(missing) - len, " %s%s%s", r->section, *r->section ? "." : "",
@@ -796,11 +851,16 @@ main(void)
 	static char names[NTESTS][128];
 	static struct CMUnitTest tests[NTESTS];
 	const struct CMUnitTest misc[] = {
-		cmocka_unit_test(test_design_sample), cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_entity_defaults), cmocka_unit_test(test_directory),
-		cmocka_unit_test(test_small_errbuf), cmocka_unit_test(test_error_then_good),
-		cmocka_unit_test(test_rows), cmocka_unit_test(test_names),
-		cmocka_unit_test(test_documented),
+	    cmocka_unit_test(test_design_sample),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_entity_defaults),
+	    cmocka_unit_test(test_directory),
+	    cmocka_unit_test(test_small_errbuf),
+	    cmocka_unit_test(test_error_then_good),
+	    cmocka_unit_test(test_rows),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_words),
+	    cmocka_unit_test(test_documented),
 	};
 	size_t n = 0;
 

@@ -616,9 +616,12 @@ test_names(void **state)
 			assert_string_not_equal(bg_spf_result_name(i), bg_spf_result_name(j));
 }
 
+#define REFUSE BG_SPF_POLICY_REFUSE
+#define ACCEPT BG_SPF_POLICY_ACCEPT
+
 struct reply_case {
 	enum bg_spf_result r;
-	long policy;
+	enum bg_spf_policy policy;
 	int want;
 	const char *code, *xcode, *text;
 };
@@ -628,27 +631,27 @@ static void
 test_replies(void **state)
 {
 	static const struct reply_case rows[] = {
-		{BG_SPF_PASS, 0, BG_SPF_ACCEPT, "", "", ""},
-		{BG_SPF_PASS, 1, BG_SPF_ACCEPT, "", "", ""},
-		{BG_SPF_FAIL, 0, BG_SPF_REFUSE, "550", "5.7.23", "SPF of acme.example does not authorize 192.0.2.10"},
-		{BG_SPF_FAIL, 1, BG_SPF_REFUSE, "550", "5.7.23", "SPF of acme.example does not authorize 192.0.2.10"},
-		{BG_SPF_SOFTFAIL, 0, BG_SPF_REFUSE, "550", "5.7.23",
-		 "SPF of acme.example does not authorize 192.0.2.10 (softfail)"},
-		{BG_SPF_SOFTFAIL, 1, BG_SPF_ACCEPT, "", "", ""},
-		{BG_SPF_NEUTRAL, 0, BG_SPF_REFUSE, "550", "5.7.23",
-		 "SPF of acme.example does not authorize 192.0.2.10 (neutral)"},
-		{BG_SPF_NEUTRAL, 1, BG_SPF_ACCEPT, "", "", ""},
-		{BG_SPF_NONE, 0, BG_SPF_REFUSE, "550", "5.7.23",
-		 "SPF of acme.example does not authorize 192.0.2.10 (no SPF record)"},
-		{BG_SPF_NONE, 1, BG_SPF_ACCEPT, "", "", ""},
-		{BG_SPF_TEMPERROR, 0, BG_SPF_TEMPFAIL, "451", "4.7.24",
-		 "SPF of acme.example could not be checked (temporary DNS error)"},
-		{BG_SPF_TEMPERROR, 1, BG_SPF_TEMPFAIL, "451", "4.7.24",
-		 "SPF of acme.example could not be checked (temporary DNS error)"},
-		{BG_SPF_PERMERROR, 0, BG_SPF_REFUSE, "550", "5.7.24", "SPF record of acme.example is broken"},
-		{BG_SPF_PERMERROR, 1, BG_SPF_REFUSE, "550", "5.7.24", "SPF record of acme.example is broken"},
-		{(enum bg_spf_result)99, 1, BG_SPF_TEMPFAIL, "451", "4.7.24",
-		 "SPF of acme.example could not be checked (temporary DNS error)"},
+	    {BG_SPF_PASS, REFUSE, BG_SPF_ACCEPT, "", "", ""},
+	    {BG_SPF_PASS, ACCEPT, BG_SPF_ACCEPT, "", "", ""},
+	    {BG_SPF_FAIL, REFUSE, BG_SPF_REFUSE, "550", "5.7.23", "SPF of acme.example does not authorize 192.0.2.10"},
+	    {BG_SPF_FAIL, ACCEPT, BG_SPF_REFUSE, "550", "5.7.23", "SPF of acme.example does not authorize 192.0.2.10"},
+	    {BG_SPF_SOFTFAIL, REFUSE, BG_SPF_REFUSE, "550", "5.7.23",
+	     "SPF of acme.example does not authorize 192.0.2.10 (softfail)"},
+	    {BG_SPF_SOFTFAIL, ACCEPT, BG_SPF_ACCEPT, "", "", ""},
+	    {BG_SPF_NEUTRAL, REFUSE, BG_SPF_REFUSE, "550", "5.7.23",
+	     "SPF of acme.example does not authorize 192.0.2.10 (neutral)"},
+	    {BG_SPF_NEUTRAL, ACCEPT, BG_SPF_ACCEPT, "", "", ""},
+	    {BG_SPF_NONE, REFUSE, BG_SPF_REFUSE, "550", "5.7.23",
+	     "SPF of acme.example does not authorize 192.0.2.10 (no SPF record)"},
+	    {BG_SPF_NONE, ACCEPT, BG_SPF_ACCEPT, "", "", ""},
+	    {BG_SPF_TEMPERROR, REFUSE, BG_SPF_TEMPFAIL, "451", "4.7.24",
+	     "SPF of acme.example could not be checked (temporary DNS error)"},
+	    {BG_SPF_TEMPERROR, ACCEPT, BG_SPF_TEMPFAIL, "451", "4.7.24",
+	     "SPF of acme.example could not be checked (temporary DNS error)"},
+	    {BG_SPF_PERMERROR, REFUSE, BG_SPF_REFUSE, "550", "5.7.24", "SPF record of acme.example is broken"},
+	    {BG_SPF_PERMERROR, ACCEPT, BG_SPF_REFUSE, "550", "5.7.24", "SPF record of acme.example is broken"},
+	    {(enum bg_spf_result)99, ACCEPT, BG_SPF_TEMPFAIL, "451", "4.7.24",
+	     "SPF of acme.example could not be checked (temporary DNS error)"},
 	};
 	char code[4], xcode[8], text[BG_SPF_REPLY_MAX];
 
@@ -689,24 +692,29 @@ test_reply_hostile(void **state)
 	assert_int_equal(bg_spf_check(by_api, "192.0.2.10", evil, ex, sizeof(ex)), BG_SPF_NONE);
 	assert_false(unsafe(ex));
 	for (int r = BG_SPF_PASS; r <= BG_SPF_PERMERROR; r++) {
-		bg_spf_reply(r, 0, evil, "192.0.2.10%\n", code, xcode, text, sizeof(text));
+		bg_spf_reply(r, BG_SPF_POLICY_REFUSE, evil, "192.0.2.10%\n", code, xcode, text, sizeof(text));
 		assert_false(unsafe(text));
 		if (r != BG_SPF_PASS)
 			assert_non_null(strstr(text, "ev?n?s??250?ok.example"));
 	}
-	bg_spf_reply(BG_SPF_FAIL, 0, "acme.example", "192.0.2.10%\n", code, xcode, text, sizeof(text));
+	bg_spf_reply(BG_SPF_FAIL, BG_SPF_POLICY_REFUSE, "acme.example", "192.0.2.10%\n", code, xcode, text,
+	             sizeof(text));
 	assert_string_equal(text, "SPF of acme.example does not authorize 192.0.2.10??");
 	memset(big, 'a', 2000);
 	big[2000] = '\0';
 	big[7] = '%';
-	bg_spf_reply(BG_SPF_NONE, 0, big, big, code, xcode, text, sizeof(text));
+	bg_spf_reply(BG_SPF_NONE, BG_SPF_POLICY_REFUSE, big, big, code, xcode, text, sizeof(text));
 	assert_false(unsafe(text));
 	assert_true(strlen(text) < sizeof(text));
-	bg_spf_reply(BG_SPF_FAIL, 0, "acme.example", "192.0.2.10", code, xcode, small, sizeof(small));
+	bg_spf_reply(BG_SPF_FAIL, BG_SPF_POLICY_REFUSE, "acme.example", "192.0.2.10", code, xcode, small,
+	             sizeof(small));
 	assert_string_equal(small, "SPF of acme");
-	assert_int_equal(bg_spf_reply(BG_SPF_FAIL, 0, NULL, NULL, code, xcode, text, sizeof(text)), BG_SPF_REFUSE);
+	assert_int_equal(bg_spf_reply(BG_SPF_FAIL, BG_SPF_POLICY_REFUSE, NULL, NULL, code, xcode, text, sizeof(text)),
+	                 BG_SPF_REFUSE);
 	assert_string_equal(text, "SPF of  does not authorize ");
-	assert_int_equal(bg_spf_reply(BG_SPF_FAIL, 0, "a.example", "192.0.2.1", code, xcode, NULL, 0), BG_SPF_REFUSE);
+	assert_int_equal(
+	    bg_spf_reply(BG_SPF_FAIL, BG_SPF_POLICY_REFUSE, "a.example", "192.0.2.1", code, xcode, NULL, 0),
+	    BG_SPF_REFUSE);
 	assert_string_equal(code, "550");
 	free(big);
 }
