@@ -273,6 +273,20 @@ lookup_facts(const struct lookup *l, struct bg_rcpt_facts *f)
 	return 0;
 }
 
+/* Records why a lookup could not be used: the first error reply's text, else a wrong type. */
+static void
+lookup_error(struct bg_redis *r, const struct lookup *l)
+{
+	const redisReply *rep[3] = { l->literal, l->base, l->suspend };
+
+	for (int i = 0; i < 3; i++)
+		if (rep[i] != NULL && rep[i]->type == REDIS_REPLY_ERROR) {
+			bg_redis_reply_error(r, rep[i], NULL);
+			return;
+		}
+	bg_redis_reply_error(r, NULL, "unexpected reply type");
+}
+
 /* Claims the (base) address for one confirmation; 1 claimed, 0 claimed already, -1 error. */
 static int
 claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
@@ -292,6 +306,8 @@ claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sende
 		rc = 1;
 	else if (rep->type == REDIS_REPLY_NIL)
 		rc = 0;
+	else
+		bg_redis_reply_error(r, rep, "unexpected reply type");
 	freeReplyObject(rep);
 	return rc;
 }
@@ -308,9 +324,12 @@ bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
 
 	memset(d, 0, sizeof(*d));
 	d->verdict = BG_V_UNAVAILABLE;
-	if (fetch_send(r, prefix, s, rcpt, variant ? &base : NULL, &l) < 0 || fetch_read(r, s, variant, &l) < 0 ||
-	    lookup_facts(&l, &f) < 0)
+	if (fetch_send(r, prefix, s, rcpt, variant ? &base : NULL, &l) < 0 || fetch_read(r, s, variant, &l) < 0)
 		goto out;
+	if (lookup_facts(&l, &f) < 0) {
+		lookup_error(r, &l);
+		goto out;
+	}
 	bg_rcpt_decide(s, &f, now, d);
 	if (d->verdict == BG_V_ACCEPT && d->claim_confirmation) {
 		claimed = claim_confirmation(r, prefix, s, variant ? &base : rcpt, now);
