@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bg_erase.h"
 #include "bg_rcpt.h"
 
 /* Kinds of suppression, weakest first: the order decides which one is reported. */
@@ -139,7 +140,10 @@ bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t 
 	bool gated = c == BG_CLASS_BULK || c == BG_CLASS_CONFIRMATION;
 
 	memset(d, 0, sizeof(*d));
-	if (suppressed(s, c, f, d->reason, sizeof(d->reason)))
+	if (f->v[BG_F_BLOCKED] != NULL) {
+		d->verdict = BG_V_SUPPRESSED; /* forgotten and kept blocked: no mail of any class */
+		bg_strlcpy(d->reason, "blocked", sizeof(d->reason));
+	} else if (suppressed(s, c, f, d->reason, sizeof(d->reason)))
 		d->verdict = BG_V_SUPPRESSED;
 	else if (gated && f->v[BG_F_SUSPEND] != NULL)
 		d->verdict = BG_V_SUSPENDED;
@@ -191,13 +195,31 @@ static const enum bg_fact base_order[] = { BG_F_BASE_SUPPRESS, BG_F_BASE_SUPPRES
 /* The replies of one lookup, in the order they were queued; NULL when not asked. */
 struct lookup {
 	redisReply *literal, *base, *suspend;
-	int nliteral, nbase;
+	redisReply *blocked[2 * BG_ERASE_KEYS];
+	int nliteral, nbase, nblocked;
 };
+
+/* Queues GET of the bg:blocked: key of addr under each of the first BG_ERASE_KEYS keys. */
+static int
+queue_blocked(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_addr *addr,
+	      struct lookup *l)
+{
+	char key[BG_ERASE_KEYLEN];
+	const char *argv[2] = { "GET", key };
+
+	for (size_t n = 0; n < BG_ERASE_KEYS && bg_erase_blocked_key(keys, n, prefix, addr->text, key, sizeof(key)) == 0;
+	     n++) {
+		if (bg_redis_append(r, 2, argv, NULL) < 0)
+			return -1;
+		l->nblocked++;
+	}
+	return 0;
+}
 
 /* Queues the lookup: HMGET of rcpt, HMGET of its base (when it differs), GET of the suspension key. */
 static int
-fetch_send(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
-	   const struct bg_addr *base, struct lookup *l)
+fetch_send(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_sender *s,
+	   const struct bg_addr *rcpt, const struct bg_addr *base, struct lookup *l)
 {
 	char key[512], bkey[512], skey[512];
 	const char *gargv[2] = { "GET", skey };
@@ -210,6 +232,9 @@ fetch_send(struct bg_redis *r, const char *prefix, const struct bg_sender *s, co
 		if ((l->nbase = queue_hmget(r, bkey, s, false)) < 0)
 			return -1;
 	}
+	if (keys != NULL && (queue_blocked(r, prefix, keys, rcpt, l) < 0 ||
+			     (base != NULL && queue_blocked(r, prefix, keys, base, l) < 0)))
+		return -1;
 	if (s->entity == NULL)
 		return 0;
 	snprintf(skey, sizeof(skey), "%ssuspend:%s", prefix, s->entity->name);
@@ -224,6 +249,9 @@ fetch_read(struct bg_redis *r, const struct bg_sender *s, bool with_base, struct
 		return -1;
 	if (with_base && (l->base = bg_redis_reply(r)) == NULL)
 		return -1;
+	for (int i = 0; i < l->nblocked; i++)
+		if ((l->blocked[i] = bg_redis_reply(r)) == NULL)
+			return -1;
 	if (s->entity != NULL && (l->suspend = bg_redis_reply(r)) == NULL)
 		return -1;
 	return 0;
@@ -239,6 +267,9 @@ lookup_free(struct lookup *l)
 		freeReplyObject(l->base);
 	if (l->suspend != NULL)
 		freeReplyObject(l->suspend);
+	for (int i = 0; i < l->nblocked; i++)
+		if (l->blocked[i] != NULL)
+			freeReplyObject(l->blocked[i]);
 }
 
 /* Maps an HMGET's array (fields in order) onto facts; -1 if malformed. */
@@ -265,6 +296,12 @@ lookup_facts(const struct lookup *l, struct bg_rcpt_facts *f)
 		return -1;
 	if (l->base != NULL && fetch_map(l->base, base_order, l->nbase, f) < 0)
 		return -1;
+	for (int i = 0; i < l->nblocked; i++) {
+		if (l->blocked[i]->type == REDIS_REPLY_STRING)
+			f->v[BG_F_BLOCKED] = l->blocked[i]->str;
+		else if (l->blocked[i]->type != REDIS_REPLY_NIL)
+			return -1;
+	}
 	if (l->suspend == NULL)
 		return 0;
 	if (l->suspend->type != REDIS_REPLY_NIL && l->suspend->type != REDIS_REPLY_STRING)
@@ -277,9 +314,11 @@ lookup_facts(const struct lookup *l, struct bg_rcpt_facts *f)
 static void
 lookup_error(struct bg_redis *r, const struct lookup *l)
 {
-	const redisReply *rep[3] = { l->literal, l->base, l->suspend };
+	const redisReply *rep[3 + 2 * BG_ERASE_KEYS] = { l->literal, l->base, l->suspend };
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < l->nblocked; i++)
+		rep[3 + i] = l->blocked[i];
+	for (int i = 0; i < 3 + l->nblocked; i++)
 		if (rep[i] != NULL && rep[i]->type == REDIS_REPLY_ERROR) {
 			bg_redis_reply_error(r, rep[i], NULL);
 			return;
@@ -313,18 +352,18 @@ claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sende
 }
 
 void
-bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
+bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_sender *s,
 	      const struct bg_addr *rcpt, time_t now, struct bg_decision *d)
 {
 	struct bg_rcpt_facts f = { { NULL } };
-	struct lookup l = { NULL, NULL, NULL, 0, 0 };
+	struct lookup l = { NULL, NULL, NULL, { NULL }, 0, 0, 0 };
 	struct bg_addr base;
 	bool variant = bg_addr_base(rcpt, s->rcpt_delim, &base);
 	int claimed;
 
 	memset(d, 0, sizeof(*d));
 	d->verdict = BG_V_UNAVAILABLE;
-	if (fetch_send(r, prefix, s, rcpt, variant ? &base : NULL, &l) < 0 || fetch_read(r, s, variant, &l) < 0)
+	if (fetch_send(r, prefix, keys, s, rcpt, variant ? &base : NULL, &l) < 0 || fetch_read(r, s, variant, &l) < 0)
 		goto out;
 	if (lookup_facts(&l, &f) < 0) {
 		lookup_error(r, &l);

@@ -155,7 +155,7 @@ rcpt_decide(SMFICTX *ctx, struct mlt_conn *c, const struct bg_addr *rcpt, struct
 	struct bg_redis *r = mlt_conf_redis_borrow(c->conf);
 	char id[64];
 
-	bg_rcpt_check(r, cfg->redis.prefix, &c->sender, rcpt, time(NULL), d);
+	bg_rcpt_check(r, cfg->redis.prefix, mlt_conf_tokens(c->conf), &c->sender, rcpt, time(NULL), d);
 	if (d->verdict == BG_V_UNAVAILABLE)
 		bg_log_warn("%s: rcpt=<%s> redis=%s error=\"%s\" on_redis_error=%s", log_id(ctx, c, id, sizeof(id)),
 			    rcpt->text, bg_redis_address(r), bg_redis_error(r),
