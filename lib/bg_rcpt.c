@@ -162,6 +162,31 @@ field(char *buf, const char *what, const struct bg_sender *s, bool with_list)
 }
 
 /*
+ * Names the fields one HMGET reads into names (pointing into f or at
+ * static text): the global suppress field, and with an entity its
+ * suppress:<entity>[/<list>] fields and, when with_consent, its consent
+ * fields, in the order of the fact lists below. Returns how many.
+ */
+static int
+hmget_fields(const struct bg_sender *s, bool with_consent, char f[4][FIELD_MAX], const char **names)
+{
+	int n = 0;
+
+	names[n++] = "suppress";
+	if (s->entity != NULL) {
+		names[n++] = field(f[0], "suppress", s, false);
+		if (with_consent)
+			names[n++] = field(f[1], "consent", s, false);
+		if (s->list[0] != '\0') {
+			names[n++] = field(f[2], "suppress", s, true);
+			if (with_consent)
+				names[n++] = field(f[3], "consent", s, true);
+		}
+	}
+	return n;
+}
+
+/*
  * Queues HMGET of key: the global suppress field, and with an entity its
  * suppress:<entity>[/<list>] fields and, when with_consent, its consent
  * fields, in the order of the fact list the caller maps them with. Returns
@@ -171,20 +196,10 @@ static int
 queue_hmget(struct bg_redis *r, const char *key, const struct bg_sender *s, bool with_consent)
 {
 	char f[4][FIELD_MAX];
-	const char *argv[7] = { "HMGET", key, "suppress" };
-	int n = 3;
+	const char *argv[7] = { "HMGET", key };
+	int n = hmget_fields(s, with_consent, f, argv + 2);
 
-	if (s->entity != NULL) {
-		argv[n++] = field(f[0], "suppress", s, false);
-		if (with_consent)
-			argv[n++] = field(f[1], "consent", s, false);
-		if (s->list[0] != '\0') {
-			argv[n++] = field(f[2], "suppress", s, true);
-			if (with_consent)
-				argv[n++] = field(f[3], "consent", s, true);
-		}
-	}
-	return bg_redis_append(r, n, argv, NULL) < 0 ? -1 : n - 2;
+	return bg_redis_append(r, n + 2, argv, NULL) < 0 ? -1 : n;
 }
 
 /* Facts in the order queue_hmget asks for them, with and without consent. */
@@ -326,6 +341,20 @@ lookup_error(struct bg_redis *r, const struct lookup *l)
 	bg_redis_reply_error(r, NULL, "unexpected reply type");
 }
 
+/* Fetches the facts of one recipient (and its base when not NULL) in one round trip; -1 on any failure. */
+static int
+lookup(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_sender *s,
+       const struct bg_addr *rcpt, const struct bg_addr *base, struct lookup *l, struct bg_rcpt_facts *f)
+{
+	if (fetch_send(r, prefix, keys, s, rcpt, base, l) < 0 || fetch_read(r, s, base != NULL, l) < 0)
+		return -1;
+	if (lookup_facts(l, f) < 0) {
+		lookup_error(r, l);
+		return -1;
+	}
+	return 0;
+}
+
 /* Claims the (base) address for one confirmation; 1 claimed, 0 claimed already, -1 error. */
 static int
 claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
@@ -363,17 +392,113 @@ bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_token_keys
 
 	memset(d, 0, sizeof(*d));
 	d->verdict = BG_V_UNAVAILABLE;
-	if (fetch_send(r, prefix, keys, s, rcpt, variant ? &base : NULL, &l) < 0 || fetch_read(r, s, variant, &l) < 0)
+	if (lookup(r, prefix, keys, s, rcpt, variant ? &base : NULL, &l, &f) < 0)
 		goto out;
-	if (lookup_facts(&l, &f) < 0) {
-		lookup_error(r, &l);
-		goto out;
-	}
 	bg_rcpt_decide(s, &f, now, d);
 	if (d->verdict == BG_V_ACCEPT && d->claim_confirmation) {
 		claimed = claim_confirmation(r, prefix, s, variant ? &base : rcpt, now);
 		if (claimed <= 0)
 			d->verdict = claimed == 0 ? BG_V_CONFIRM_RECENT : BG_V_UNAVAILABLE;
+	}
+out:
+	lookup_free(&l);
+}
+
+/* Appends one key/field read and its reply (a string, or absent) to t. */
+static void
+trace_add(struct bg_rcpt_trace *t, const char *key, const char *field, const redisReply *v)
+{
+	struct bg_rcpt_seen *e;
+
+	if (t->n == BG_RCPT_SEEN_MAX)
+		return;
+	e = &t->seen[t->n++];
+	bg_strlcpy(e->key, key, sizeof(e->key));
+	bg_strlcpy(e->field, field, sizeof(e->field));
+	e->found = v != NULL && v->type == REDIS_REPLY_STRING;
+	bg_strlcpy(e->value, e->found ? v->str : "", sizeof(e->value));
+}
+
+/* Adds the fields of one HMGET reply (key, as queue_hmget asked for them) to t. */
+static void
+trace_hmget(struct bg_rcpt_trace *t, const char *prefix, const struct bg_addr *a, const struct bg_sender *s,
+	    bool with_consent, const redisReply *hm)
+{
+	char f[4][FIELD_MAX], key[600];
+	const char *names[5];
+	int n = hmget_fields(s, with_consent, f, names);
+
+	snprintf(key, sizeof(key), "%srcpt:%s", prefix, a->text);
+	for (int i = 0; i < n && (size_t)i < hm->elements; i++)
+		trace_add(t, key, names[i], hm->element[i]);
+}
+
+/* Adds every reply of a lookup to t, in the order they were read. */
+static void
+trace_lookup(struct bg_rcpt_trace *t, const char *prefix, const struct bg_token_keys *keys,
+	     const struct bg_sender *s, const struct bg_addr *rcpt, const struct bg_addr *base, const struct lookup *l)
+{
+	char key[BG_ERASE_KEYLEN + 600];
+	int b = 0;
+
+	trace_hmget(t, prefix, rcpt, s, true, l->literal);
+	if (base != NULL)
+		trace_hmget(t, prefix, base, s, false, l->base);
+	for (int pass = 0; pass < (base != NULL ? 2 : 1); pass++)
+		for (size_t n = 0; b < l->nblocked &&
+				   bg_erase_blocked_key(keys, n, prefix, (pass ? base : rcpt)->text, key, sizeof(key)) == 0 &&
+				   n < BG_ERASE_KEYS;
+		     n++)
+			trace_add(t, key, "", l->blocked[b++]);
+	if (l->suspend != NULL) {
+		snprintf(key, sizeof(key), "%ssuspend:%s", prefix, s->entity->name);
+		trace_add(t, key, "", l->suspend);
+	}
+}
+
+/* Reads (never sets) the confirmation claim the milter would make; 1 held, 0 free, -1 error. */
+static int
+peek_claim(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *a,
+	   struct bg_rcpt_trace *t)
+{
+	char key[512];
+	const char *argv[2] = { "GET", key };
+	redisReply *rep;
+	int rc = -1;
+
+	snprintf(key, sizeof(key), "%sconfirm:%s:%s", prefix, s->entity->name, a->text);
+	if (bg_redis_append(r, 2, argv, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
+		return -1;
+	if (rep->type == REDIS_REPLY_STRING || rep->type == REDIS_REPLY_NIL)
+		rc = rep->type == REDIS_REPLY_STRING;
+	else
+		bg_redis_reply_error(r, rep, "unexpected reply type");
+	trace_add(t, key, "", rep);
+	freeReplyObject(rep);
+	return rc;
+}
+
+void
+bg_rcpt_explain(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_sender *s,
+		const struct bg_addr *rcpt, time_t now, struct bg_decision *d, struct bg_rcpt_trace *t)
+{
+	struct bg_rcpt_facts f = { { NULL } };
+	struct lookup l = { NULL, NULL, NULL, { NULL }, 0, 0, 0 };
+	struct bg_addr base;
+	bool variant = bg_addr_base(rcpt, s->rcpt_delim, &base);
+	int held;
+
+	memset(d, 0, sizeof(*d));
+	t->n = 0;
+	d->verdict = BG_V_UNAVAILABLE;
+	if (lookup(r, prefix, keys, s, rcpt, variant ? &base : NULL, &l, &f) < 0)
+		goto out;
+	trace_lookup(t, prefix, keys, s, rcpt, variant ? &base : NULL, &l);
+	bg_rcpt_decide(s, &f, now, d);
+	if (d->verdict == BG_V_ACCEPT && d->claim_confirmation) {
+		held = peek_claim(r, prefix, s, variant ? &base : rcpt, t);
+		if (held != 0)
+			d->verdict = held > 0 ? BG_V_CONFIRM_RECENT : BG_V_UNAVAILABLE;
 	}
 out:
 	lookup_free(&l);

@@ -97,6 +97,33 @@ void bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, ti
 void bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys,
 		   const struct bg_sender *s, const struct bg_addr *rcpt, time_t now, struct bg_decision *d);
 
+/* One key or hash field the gate read, and what it held. */
+struct bg_rcpt_seen {
+	char key[600];    /* bg:rcpt:<address>, bg:suspend:<entity>, bg:blocked:<hash>, bg:confirm:... */
+	char field[160];  /* the hash field; "" for a string key */
+	char value[420];  /* what it held (cut); "" when absent */
+	bool found;
+};
+
+#define BG_RCPT_SEEN_MAX 24
+
+/* Everything one explained decision read, in the order it was read. */
+struct bg_rcpt_trace {
+	struct bg_rcpt_seen seen[BG_RCPT_SEEN_MAX];
+	int n;
+};
+
+/*
+ * As bg_rcpt_check, but writes nothing: the same lookup and the same
+ * decision; where the milter would claim a confirmation (SET NX), the
+ * claim key is only read (GET), and an existing claim gives
+ * BG_V_CONFIRM_RECENT as the SET NX would. Fills t with every key and field
+ * read and its value. Owned by the caller.
+ */
+void bg_rcpt_explain(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys,
+		     const struct bg_sender *s, const struct bg_addr *rcpt, time_t now, struct bg_decision *d,
+		     struct bg_rcpt_trace *t);
+
 /*
  * Writes the contract's reply for d into out. addr is the recipient as it
  * is to be shown (normalised, or as given for a bad address; it is cleaned

@@ -249,20 +249,14 @@ mail_check(SMFICTX *ctx, struct mlt_conn *c, const char *login, const char *from
 {
 	const struct bg_config *cfg = mlt_conf_cfg(c->conf);
 	enum bg_sender_status st = bg_sender_resolve(cfg, login, from, strlen(from), &c->sender);
+	struct bg_mail_refusal r;
 
-	if (st == BG_SENDER_BAD_ADDRESS)
-		return mail_refuse(ctx, c, login, "5.1.7", "bad sender address syntax",
-				   bg_addr_strerror(c->sender.addr_status));
-	if (st == BG_SENDER_NOT_AUTHORIZED)
-		return mail_refuse(ctx, c, login, "5.7.1", "sender not authorized for this login",
-				   "why=sender_outside_login_entity");
+	if (bg_sender_mail_refused(cfg, st, &c->sender, &r))
+		return mail_refuse(ctx, c, login, r.xcode, r.text, r.why);
 	if (c->sender.entity != NULL) {
 		c->gated = true;
 		return mail_spf(ctx, c);
 	}
-	if (cfg->milter.unknown_sender == BG_UNKNOWN_REJECT)
-		return mail_refuse(ctx, c, login, "5.7.1", "sender is not a known entity",
-				   c->sender.login == BG_LOGIN_UNLISTED ? "why=login_not_listed" : "why=no_entity");
 	c->gated = cfg->milter.unknown_sender != BG_UNKNOWN_PASS;
 	return SMFIS_CONTINUE;
 }
