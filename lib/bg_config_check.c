@@ -18,6 +18,7 @@
 #include "bg_addr.h"
 #include "bg_config.h"
 #include "bg_config_int.h"
+#include "bg_config_refs.h"
 #include "bg_redis.h"
 #include "bg_util.h"
 #include "bg_verp.h"
@@ -227,7 +228,7 @@ check_verp_tags(struct bg_config *cfg)
 int
 bg_config_check(struct bg_config *cfg)
 {
-	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0 || check_verp_tags(cfg) < 0)
+	if (check_redis(cfg) < 0 || normalise_names(cfg) < 0 || check_verp_tags(cfg) < 0 || bg_config_check_refs(cfg) < 0)
 		return -1;
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		const char *why = entity_text_problem(&cfg->entities[i]);

@@ -35,7 +35,6 @@ static const char conf_text[] = "redis { prefix = \"t:\" }\n"
                                 "entity \"nopool\" { sender_domains = { \"nopool.example\" } }\n"
                                 "entity \"plain\" { sender_domains = { \"plain.example\" }  pool = \"plain\" }\n"
                                 "entity \"bare\" { sender_domains = { \"bare.example\" }  pool = \"bare\" }\n"
-                                "entity \"ghost\" { sender_domains = { \"ghost.example\" }  pool = \"missing\" }\n"
                                 "pool \"shared-a\" { ips = { \"192.0.2.10\", \"192.0.2.11\" }  rate = \"20000/h\" }\n"
                                 "pool \"notify\" { rate = \"1/m\" }\n"
                                 "pool \"trans\" { }\n"
@@ -129,7 +128,6 @@ static const struct limit_case cases[] = {
     {"login with a sender below its entity's domain", "RCPT", "acme-app", "x@news.acme.example", "a@example.com",
      POL_V_CHECK, "shared-a", "example.com", NULL},
     {"entity without a pool", "RCPT", "", "x@nopool.example", "a@example.com", POL_V_NO_POOL, NULL, NULL, NULL},
-    {"entity naming an unknown pool", "RCPT", "", "x@ghost.example", "a@example.com", POL_V_NO_POOL, NULL, NULL, NULL},
     {"recipient that cannot be normalised", "RCPT", "", "news@acme.example", "a b@@x", POL_V_BAD_RCPT, NULL, NULL,
      NULL},
 };
