@@ -464,18 +464,18 @@ peek_claim(struct bg_redis *r, const char *prefix, const struct bg_sender *s, co
 	char key[512];
 	const char *argv[2] = { "GET", key };
 	redisReply *rep;
-	int rc = -1;
+	int held = -1;
 
 	snprintf(key, sizeof(key), "%sconfirm:%s:%s", prefix, s->entity->name, a->text);
 	if (bg_redis_append(r, 2, argv, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
 		return -1;
 	if (rep->type == REDIS_REPLY_STRING || rep->type == REDIS_REPLY_NIL)
-		rc = rep->type == REDIS_REPLY_STRING;
+		held = rep->type == REDIS_REPLY_STRING;
 	else
 		bg_redis_reply_error(r, rep, "unexpected reply type");
 	trace_add(t, key, "", rep);
 	freeReplyObject(rep);
-	return rc;
+	return held;
 }
 
 void
