@@ -7,7 +7,7 @@
  *	One command word, then its arguments; each command is one row of the
  *	table below and one function in its own ctl_*.c file. Commands now:
  *	token make, token open, verp make, verp open, check-dns, suppress add|del|show,
- *	consent add|del|show, import, export, postfix-config. See
+ *	consent add|del|show, import, export, postfix-config, forget, explain. See
  *	bulkguard-ctl(8).
  * DIAGNOSTICS
  *	Exit 0 when done, 1 when the answer is no (a token that does not
@@ -32,6 +32,8 @@
 #include "ctl_csv.h"
 #include "ctl_data.h"
 #include "ctl_dns.h"
+#include "ctl_explain.h"
+#include "ctl_forget.h"
 #include "ctl_postfix.h"
 #include "ctl_stats.h"
 #include "ctl_token.h"
@@ -57,6 +59,8 @@ static const struct ctl_command commands[] = {
 	{"postfix-config", CTL_POSTFIX_USAGE, ctl_postfix},
 	{"stats", CTL_STATS_USAGE, ctl_stats},
 	{"brake", CTL_BRAKE_USAGE, ctl_brake},
+	{"forget", CTL_FORGET_USAGE, ctl_forget},
+	{"explain", CTL_EXPLAIN_USAGE, ctl_explain},
 };
 /* clang-format on */
 

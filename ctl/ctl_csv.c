@@ -26,10 +26,12 @@
 #include "bg_util.h"
 #include "ctl_csv.h"
 #include "ctl_data.h"
+#include "ctl_platform.h"
 
 #define NAME           "bulkguard-ctl"
 #define CTL_CSV_BATCH  1000 /* rows per pipeline round trip; keys per SCAN */
 #define CSV_FIELDS     8
+#define CSV_COLS       64   /* columns of a platform's export that are kept */
 #define CSV_RECORD_MAX 8192 /* bytes of one record, quotes and line breaks included */
 #define CSV_HEADER     "address,kind,entity,list,reason_or_level,time,ip,source"
 
@@ -39,8 +41,8 @@ static const char *const header[CSV_FIELDS] = {"address",         "kind", "entit
 /* One record split into its fields, unquoted and NUL-terminated in buf. */
 struct csv_row {
 	char buf[CSV_RECORD_MAX];
-	const char *field[CSV_FIELDS];
-	int n; /* fields found; only the first CSV_FIELDS are kept */
+	const char *field[CSV_COLS];
+	int n; /* fields found; only the first CSV_COLS are kept */
 };
 
 /* A CSV file being read: the record buffer and the line count. */
@@ -51,15 +53,25 @@ struct csv_in {
 	long lineno; /* lines read so far */
 };
 
+/* What a dry run would write for one queued row. */
+struct planned {
+	char address[BG_ADDR_MAX + 1];
+	char field[BG_SUPPRESS_FIELD_LEN], value[BG_SUPPRESS_VALUE_LEN];
+};
+
 /* One import under way. */
 struct importer {
 	const struct bg_config *cfg;
 	const char *name; /* the file, for messages */
 	struct bg_redis *r;
+	struct ctl_platform plat; /* the format, its columns, the reason map */
+	bool dry_run;
+	struct planned *plans;     /* dry run: one per queued row */
 	long lines[CTL_CSV_BATCH]; /* line of each queued row */
 	int pending;
-	long written, bad;
+	long written, bad, skipped;
 	long long now;
+	char why[256]; /* a row's message that names its value */
 };
 
 /* One export under way. */
@@ -100,7 +112,7 @@ csv_split(const char *s, size_t len, struct csv_row *row, const char **why)
 
 	*why = "record over 8192 bytes";
 	for (row->n = 0;; row->n++, i++) {
-		if (row->n < CSV_FIELDS)
+		if (row->n < CSV_COLS)
 			row->field[row->n] = row->buf + o;
 		if ((quoted = i < len && s[i] == '"'))
 			for (i++;; i++) {
@@ -215,13 +227,14 @@ part(char *out, size_t len, const char *s, const char *toolong)
 
 /* Turns a row into a normalised address and a checked record; returns NULL or why not. */
 static const char *
-row_rec(struct importer *im, const struct csv_row *row, struct bg_addr *a, struct bg_suppress_rec *rec)
+row_rec(struct importer *im, const char *const *f, int n, struct bg_addr *a, struct bg_suppress_rec *rec)
 {
-	const char *const *f = row->field, *why;
+	const char *why;
+	char word[CTL_PLATFORM_WORD + 1];
 	enum bg_addr_status st;
 
-	if (row->n != CSV_FIELDS)
-		return row->n < CSV_FIELDS ? "too few fields (want 8)" : "too many fields (want 8)";
+	if (n != CSV_FIELDS)
+		return n < CSV_FIELDS ? "too few fields (want 8)" : "too many fields (want 8)";
 	st = bg_addr_normalise(f[0], strlen(f[0]), im->cfg->keep_local_case ? BG_ADDR_KEEP_CASE : 0, a);
 	if (st != BG_ADDR_OK)
 		return bg_addr_strerror(st);
@@ -237,12 +250,49 @@ row_rec(struct importer *im, const struct csv_row *row, struct bg_addr *a, struc
 		return why;
 	if (rec->entity[0] != '\0' && !ctl_data_entity_known(im->cfg, rec->entity))
 		return "entity not configured";
+	if (rec->kind == BG_SUPPRESS_SUPPRESS && rec->word[0] != '\0') {
+		if (ctl_platform_reason(&im->plat, rec->word, word) <= 0) {
+			ctl_platform_hint(rec->word, im->why, sizeof(im->why));
+			return im->why;
+		}
+		bg_strlcpy(rec->word, word, sizeof(rec->word));
+	}
 	rec->when = -1;
 	if (f[5][0] != '\0' && ctl_data_time(f[5], &rec->when) < 0)
 		return "bad time (want 2026-11-23T14:00:00Z or unix seconds)";
 	if (rec->when < 0 && (rec->ip[0] != '\0' || rec->source[0] != '\0'))
 		rec->when = im->now; /* the value needs a time before them */
 	return bg_suppress_check(rec);
+}
+
+/* Prints what a dry run would change for one row, from the field's present value (HGET). */
+static void
+dry_report(struct importer *im, const struct planned *pl, const redisReply *old)
+{
+	const char *what = "new";
+
+	if (old->type == REDIS_REPLY_STRING)
+		what = strcmp(old->str, pl->value) == 0 ? "unchanged" : "replaces";
+	printf("would set %s %s \"%s\" (%s%s%s%s)\n", pl->address, pl->field, pl->value, what,
+	       old->type == REDIS_REPLY_STRING && what[0] == 'r' ? " \"" : "",
+	       old->type == REDIS_REPLY_STRING && what[0] == 'r' ? old->str : "",
+	       old->type == REDIS_REPLY_STRING && what[0] == 'r' ? "\"" : "");
+	if (what[0] != 'u')
+		im->written++;
+}
+
+/* Queues a dry run's HGET of the field rec would write, and keeps what it would write. */
+static int
+queue_dry(struct importer *im, const char *address, const struct bg_suppress_rec *rec)
+{
+	struct planned *pl = &im->plans[im->pending];
+	char key[600];
+	const char *argv[3] = {"HGET", key, pl->field};
+
+	bg_strlcpy(pl->address, address, sizeof(pl->address));
+	bg_suppress_format(rec, pl->field, pl->value);
+	snprintf(key, sizeof(key), "%srcpt:%s", im->cfg->redis.prefix, address);
+	return bg_redis_append(im->r, 3, argv, NULL);
 }
 
 /* Reads the replies of the queued rows; -1 when Redis was lost. */
@@ -256,6 +306,8 @@ flush(struct importer *im)
 			return -1;
 		if (rep->type == REDIS_REPLY_ERROR)
 			bad_row(im, im->lines[i], rep->str);
+		else if (im->dry_run)
+			dry_report(im, &im->plans[i], rep);
 		else
 			im->written++;
 		freeReplyObject(rep);
@@ -273,6 +325,13 @@ check_header(struct importer *im, struct csv_in *in)
 	long line = 1;
 	int rc = csv_read(in, &row, &line, &why);
 
+	if (rc > 0 && im->plat.format != CTL_FMT_BULKGUARD) {
+		why = ctl_platform_header(&im->plat, row.field, row.n < CSV_COLS ? row.n : CSV_COLS);
+		if (why == NULL)
+			return 0;
+		fprintf(stderr, NAME ": import %s:%ld: %s\n", im->name, line, why);
+		return -1;
+	}
 	if (rc > 0 && row.n == CSV_FIELDS) {
 		for (int i = 0; i < CSV_FIELDS; i++)
 			if (strcmp(row.field[i], header[i]) != 0)
@@ -287,6 +346,26 @@ check_header(struct importer *im, struct csv_in *in)
 	return -1;
 }
 
+/* Turns the next row (bulkguard's, or a platform's) into a record; NULL, or why it is bad; *skip: not a suppression. */
+static const char *
+next_rec(struct importer *im, const struct csv_row *row, struct bg_addr *a, struct bg_suppress_rec *rec, bool *skip)
+{
+	const char *f[CSV_FIELDS], *why;
+	char buf[128];
+
+	*skip = false;
+	if (im->plat.format == CTL_FMT_BULKGUARD)
+		return row_rec(im, row->field, row->n, a, rec);
+	why = ctl_platform_row(&im->plat, row->field, row->n < CSV_COLS ? row->n : CSV_COLS, buf, sizeof(buf), f, skip);
+	if (why != NULL && strcmp(why, "unknown reason word") == 0) {
+		ctl_platform_hint(f[4], im->why, sizeof(im->why));
+		return im->why;
+	}
+	if (why != NULL || *skip)
+		return why;
+	return row_rec(im, f, CSV_FIELDS, a, rec);
+}
+
 /* Imports every row of in; returns the exit status. */
 static int
 import_rows(struct importer *im, struct csv_in *in)
@@ -296,14 +375,20 @@ import_rows(struct importer *im, struct csv_in *in)
 	struct bg_addr a;
 	const char *why;
 	long line = 0;
+	bool skip;
 	int rc;
 
 	while ((rc = csv_read(in, &row, &line, &why)) != 0) {
-		if (rc < 0 || (why = row_rec(im, &row, &a, &rec)) != NULL) {
+		if (rc < 0 || (why = next_rec(im, &row, &a, &rec, &skip)) != NULL) {
 			bad_row(im, line, why);
 			continue;
 		}
-		if (bg_suppress_queue(im->r, im->cfg->redis.prefix, a.text, &rec) < 0)
+		if (skip) {
+			im->skipped++;
+			continue;
+		}
+		if ((im->dry_run ? queue_dry(im, a.text, &rec)
+		                 : bg_suppress_queue(im->r, im->cfg->redis.prefix, a.text, &rec)) < 0)
 			return -1;
 		im->lines[im->pending++] = line;
 		if (im->pending == CTL_CSV_BATCH && flush(im) < 0)
@@ -333,6 +418,55 @@ import_audit(struct importer *im)
 	return ctl_data_down(im->r, rc == BG_SUPPRESS_DOWN ? bg_redis_error(im->r) : err);
 }
 
+/* Parses import's options into im; -1 for bad usage (after saying why, for a bad value). */
+static int
+import_args(struct importer *im, int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+	                                     {"reason", required_argument, NULL, 'r'},
+	                                     {"reason-map", required_argument, NULL, 'm'},
+	                                     {"entity", required_argument, NULL, 'e'},
+	                                     {"list", required_argument, NULL, 'l'},
+	                                     {"dry-run", no_argument, NULL, 'd'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *why;
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (ctl_platform_format(&im->plat, optarg) < 0) {
+				fprintf(stderr,
+				        NAME ": import: unknown format \"%s\" (bulkguard, sendgrid, mailchimp, ses)\n",
+				        optarg);
+				return -1;
+			}
+			break;
+		case 'r': im->plat.reason = optarg; break;
+		case 'm':
+			if ((why = ctl_platform_map(&im->plat, optarg)) != NULL) {
+				fprintf(stderr, NAME ": import: %s\n", why);
+				return -1;
+			}
+			break;
+		case 'e': im->plat.entity = optarg; break;
+		case 'l': im->plat.list = optarg; break;
+		case 'd': im->dry_run = true; break;
+		default: return -1;
+		}
+	}
+	if (optind != argc - 1)
+		return -1;
+	if (im->plat.format == CTL_FMT_BULKGUARD && (im->plat.reason || im->plat.entity || im->plat.list)) {
+		fprintf(stderr, NAME ": import: --reason, --entity and --list are for the platforms' formats\n");
+		return -1;
+	}
+	if (im->dry_run)
+		im->plans = bg_xcalloc(CTL_CSV_BATCH, sizeof(*im->plans));
+	return 0;
+}
+
 int
 ctl_import(const struct bg_config *cfg, int argc, char **argv)
 {
@@ -340,8 +474,7 @@ ctl_import(const struct bg_config *cfg, int argc, char **argv)
 	struct csv_in in = {0};
 	int rc;
 
-	optind = 0;
-	if (getopt(argc, argv, "") != -1 || optind != argc - 1) {
+	if (import_args(&im, argc, argv) < 0) {
 		fprintf(stderr, "usage: " NAME " [-c file] " CTL_IMPORT_USAGE "\n");
 		return EX_USAGE;
 	}
@@ -359,11 +492,17 @@ ctl_import(const struct bg_config *cfg, int argc, char **argv)
 		rc = ctl_data_down(im.r, bg_redis_error(im.r));
 		fprintf(stderr, NAME ": import %s: stopped at line %ld after %ld rows; importing again is harmless\n",
 		        im.name, in.lineno, im.written);
+	} else if (im.dry_run) {
+		printf("would import %ld rows from %s, %ld bad, %ld skipped\n", im.written, im.name, im.bad,
+		       im.skipped);
 	} else {
-		printf("imported %ld rows from %s, %ld bad\n", im.written, im.name, im.bad);
+		printf("imported %ld rows from %s, %ld bad%s", im.written, im.name, im.bad, im.skipped ? "" : "\n");
+		if (im.skipped)
+			printf(", %ld skipped\n", im.skipped);
 		if (cfg->audit && import_audit(&im) != 0)
 			rc = EX_UNAVAILABLE;
 	}
+	free(im.plans);
 	bg_redis_free(im.r);
 	if (in.f != stdin)
 		fclose(in.f);

@@ -14,13 +14,19 @@
 
 #include "bg_config.h"
 
-#define CTL_IMPORT_USAGE "import FILE|-"
+#define CTL_IMPORT_USAGE                                                                                               \
+	"import [--dry-run] [--reason-map FROM=TO ...] FILE|-\n"                                                       \
+	"       import --format sendgrid|mailchimp|ses [--reason WORD] [--entity ENTITY [--list LIST]]\n"              \
+	"              [--dry-run] [--reason-map FROM=TO ...] FILE|-"
 #define CTL_EXPORT_USAGE "export [FILE|-] [--entity ENTITY]"
 
 /*
- * Runs "import FILE|-" (argv[0] is "import"): every good row is written
- * (pipelined HSETs), every bad row reported with its line number and
- * skipped; with cfg->audit one bg:audit entry sums the import up. Returns 0,
+ * Runs "import [options] FILE|-" (argv[0] is "import"): every good row is
+ * written (pipelined HSETs), every bad row reported with its line number and
+ * skipped; with cfg->audit one bg:audit entry sums the import up. --format
+ * reads another platform's export (ctl_platform.h); a reason word outside
+ * the contract's is a bad row unless --reason-map maps it; --dry-run prints
+ * what each row would change (HGET) and writes nothing. Returns 0,
  * 1 when some rows were bad, 64 for bad usage, 66 when FILE cannot be read,
  * 69 when Redis is unreachable (rows written before stay written: importing
  * again is harmless).

@@ -26,6 +26,7 @@
 
 #include "bg_config.h"
 #include "bg_config_int.h"
+#include "bg_config_refs.h"
 #include "bg_config_table.h"
 
 /*
@@ -309,7 +310,7 @@ note_brace(struct bg_load *ld, int line)
 static int
 check_str(cfg_t *cfg, cfg_opt_t *opt, const struct bg_opt_row *row)
 {
-	const char *s = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	const char *s = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1), *why;
 	struct bg_rate r;
 
 	if (s == NULL)
@@ -320,6 +321,10 @@ check_str(cfg_t *cfg, cfg_opt_t *opt, const struct bg_opt_row *row)
 	}
 	if (row->type == BG_T_STR && row->max > 0 && strlen(s) > (size_t)row->max) {
 		cfg_error(cfg, "%s = \"%s\" is longer than %ld characters", opt->name, s, row->max);
+		return -1;
+	}
+	if (row->type == BG_T_STR && (why = bg_config_str_problem(row, s)) != NULL) {
+		cfg_error(cfg, "%s = \"%s\" %s", opt->name, s, why);
 		return -1;
 	}
 	return 0;

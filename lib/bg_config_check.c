@@ -19,6 +19,7 @@
 #include "bg_config.h"
 #include "bg_config_int.h"
 #include "bg_orgdomain.h"
+#include "bg_config_refs.h"
 #include "bg_redis.h"
 #include "bg_util.h"
 #include "bg_verp.h"
@@ -278,7 +279,7 @@ int
 bg_config_check(struct bg_load *ld, struct bg_config *cfg)
 {
 	if (check_redis(ld, cfg) < 0 || normalise_names(ld, cfg) < 0 || check_verp_tags(ld, cfg) < 0 ||
-	    check_forbidden(ld, cfg) < 0)
+	    check_forbidden(ld, cfg) < 0 || bg_config_check_refs(ld, cfg) < 0)
 		return -1;
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		const char *why = entity_text_problem(&cfg->entities[i]);

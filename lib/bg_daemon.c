@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bg_config_refs.h"
 #include "bg_daemon.h"
 
 void
@@ -48,6 +49,10 @@ bg_daemon_config(const char *name, const struct bg_daemon_opts *o)
 	struct bg_config *cfg = bg_config_load(o->config, err, sizeof(err));
 
 	if (cfg == NULL) {
+		fprintf(stderr, "%s: %s\n", name, err);
+		exit(BG_EX_CONFIG);
+	}
+	if (o->check && bg_config_check_files(cfg, name, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", name, err);
 		exit(BG_EX_CONFIG);
 	}

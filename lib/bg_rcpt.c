@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bg_erase.h"
 #include "bg_rcpt.h"
 
 /* Kinds of suppression, weakest first: the order decides which one is reported. */
@@ -139,7 +140,10 @@ bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t 
 	bool gated = c == BG_CLASS_BULK || c == BG_CLASS_CONFIRMATION;
 
 	memset(d, 0, sizeof(*d));
-	if (suppressed(s, c, f, d->reason, sizeof(d->reason)))
+	if (f->v[BG_F_BLOCKED] != NULL) {
+		d->verdict = BG_V_SUPPRESSED; /* forgotten and kept blocked: no mail of any class */
+		bg_strlcpy(d->reason, "blocked", sizeof(d->reason));
+	} else if (suppressed(s, c, f, d->reason, sizeof(d->reason)))
 		d->verdict = BG_V_SUPPRESSED;
 	else if (gated && f->v[BG_F_SUSPEND] != NULL)
 		d->verdict = BG_V_SUSPENDED;
@@ -158,6 +162,31 @@ field(char *buf, const char *what, const struct bg_sender *s, bool with_list)
 }
 
 /*
+ * Names the fields one HMGET reads into names (pointing into f or at
+ * static text): the global suppress field, and with an entity its
+ * suppress:<entity>[/<list>] fields and, when with_consent, its consent
+ * fields, in the order of the fact lists below. Returns how many.
+ */
+static int
+hmget_fields(const struct bg_sender *s, bool with_consent, char f[4][FIELD_MAX], const char **names)
+{
+	int n = 0;
+
+	names[n++] = "suppress";
+	if (s->entity != NULL) {
+		names[n++] = field(f[0], "suppress", s, false);
+		if (with_consent)
+			names[n++] = field(f[1], "consent", s, false);
+		if (s->list[0] != '\0') {
+			names[n++] = field(f[2], "suppress", s, true);
+			if (with_consent)
+				names[n++] = field(f[3], "consent", s, true);
+		}
+	}
+	return n;
+}
+
+/*
  * Queues HMGET of key: the global suppress field, and with an entity its
  * suppress:<entity>[/<list>] fields and, when with_consent, its consent
  * fields, in the order of the fact list the caller maps them with. Returns
@@ -167,20 +196,10 @@ static int
 queue_hmget(struct bg_redis *r, const char *key, const struct bg_sender *s, bool with_consent)
 {
 	char f[4][FIELD_MAX];
-	const char *argv[7] = { "HMGET", key, "suppress" };
-	int n = 3;
+	const char *argv[7] = { "HMGET", key };
+	int n = hmget_fields(s, with_consent, f, argv + 2);
 
-	if (s->entity != NULL) {
-		argv[n++] = field(f[0], "suppress", s, false);
-		if (with_consent)
-			argv[n++] = field(f[1], "consent", s, false);
-		if (s->list[0] != '\0') {
-			argv[n++] = field(f[2], "suppress", s, true);
-			if (with_consent)
-				argv[n++] = field(f[3], "consent", s, true);
-		}
-	}
-	return bg_redis_append(r, n, argv, NULL) < 0 ? -1 : n - 2;
+	return bg_redis_append(r, n + 2, argv, NULL) < 0 ? -1 : n;
 }
 
 /* Facts in the order queue_hmget asks for them, with and without consent. */
@@ -191,13 +210,31 @@ static const enum bg_fact base_order[] = { BG_F_BASE_SUPPRESS, BG_F_BASE_SUPPRES
 /* The replies of one lookup, in the order they were queued; NULL when not asked. */
 struct lookup {
 	redisReply *literal, *base, *suspend;
-	int nliteral, nbase;
+	redisReply *blocked[2 * BG_ERASE_KEYS];
+	int nliteral, nbase, nblocked;
 };
+
+/* Queues GET of the bg:blocked: key of addr under each of the first BG_ERASE_KEYS keys. */
+static int
+queue_blocked(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_addr *addr,
+	      struct lookup *l)
+{
+	char key[BG_ERASE_KEYLEN];
+	const char *argv[2] = { "GET", key };
+
+	for (size_t n = 0; n < BG_ERASE_KEYS && bg_erase_blocked_key(keys, n, prefix, addr->text, key, sizeof(key)) == 0;
+	     n++) {
+		if (bg_redis_append(r, 2, argv, NULL) < 0)
+			return -1;
+		l->nblocked++;
+	}
+	return 0;
+}
 
 /* Queues the lookup: HMGET of rcpt, HMGET of its base (when it differs), GET of the suspension key. */
 static int
-fetch_send(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
-	   const struct bg_addr *base, struct lookup *l)
+fetch_send(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_sender *s,
+	   const struct bg_addr *rcpt, const struct bg_addr *base, struct lookup *l)
 {
 	char key[512], bkey[512], skey[512];
 	const char *gargv[2] = { "GET", skey };
@@ -210,6 +247,9 @@ fetch_send(struct bg_redis *r, const char *prefix, const struct bg_sender *s, co
 		if ((l->nbase = queue_hmget(r, bkey, s, false)) < 0)
 			return -1;
 	}
+	if (keys != NULL && (queue_blocked(r, prefix, keys, rcpt, l) < 0 ||
+			     (base != NULL && queue_blocked(r, prefix, keys, base, l) < 0)))
+		return -1;
 	if (s->entity == NULL)
 		return 0;
 	snprintf(skey, sizeof(skey), "%ssuspend:%s", prefix, s->entity->name);
@@ -224,6 +264,9 @@ fetch_read(struct bg_redis *r, const struct bg_sender *s, bool with_base, struct
 		return -1;
 	if (with_base && (l->base = bg_redis_reply(r)) == NULL)
 		return -1;
+	for (int i = 0; i < l->nblocked; i++)
+		if ((l->blocked[i] = bg_redis_reply(r)) == NULL)
+			return -1;
 	if (s->entity != NULL && (l->suspend = bg_redis_reply(r)) == NULL)
 		return -1;
 	return 0;
@@ -239,6 +282,9 @@ lookup_free(struct lookup *l)
 		freeReplyObject(l->base);
 	if (l->suspend != NULL)
 		freeReplyObject(l->suspend);
+	for (int i = 0; i < l->nblocked; i++)
+		if (l->blocked[i] != NULL)
+			freeReplyObject(l->blocked[i]);
 }
 
 /* Maps an HMGET's array (fields in order) onto facts; -1 if malformed. */
@@ -265,11 +311,47 @@ lookup_facts(const struct lookup *l, struct bg_rcpt_facts *f)
 		return -1;
 	if (l->base != NULL && fetch_map(l->base, base_order, l->nbase, f) < 0)
 		return -1;
+	for (int i = 0; i < l->nblocked; i++) {
+		if (l->blocked[i]->type == REDIS_REPLY_STRING)
+			f->v[BG_F_BLOCKED] = l->blocked[i]->str;
+		else if (l->blocked[i]->type != REDIS_REPLY_NIL)
+			return -1;
+	}
 	if (l->suspend == NULL)
 		return 0;
 	if (l->suspend->type != REDIS_REPLY_NIL && l->suspend->type != REDIS_REPLY_STRING)
 		return -1;
 	f->v[BG_F_SUSPEND] = l->suspend->type == REDIS_REPLY_STRING ? l->suspend->str : NULL;
+	return 0;
+}
+
+/* Records why a lookup could not be used: the first error reply's text, else a wrong type. */
+static void
+lookup_error(struct bg_redis *r, const struct lookup *l)
+{
+	const redisReply *rep[3 + 2 * BG_ERASE_KEYS] = { l->literal, l->base, l->suspend };
+
+	for (int i = 0; i < l->nblocked; i++)
+		rep[3 + i] = l->blocked[i];
+	for (int i = 0; i < 3 + l->nblocked; i++)
+		if (rep[i] != NULL && rep[i]->type == REDIS_REPLY_ERROR) {
+			bg_redis_reply_error(r, rep[i], NULL);
+			return;
+		}
+	bg_redis_reply_error(r, NULL, "unexpected reply type");
+}
+
+/* Fetches the facts of one recipient (and its base when not NULL) in one round trip; -1 on any failure. */
+static int
+lookup(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_sender *s,
+       const struct bg_addr *rcpt, const struct bg_addr *base, struct lookup *l, struct bg_rcpt_facts *f)
+{
+	if (fetch_send(r, prefix, keys, s, rcpt, base, l) < 0 || fetch_read(r, s, base != NULL, l) < 0)
+		return -1;
+	if (lookup_facts(l, f) < 0) {
+		lookup_error(r, l);
+		return -1;
+	}
 	return 0;
 }
 
@@ -292,24 +374,25 @@ claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sende
 		rc = 1;
 	else if (rep->type == REDIS_REPLY_NIL)
 		rc = 0;
+	else
+		bg_redis_reply_error(r, rep, "unexpected reply type");
 	freeReplyObject(rep);
 	return rc;
 }
 
 void
-bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
+bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_sender *s,
 	      const struct bg_addr *rcpt, time_t now, struct bg_decision *d)
 {
 	struct bg_rcpt_facts f = { { NULL } };
-	struct lookup l = { NULL, NULL, NULL, 0, 0 };
+	struct lookup l = { NULL, NULL, NULL, { NULL }, 0, 0, 0 };
 	struct bg_addr base;
 	bool variant = bg_addr_base(rcpt, s->rcpt_delim, &base);
 	int claimed;
 
 	memset(d, 0, sizeof(*d));
 	d->verdict = BG_V_UNAVAILABLE;
-	if (fetch_send(r, prefix, s, rcpt, variant ? &base : NULL, &l) < 0 || fetch_read(r, s, variant, &l) < 0 ||
-	    lookup_facts(&l, &f) < 0)
+	if (lookup(r, prefix, keys, s, rcpt, variant ? &base : NULL, &l, &f) < 0)
 		goto out;
 	bg_rcpt_decide(s, &f, now, d);
 	if (d->verdict == BG_V_ACCEPT && d->claim_confirmation) {
@@ -325,19 +408,119 @@ int
 bg_rcpt_list_suppressed(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
                         char *reason, size_t len)
 {
-	struct bg_rcpt_facts f = {{NULL}};
-	struct lookup l = {NULL, NULL, NULL, 0, 0};
+	struct bg_rcpt_facts f = { { NULL } };
+	struct lookup l = { NULL, NULL, NULL, { NULL }, 0, 0, 0 };
 	struct bg_addr base;
 	bool variant = bg_addr_base(rcpt, s->rcpt_delim, &base);
 	int rc = -1;
 
-	if (fetch_send(r, prefix, s, rcpt, variant ? &base : NULL, &l) < 0 || fetch_read(r, s, variant, &l) < 0 ||
-	    lookup_facts(&l, &f) < 0)
+	/* only the suppress fields matter here: no blocked keys (keys NULL), the gate read those at RCPT */
+	if (lookup(r, prefix, NULL, s, rcpt, variant ? &base : NULL, &l, &f) < 0)
 		goto out;
 	rc = suppressed(s, s->class, &f, reason, len) ? 1 : 0;
 out:
 	lookup_free(&l);
 	return rc;
+}
+
+/* Appends one key/field read and its reply (a string, or absent) to t. */
+static void
+trace_add(struct bg_rcpt_trace *t, const char *key, const char *field, const redisReply *v)
+{
+	struct bg_rcpt_seen *e;
+
+	if (t->n == BG_RCPT_SEEN_MAX)
+		return;
+	e = &t->seen[t->n++];
+	bg_strlcpy(e->key, key, sizeof(e->key));
+	bg_strlcpy(e->field, field, sizeof(e->field));
+	e->found = v != NULL && v->type == REDIS_REPLY_STRING;
+	bg_strlcpy(e->value, e->found ? v->str : "", sizeof(e->value));
+}
+
+/* Adds the fields of one HMGET reply (key, as queue_hmget asked for them) to t. */
+static void
+trace_hmget(struct bg_rcpt_trace *t, const char *prefix, const struct bg_addr *a, const struct bg_sender *s,
+	    bool with_consent, const redisReply *hm)
+{
+	char f[4][FIELD_MAX], key[600];
+	const char *names[5];
+	int n = hmget_fields(s, with_consent, f, names);
+
+	snprintf(key, sizeof(key), "%srcpt:%s", prefix, a->text);
+	for (int i = 0; i < n && (size_t)i < hm->elements; i++)
+		trace_add(t, key, names[i], hm->element[i]);
+}
+
+/* Adds every reply of a lookup to t, in the order they were read. */
+static void
+trace_lookup(struct bg_rcpt_trace *t, const char *prefix, const struct bg_token_keys *keys,
+	     const struct bg_sender *s, const struct bg_addr *rcpt, const struct bg_addr *base, const struct lookup *l)
+{
+	char key[BG_ERASE_KEYLEN + 600];
+	int b = 0;
+
+	trace_hmget(t, prefix, rcpt, s, true, l->literal);
+	if (base != NULL)
+		trace_hmget(t, prefix, base, s, false, l->base);
+	for (int pass = 0; pass < (base != NULL ? 2 : 1); pass++)
+		for (size_t n = 0; b < l->nblocked &&
+				   bg_erase_blocked_key(keys, n, prefix, (pass ? base : rcpt)->text, key, sizeof(key)) == 0 &&
+				   n < BG_ERASE_KEYS;
+		     n++)
+			trace_add(t, key, "", l->blocked[b++]);
+	if (l->suspend != NULL) {
+		snprintf(key, sizeof(key), "%ssuspend:%s", prefix, s->entity->name);
+		trace_add(t, key, "", l->suspend);
+	}
+}
+
+/* Reads (never sets) the confirmation claim the milter would make; 1 held, 0 free, -1 error. */
+static int
+peek_claim(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *a,
+	   struct bg_rcpt_trace *t)
+{
+	char key[512];
+	const char *argv[2] = { "GET", key };
+	redisReply *rep;
+	int held = -1;
+
+	snprintf(key, sizeof(key), "%sconfirm:%s:%s", prefix, s->entity->name, a->text);
+	if (bg_redis_append(r, 2, argv, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
+		return -1;
+	if (rep->type == REDIS_REPLY_STRING || rep->type == REDIS_REPLY_NIL)
+		held = rep->type == REDIS_REPLY_STRING;
+	else
+		bg_redis_reply_error(r, rep, "unexpected reply type");
+	trace_add(t, key, "", rep);
+	freeReplyObject(rep);
+	return held;
+}
+
+void
+bg_rcpt_explain(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const struct bg_sender *s,
+		const struct bg_addr *rcpt, time_t now, struct bg_decision *d, struct bg_rcpt_trace *t)
+{
+	struct bg_rcpt_facts f = { { NULL } };
+	struct lookup l = { NULL, NULL, NULL, { NULL }, 0, 0, 0 };
+	struct bg_addr base;
+	bool variant = bg_addr_base(rcpt, s->rcpt_delim, &base);
+	int held;
+
+	memset(d, 0, sizeof(*d));
+	t->n = 0;
+	d->verdict = BG_V_UNAVAILABLE;
+	if (lookup(r, prefix, keys, s, rcpt, variant ? &base : NULL, &l, &f) < 0)
+		goto out;
+	trace_lookup(t, prefix, keys, s, rcpt, variant ? &base : NULL, &l);
+	bg_rcpt_decide(s, &f, now, d);
+	if (d->verdict == BG_V_ACCEPT && d->claim_confirmation) {
+		held = peek_claim(r, prefix, s, variant ? &base : rcpt, t);
+		if (held != 0)
+			d->verdict = held > 0 ? BG_V_CONFIRM_RECENT : BG_V_UNAVAILABLE;
+	}
+out:
+	lookup_free(&l);
 }
 
 /*

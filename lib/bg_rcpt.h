@@ -5,7 +5,9 @@
  * (suppressions in every scope that applies, consent for the entity and the
  * list), pipelined with HMGET of the suppressions of its base address (the
  * one person behind its variants, bg_addr_base) when that differs, and GET
- * of the entity's suspension key. Consent is read from the literal address
+ * of the entity's suspension key, and with the token keys GET of the keyed
+ * hash of the address and of its base under each key (bg:blocked:, left by
+ * bulkguard-ctl forget --keep-blocked). Consent is read from the literal address
  * only. Confirmation mail that passes costs one more command, an atomic SET
  * NX that claims the base address for confirmation_interval (the
  * subscription-bombing guard). Mail of no entity (an unknown sender) reads
@@ -26,6 +28,7 @@
 #include "bg_addr.h"
 #include "bg_redis.h"
 #include "bg_sender.h"
+#include "bg_token.h"
 
 enum bg_verdict {
 	BG_V_ACCEPT = 0,
@@ -50,6 +53,7 @@ enum bg_fact {
 	BG_F_BASE_SUPPRESS,        /* suppress of the base address */
 	BG_F_BASE_SUPPRESS_ENTITY, /* suppress:<entity> of the base address */
 	BG_F_BASE_SUPPRESS_LIST,   /* suppress:<entity>/<list> of the base address */
+	BG_F_BLOCKED,              /* bg:blocked:<keyed hash> of the address or its base (bg_erase.h) */
 	BG_F_COUNT
 };
 
@@ -77,7 +81,8 @@ struct bg_reply {
  * the entity lets notices reach complainers); any other reason is an
  * unsubscribe and refuses bulk and confirmation mail. The strongest reason
  * that applies is the one reported; the base address's suppressions count
- * as the literal address's do. Mail of no entity (s->entity NULL) is judged
+ * as the literal address's do. A blocked (forgotten) address is refused for
+ * every class, with the reason "blocked". Mail of no entity (s->entity NULL) is judged
  * as transactional mail by its global suppressions alone.
  */
 void bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, time_t now,
@@ -85,13 +90,41 @@ void bg_rcpt_decide(const struct bg_sender *s, const struct bg_rcpt_facts *f, ti
 
 /*
  * Asks Redis and decides: fetch (rcpt and its base address, in one round
- * trip), decide, and for confirmation mail claim the base address. Any
+ * trip), decide, and for confirmation mail claim the base address. keys
+ * (NULL: none loaded) are the token keys whose bg:blocked: hashes count. Any
  * Redis error, timeout or malformed reply gives BG_V_UNAVAILABLE (the
  * caller applies on_redis_error); the text is in bg_redis_error(r). prefix
  * is the key prefix ("bg:").
  */
-void bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_sender *s,
-		   const struct bg_addr *rcpt, time_t now, struct bg_decision *d);
+void bg_rcpt_check(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys,
+		   const struct bg_sender *s, const struct bg_addr *rcpt, time_t now, struct bg_decision *d);
+
+/* One key or hash field the gate read, and what it held. */
+struct bg_rcpt_seen {
+	char key[600];    /* bg:rcpt:<address>, bg:suspend:<entity>, bg:blocked:<hash>, bg:confirm:... */
+	char field[160];  /* the hash field; "" for a string key */
+	char value[420];  /* what it held (cut); "" when absent */
+	bool found;
+};
+
+#define BG_RCPT_SEEN_MAX 24
+
+/* Everything one explained decision read, in the order it was read. */
+struct bg_rcpt_trace {
+	struct bg_rcpt_seen seen[BG_RCPT_SEEN_MAX];
+	int n;
+};
+
+/*
+ * As bg_rcpt_check, but writes nothing: the same lookup and the same
+ * decision; where the milter would claim a confirmation (SET NX), the
+ * claim key is only read (GET), and an existing claim gives
+ * BG_V_CONFIRM_RECENT as the SET NX would. Fills t with every key and field
+ * read and its value. Owned by the caller.
+ */
+void bg_rcpt_explain(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys,
+		     const struct bg_sender *s, const struct bg_addr *rcpt, time_t now, struct bg_decision *d,
+		     struct bg_rcpt_trace *t);
 
 /*
  * The end-of-message check of mail whose list came from List-Id (s->list

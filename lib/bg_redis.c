@@ -92,7 +92,8 @@ static void
 drop(struct bg_redis *r, const char *what)
 {
 	if (r->ctx != NULL) {
-		snprintf(r->err, sizeof(r->err), "%s: %s", what, r->ctx->errstr[0] ? r->ctx->errstr : "connection lost");
+		snprintf(r->err, sizeof(r->err), "%s: %s", what,
+		         r->ctx->errstr[0] ? r->ctx->errstr : "connection lost");
 		redisFree(r->ctx);
 		r->ctx = NULL;
 	} else {
@@ -185,6 +186,15 @@ const char *
 bg_redis_error(const struct bg_redis *r)
 {
 	return r->err;
+}
+
+void
+bg_redis_reply_error(struct bg_redis *r, const redisReply *reply, const char *what)
+{
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR && reply->str != NULL)
+		snprintf(r->err, sizeof(r->err), "%s", reply->str);
+	else
+		snprintf(r->err, sizeof(r->err), "%s", what);
 }
 
 const char *

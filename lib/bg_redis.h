@@ -57,6 +57,13 @@ int bg_redis_flush(struct bg_redis *r);
 /* Returns the last error's text (static or owned by r; valid until the next call). */
 const char *bg_redis_error(const struct bg_redis *r);
 
+/*
+ * Records the error of a reply the caller could not use: an error reply's
+ * own text (WRONGTYPE, NOREPLICAS...), else what (a wrong type). The
+ * connection stays.
+ */
+void bg_redis_reply_error(struct bg_redis *r, const redisReply *reply, const char *what);
+
 /* Returns the address this handle talks to. */
 const char *bg_redis_address(const struct bg_redis *r);
 

@@ -90,6 +90,23 @@ bg_sender_resolve(const struct bg_config *cfg, const char *sasl_user, const char
 	return st;
 }
 
+bool
+bg_sender_mail_refused(const struct bg_config *cfg, enum bg_sender_status st, const struct bg_sender *s,
+		       struct bg_mail_refusal *r)
+{
+	if (st == BG_SENDER_BAD_ADDRESS)
+		*r = (struct bg_mail_refusal){ "5.1.7", "bad sender address syntax", bg_addr_strerror(s->addr_status) };
+	else if (st == BG_SENDER_NOT_AUTHORIZED)
+		*r = (struct bg_mail_refusal){ "5.7.1", "sender not authorized for this login",
+					       "why=sender_outside_login_entity" };
+	else if (s->entity == NULL && cfg->milter.unknown_sender == BG_UNKNOWN_REJECT)
+		*r = (struct bg_mail_refusal){ "5.7.1", "sender is not a known entity",
+					       s->login == BG_LOGIN_UNLISTED ? "why=login_not_listed" : "why=no_entity" };
+	else
+		return false;
+	return true;
+}
+
 const char *
 bg_sender_status_name(enum bg_sender_status st)
 {

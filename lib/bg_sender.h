@@ -60,6 +60,21 @@ struct bg_sender {
 enum bg_sender_status bg_sender_resolve(const struct bg_config *cfg, const char *sasl_user, const char *mail_from,
 					size_t len, struct bg_sender *out);
 
+/* The milter's refusal at MAIL, before SPF: a 550 reply's extended code and text, and why (for the log). */
+struct bg_mail_refusal {
+	const char *xcode, *text, *why; /* static, or why from bg_addr_strerror */
+};
+
+/*
+ * Decides MAIL for a resolved sender (st from bg_sender_resolve) as the
+ * milter does, before its SPF check: a sender that cannot be read, a
+ * login whose entity does not own the sender, and mail of no entity under
+ * unknown_sender = reject are refused (returns true, *r filled; the code is
+ * 550). Pure.
+ */
+bool bg_sender_mail_refused(const struct bg_config *cfg, enum bg_sender_status st, const struct bg_sender *s,
+			    struct bg_mail_refusal *r);
+
 /* Returns a short word for a status ("ok", "bad_address", "not_authorized"); static. */
 const char *bg_sender_status_name(enum bg_sender_status st);
 

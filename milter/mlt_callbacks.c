@@ -150,7 +150,7 @@ rcpt_decide(SMFICTX *ctx, struct mlt_conn *c, const struct bg_addr *rcpt, struct
 	struct bg_redis *r = mlt_conf_redis_borrow(c->conf);
 	char id[64];
 
-	bg_rcpt_check(r, cfg->redis.prefix, &c->sender, rcpt, time(NULL), d);
+	bg_rcpt_check(r, cfg->redis.prefix, mlt_conf_tokens(c->conf), &c->sender, rcpt, time(NULL), d);
 	if (d->verdict == BG_V_UNAVAILABLE)
 		bg_log_warn("%s: rcpt=<%s> redis=%s error=\"%s\" on_redis_error=%s", log_id(ctx, c, id, sizeof(id)),
 		            rcpt->text, bg_redis_address(r), bg_redis_error(r),
@@ -242,20 +242,14 @@ mail_check(SMFICTX *ctx, struct mlt_conn *c, const char *login, const char *from
 {
 	const struct bg_config *cfg = mlt_conf_cfg(c->conf);
 	enum bg_sender_status st = bg_sender_resolve(cfg, login, from, strlen(from), &c->sender);
+	struct bg_mail_refusal r;
 
-	if (st == BG_SENDER_BAD_ADDRESS)
-		return mail_refuse(ctx, c, login, "5.1.7", "bad sender address syntax",
-				   bg_addr_strerror(c->sender.addr_status));
-	if (st == BG_SENDER_NOT_AUTHORIZED)
-		return mail_refuse(ctx, c, login, "5.7.1", "sender not authorized for this login",
-				   "why=sender_outside_login_entity");
+	if (bg_sender_mail_refused(cfg, st, &c->sender, &r))
+		return mail_refuse(ctx, c, login, r.xcode, r.text, r.why);
 	if (c->sender.entity != NULL) {
 		c->gated = true;
 		return mail_spf(ctx, c);
 	}
-	if (cfg->milter.unknown_sender == BG_UNKNOWN_REJECT)
-		return mail_refuse(ctx, c, login, "5.7.1", "sender is not a known entity",
-				   c->sender.login == BG_LOGIN_UNLISTED ? "why=login_not_listed" : "why=no_entity");
 	c->gated = cfg->milter.unknown_sender != BG_UNKNOWN_PASS;
 	return SMFIS_CONTINUE;
 }

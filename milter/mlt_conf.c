@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "bg_log.h"
 #include "bg_util.h"
@@ -19,10 +20,16 @@ struct mlt_state {
 
 static struct bg_hold *hold; /* libmilter's callbacks carry no pointer of ours */
 
-/* True when some entity puts tokens in headers or VERP in return paths. */
+/*
+ * True when some entity puts tokens in headers or VERP in return paths, or
+ * the key file exists (its keys find the addresses bulkguard-ctl forget
+ * --keep-blocked left blocked).
+ */
 static bool
 needs_tokens(const struct bg_config *cfg)
 {
+	if (cfg->unsubscribe.key_file != NULL && access(cfg->unsubscribe.key_file, F_OK) == 0)
+		return true;
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		const struct bg_entity *e = &cfg->entities[i];
 		if ((e->unsubscribe_url && *e->unsubscribe_url) || (e->return_path_domain && *e->return_path_domain))

@@ -51,9 +51,9 @@
 #include "pol_redis.h"
 #include "pol_server.h"
 
-#define NAME               "bulkguard-policyd"
-#define ACTION_UNAVAILABLE "DEFER_IF_PERMIT 4.3.0 Policy unavailable, try again later"
-#define ACTION_NOT_AUTHORIZED "550 5.7.1 sender not authorized for this login"
+#define NAME                  "bulkguard-policyd"
+#define ACTION_UNAVAILABLE    BG_LIMIT_ACTION_UNAVAILABLE
+#define ACTION_NOT_AUTHORIZED BG_LIMIT_ACTION_NOT_AUTHORIZED
 
 /* The daemon: one of each, owned by main. */
 struct policyd {
@@ -67,7 +67,7 @@ struct policyd {
 struct pending {
 	struct policyd *d;
 	struct pol_conn *conn; /* NULL once the client has gone */
-	struct pol_plan plan;
+	struct bg_limit_plan plan;
 	char instance[64];
 	enum bg_pol_on_error on_error;
 };
@@ -76,37 +76,35 @@ struct pending {
 static void
 fallback(struct pol_conn *c, const char *instance, enum bg_pol_on_error on_error, const char *why)
 {
-	bg_log_warn("%s: redis_error=\"%s\" action=%s", instance, why, bg_pol_on_error_name(on_error));
+	char text[256];
+
+	snprintf(text, sizeof(text), "%s", why);
+	for (size_t i = 0; text[i]; i++) /* Redis' own error text, kept on one line and inside its quotes */
+		if ((unsigned char)text[i] < ' ' || text[i] == '"' || text[i] == '\\')
+			text[i] = '_';
+	bg_log_warn("%s: redis_error=\"%s\" action=%s", instance, text, bg_pol_on_error_name(on_error));
 	pol_conn_reply(c, on_error == BG_POL_ONERR_DUNNO ? "DUNNO" : ACTION_UNAVAILABLE);
 }
 
-/* Turns the script's reply into the answer. */
+/* Turns the script's reply into the answer, and logs the decision. */
 static void
 answer(struct pending *p, const redisReply *reply)
 {
-	char action[1024];
-	long long wait, ip;
+	char action[1024], extra[64];
+	long long n;
 
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
-	    reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_INTEGER) {
-		fallback(p->conn, p->instance, p->on_error, "unexpected script reply");
-		return;
+	switch (bg_limit_answer(&p->plan, reply, action, sizeof(action), &n)) {
+	case BG_LIMIT_BAD_REPLY: fallback(p->conn, p->instance, p->on_error, "unexpected script reply"); return;
+	case BG_LIMIT_FILTER:
+		snprintf(extra, sizeof(extra), "transport=" BG_POOL_TRANSPORT_FMT, p->plan.pool, (size_t)n);
+		pol_limit_log(p->instance, &p->plan, "filter", extra);
+		break;
+	case BG_LIMIT_DUNNO: pol_limit_log(p->instance, &p->plan, "dunno", "why=no-ips"); break;
+	case BG_LIMIT_DEFER:
+		snprintf(extra, sizeof(extra), "retry=%lld", n);
+		pol_limit_log(p->instance, &p->plan, "defer", extra);
+		break;
 	}
-	if (reply->element[0]->integer == 1) {
-		ip = reply->element[1]->integer;
-		if (p->plan.n_ips == 0 || ip < 1 || (unsigned long long)ip > p->plan.n_ips) {
-			pol_conn_reply(p->conn, "DUNNO");
-			return;
-		}
-		snprintf(action, sizeof(action), "FILTER " BG_POOL_TRANSPORT_FMT ":", p->plan.pool, (size_t)ip);
-		pol_conn_reply(p->conn, action);
-		return;
-	}
-	wait = reply->element[1]->integer > 0 ? reply->element[1]->integer : 1;
-	snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.7.1 Rate limit for pool %s to %s reached, retry in %llds",
-	         p->plan.pool, p->plan.group, wait);
-	bg_log_info("%s: entity=%s class=%s pool=%s group=%s action=defer retry=%lld", p->instance, p->plan.entity,
-	            p->plan.class_name, p->plan.pool, p->plan.group, wait);
 	pol_conn_reply(p->conn, action);
 }
 
@@ -122,7 +120,7 @@ check_done(void *arg, const redisReply *reply, const char *why)
 		else
 			answer(p, reply);
 	}
-	pol_plan_free(&p->plan);
+	bg_limit_plan_free(&p->plan);
 	free(p);
 }
 
@@ -148,30 +146,20 @@ set_instance(char *buf, size_t len, struct pol_conn *c, const struct pol_request
 			buf[i] = '_';
 }
 
-/* Copies a client's value for a log line: cut to len, with space, quote and backslash made '_'. */
+/* Answers a request that needs no Redis check: DUNNO, or the refusal of a login's foreign sender; logs it. */
 static void
-log_value(char *buf, size_t len, const char *value)
+answer_now(struct pol_conn *c, const struct pol_request *r, enum pol_verdict v, const struct bg_limit_plan *plan)
 {
-	snprintf(buf, len, "%s", value);
-	for (size_t i = 0; buf[i]; i++)
-		if (buf[i] == ' ' || buf[i] == '"' || buf[i] == '\\')
-			buf[i] = '_';
-}
+	char instance[64], why[64];
 
-/* Answers a request that needs no Redis check: DUNNO, or the refusal of a login's foreign sender. */
-static void
-answer_now(struct pol_conn *c, const struct pol_request *r, enum pol_verdict v)
-{
-	char instance[64], sender[300], login[130];
-
+	set_instance(instance, sizeof(instance), c, r);
 	if (v != POL_V_NOT_AUTHORIZED) {
+		snprintf(why, sizeof(why), "why=%s", pol_verdict_name(v));
+		pol_limit_log(instance, plan, "dunno", why);
 		pol_conn_reply(c, "DUNNO");
 		return;
 	}
-	set_instance(instance, sizeof(instance), c, r);
-	log_value(sender, sizeof(sender), r->v[POL_A_SENDER]);
-	log_value(login, sizeof(login), r->v[POL_A_SASL_USERNAME]);
-	bg_log_info("%s: sender=<%s> login=%s action=reject why=sender_outside_login_entity", instance, sender, login);
+	pol_limit_log(instance, plan, "reject", "why=sender_outside_login_entity");
 	pol_conn_reply(c, ACTION_NOT_AUTHORIZED);
 }
 
@@ -188,8 +176,9 @@ handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 	p->on_error = bg_held_cfg(g)->policy.on_redis_error;
 	bg_held_release(g);
 	if (v != POL_V_CHECK) {
+		answer_now(c, r, v, &p->plan);
+		bg_limit_plan_free(&p->plan);
 		free(p);
-		answer_now(c, r, v);
 		return;
 	}
 	p->d = d;
@@ -197,7 +186,7 @@ handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 	set_instance(p->instance, sizeof(p->instance), c, r);
 	if (pol_redis_eval(d->redis, p->plan.argc, (const char **)p->plan.argv, p->plan.argvlen, check_done, p) < 0) {
 		fallback(c, p->instance, p->on_error, "not connected");
-		pol_plan_free(&p->plan);
+		bg_limit_plan_free(&p->plan);
 		free(p);
 		return;
 	}

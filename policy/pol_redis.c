@@ -122,7 +122,7 @@ reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 			return; /* hiredis calls us again for the resent command */
 		job_answer(j, NULL, "connection lost");
 	} else if (reply->type == REDIS_REPLY_ERROR) {
-		job_answer(j, NULL, "script error");
+		job_answer(j, NULL, reply->str); /* Redis' own text: WRONGTYPE, OOM, the script's error... */
 	} else {
 		job_answer(j, reply, NULL);
 	}

@@ -101,7 +101,9 @@ static const char design_sample[] =
 	"}\n"
 	"domain_group \"google\" { domains = { \"gmail.com\", \"googlemail.com\" } }\n"
 	"limit { pool = \"shared-a\"  group = \"google\"  rate = \"3000/h\"  burst = 50 }\n"
-	"limit { entity = \"acme\"  rate = \"100000/d\" }\n";
+	"limit { entity = \"acme\"  rate = \"100000/d\" }\n"
+	"pool \"notify\" { ips = { \"192.0.2.12\" }  rate = \"100/m\" }         # mandated notices\n"
+	"pool \"transactional\" { ips = { \"192.0.2.13\" } }                # receipts and confirmations\n";
 
 /* Makes the private directory. */
 static int
@@ -263,8 +265,10 @@ check_sample_rates(const struct bg_config *cfg)
 	const struct bg_pool *p = &cfg->pools[0];
 	const struct bg_limit *l = cfg->limits;
 
-	assert_int_equal(cfg->n_pools, 1);
+	assert_int_equal(cfg->n_pools, 3); /* every pool an entity names is defined */
 	assert_string_equal(p->name, "shared-a");
+	assert_string_equal(cfg->pools[1].name, "notify");
+	assert_string_equal(cfg->pools[2].name, "transactional");
 	check_list(&p->ips, (const char *const[]){ "192.0.2.10", "192.0.2.11", NULL });
 	assert_string_equal(p->helo, "mta1.esp.example");
 	assert_int_equal(p->rate.count, 20000);
