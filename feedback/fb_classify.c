@@ -11,10 +11,14 @@
  * X-Failed-Recipients) is searched for a status code and the failed address
  * in its first text part (from any other sender it is refused);
  * a "complaint about message" with the message attached (Hotmail) is an abuse
- * report. Choices: a standard DSN's Status is refined only by an enhanced code
- * of its Diagnostic-Code (5.0.0 + "550 5.1.1" is 5.1.1; 5.0.0 + "550 user
- * unknown" stays 5.0.0, a counted hard bounce); only a text without any code
- * is read for "user unknown" (5.1.1) or "delayed / expired" (4.4.7, soft).
+ * report.
+ *
+ * Each failed recipient's class comes from its status, its action and what
+ * its text says (fb_text_says over its Diagnostic-Code, else the bounce's
+ * own words): the text decides where it says something (5.1.1 with "IP
+ * address blacklisted" is block), the status where it does not. A vague
+ * x.0.0 status, or none, is refined by the text (5.0.0 + "user unknown" is
+ * 5.1.1). A bounce without an action is a delay only when its words say so.
  */
 #include "config.h"
 
@@ -28,10 +32,21 @@
 #include "bg_from.h"
 #include "bg_verp.h"
 #include "fb_classify.h"
+#include "fb_ses.h"
 #include "fb_text.h"
 
 #define FB_DEPTH_MAX  8  /* MIME nesting followed */
 #define FB_BLOCKS_MAX 40 /* field blocks read from one report part */
+
+/* The DSN fields a bounce may paste into its text, with the line break before them. */
+static const char pasted_final_rcpt[] = "\nFinal-Recipient:";
+static const char pasted_status[] = "\nStatus:";
+static const char pasted_diagnostic[] = "\nDiagnostic-Code:";
+#define FIELD_LEN(name) (sizeof(name) - 1) /* the length of a field name above, without its NUL */
+
+#define FB_SES_MAX (1024 * 1024) /* bytes of an SES notification parsed */
+
+#define FB_STATUS_UNDEFINED "5.0.0" /* a bounce that failed without saying why (RFC 3463: other or undefined) */
 
 /* What the walk over the MIME tree found. */
 struct walk {
@@ -57,15 +72,15 @@ fb_kind_name(enum fb_kind k)
 {
 	static const char *names[] = {"not-feedback", "dsn", "arf", "unsubscribe-mail"};
 
-	return (unsigned)k < 4 ? names[k] : "?";
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
 const char *
 fb_class_name(enum fb_class c)
 {
-	static const char *names[] = {"none", "soft", "hard", "bounce"};
+	static const char *names[] = {"none", "soft", "hard", "bounce", "block"};
 
-	return (unsigned)c < 4 ? names[c] : "?";
+	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c] : "?";
 }
 
 /* ---- GMime helpers ------------------------------------------------------ */
@@ -245,51 +260,92 @@ reported_message(GMimeObject *o)
 
 /* ---- DSN ---------------------------------------------------------------- */
 
-/* Reads one per-recipient block of a delivery-status part. */
+/* Copies a field value (NULL: none) into out, lower case. */
+static void
+copy_lower(const char *v, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (v != NULL)
+		fb_copy_printable(v, strlen(v), out, len);
+	for (char *c = out; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+}
+
+/*
+ * The status of a DSN recipient from its Status field and its diagnostic:
+ * only an enhanced code in the diagnostic refines Status, and then only a
+ * vague x.0.0 of the same class; a reply code or a phrase fills a missing one.
+ */
+static void
+dsn_status(const char *status_field, const char *diagnostic, struct fb_rcpt *x)
+{
+	char from_diag[sizeof(x->status)], line[FB_DIAG_MAX + 1];
+	bool enhanced =
+	    fb_find_status(diagnostic, strlen(diagnostic), from_diag, sizeof(from_diag), line, sizeof(line));
+
+	if (status_field != NULL)
+		fb_find_status(status_field, strlen(status_field), x->status, sizeof(x->status), line, sizeof(line));
+	if (status_field != NULL && x->status[0] != '\0' && !enhanced)
+		return;
+	if (x->status[0] == '\0' || (strcmp(x->status + 1, ".0.0") == 0 && from_diag[0] == x->status[0]))
+		snprintf(x->status, sizeof(x->status), "%s", from_diag);
+}
+
+/* Reads one per-recipient block of a delivery-status part; each field is read once. */
 static void
 dsn_block(GMimeObject *o, void *arg)
 {
 	struct fb_record *r = arg;
+	const char *final_rcpt = hdr(o, "Final-Recipient"), *original_rcpt = hdr(o, "Original-Recipient");
+	const char *action = hdr(o, "Action"), *diagnostic = hdr(o, "Diagnostic-Code");
+	const char *status_field = hdr(o, "Status");
 	struct fb_rcpt *x;
-	const char *fin = hdr(o, "Final-Recipient"), *orig = hdr(o, "Original-Recipient");
-	const char *act = hdr(o, "Action"), *st = hdr(o, "Status"), *diag = hdr(o, "Diagnostic-Code");
-	char dstatus[16], dline[FB_DIAG_MAX + 1];
 
-	if ((fin == NULL && orig == NULL && act == NULL) || r->n_rcpt >= FB_RCPT_MAX)
-		return;
+	if ((final_rcpt == NULL && original_rcpt == NULL && action == NULL) || r->n_rcpt >= FB_RCPT_MAX)
+		return; /* the per-message block, or one recipient too many */
 	x = &r->rcpt[r->n_rcpt++];
-	if (!field_addr(fin, &x->addr))
-		field_addr(orig, &x->addr);
-	if (act != NULL)
-		fb_copy_printable(act, strlen(act), x->action, sizeof(x->action));
-	for (char *c = x->action; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	if (diag != NULL) {
-		const char *semi = strchr(diag, ';');
-
-		fb_copy_printable(semi ? semi + 1 : diag, strlen(semi ? semi + 1 : diag), x->diag, sizeof(x->diag));
-		/* only an enhanced code refines Status; a reply code or a phrase only fills a missing one */
-		if (!fb_find_status(x->diag, strlen(x->diag), dstatus, sizeof(dstatus), dline, sizeof(dline)) &&
-		    st != NULL)
-			dstatus[0] = '\0';
-	} else {
-		dstatus[0] = '\0';
-	}
-	if (st != NULL)
-		fb_find_status(st, strlen(st), x->status, sizeof(x->status), dline, sizeof(dline));
-	/* a vague x.0.0 Status gives way to a more precise code of the same class in the diagnostic */
-	if (x->status[0] == '\0' || (strcmp(x->status + 1, ".0.0") == 0 && dstatus[0] == x->status[0]))
-		if (dstatus[0] != '\0')
-			snprintf(x->status, sizeof(x->status), "%s", dstatus);
-	x->cls = fb_rcpt_class(x->status, x->action);
+	if (!field_addr(final_rcpt, &x->addr))
+		field_addr(original_rcpt, &x->addr);
+	copy_lower(action, x->action, sizeof(x->action));
+	if (diagnostic != NULL && strchr(diagnostic, ';') != NULL)
+		diagnostic = strchr(diagnostic, ';') + 1; /* past the diagnostic type ("smtp;") */
+	if (diagnostic == NULL)
+		diagnostic = "";
+	fb_copy_printable(diagnostic, strlen(diagnostic), x->diag, sizeof(x->diag));
+	dsn_status(status_field, diagnostic, x);
+	if (status_field != NULL) /* a comment after the code: "5.2.1 (mailbox disabled, not accepting messages)" */
+		x->says = fb_text_says(status_field, strlen(status_field));
+	if (x->says == FB_SAYS_NOTHING)
+		x->says = fb_text_says(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
+	x->stage = fb_text_stage(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
 }
 
-/* Reads a message/delivery-status part into r; X-Failed-Recipients names a lone recipient without an address. */
+/* Returns the bounce's own words, before any copy of the returned message (caller g_frees), or NULL. */
+static char *
+bounce_words(struct walk *w, size_t *len)
+{
+	char *text = NULL;
+
+	if (w->text != NULL)
+		text = g_mime_text_part_get_text(w->text);
+	else if (w->bare != NULL) /* boundary missing: the text is all prologue */
+		text = g_strdup(g_mime_multipart_get_prologue(w->bare));
+	*len = text != NULL ? text_before_copy(text, strnlen(text, FB_TEXT_MAX)) : 0;
+	return text;
+}
+
+/*
+ * Reads a message/delivery-status part into r. A recipient whose diagnostic
+ * says nothing is read from the bounce's own words when it is the only one;
+ * X-Failed-Recipients or those words name a lone recipient without an address.
+ */
 static void
 read_dsn(GMimeMessage *m, GMimePart *part, struct walk *w, const char *env, struct fb_record *r)
 {
 	GByteArray *ba = part_bytes(part, FB_TEXT_MAX);
-	const char *xfr = hdr(GMIME_OBJECT(m), "X-Failed-Recipients");
+	const char *failed_rcpts = hdr(GMIME_OBJECT(m), "X-Failed-Recipients");
+	size_t words_len = 0;
+	char *words = NULL;
 
 	r->kind = FB_DSN;
 	r->standard = true;
@@ -297,14 +353,23 @@ read_dsn(GMimeMessage *m, GMimePart *part, struct walk *w, const char *env, stru
 		return;
 	each_block((const char *)ba->data, ba->len, dsn_block, r);
 	g_byte_array_unref(ba);
-	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && xfr != NULL && strchr(xfr, ',') == NULL)
-		field_addr(xfr, &r->rcpt[0].addr);
-	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && w->text != NULL) {
-		char *text = g_mime_text_part_get_text(w->text);
+	if (r->n_rcpt == 1)
+		words = bounce_words(w, &words_len);
+	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && failed_rcpts != NULL && strchr(failed_rcpts, ',') == NULL)
+		field_addr(failed_rcpts, &r->rcpt[0].addr);
+	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && words != NULL)
+		find_failed(words, words_len, m, env, &r->rcpt[0].addr);
+	if (r->n_rcpt == 1 && r->rcpt[0].says == FB_SAYS_NOTHING && words != NULL)
+		r->rcpt[0].says = fb_text_says(words, words_len);
+	if (r->n_rcpt == 1 && r->rcpt[0].stage == FB_STAGE_UNKNOWN && words != NULL)
+		r->rcpt[0].stage = fb_text_stage(words, words_len);
+	g_free(words);
+	for (size_t i = 0; i < r->n_rcpt; i++) {
+		struct fb_rcpt *x = &r->rcpt[i];
 
-		if (text != NULL)
-			find_failed(text, text_before_copy(text, strnlen(text, FB_TEXT_MAX)), m, env, &r->rcpt[0].addr);
-		g_free(text);
+		x->says = fb_says_at_stage(x->says, x->stage, x->status);
+		fb_status_refine(x->status, sizeof(x->status), x->says);
+		x->cls = fb_rcpt_class(x->status, x->action, x->says);
 	}
 }
 
@@ -443,68 +508,100 @@ looks_like_bounce(GMimeMessage *m)
 	return false;
 }
 
-/* Reads DSN fields written as text (a report pasted into the body): Final-Recipient and Status lines. */
+/* Returns the end of the line that starts at offset at of the n bytes at s. */
+static size_t
+line_end(const char *s, size_t n, size_t at)
+{
+	while (at < n && s[at] != '\n')
+		at++;
+	return at;
+}
+
+/* Reads DSN fields written as text (a report pasted into the body): its Final-Recipient, Status and Diagnostic-Code
+ * lines. */
 static bool
 inline_fields(const char *s, size_t n, struct fb_rcpt *x)
 {
-	long f = fb_find_ci(s, n, "\nFinal-Recipient:"), st = fb_find_ci(s, n, "\nStatus:");
-	char line[BG_ADDR_MAX + 32], diag[FB_DIAG_MAX + 1];
-	size_t e;
+	long rcpt_at = fb_find_ci(s, n, pasted_final_rcpt), status_at = fb_find_ci(s, n, pasted_status), diagnostic_at;
+	char rcpt[BG_ADDR_MAX + 32], line[FB_DIAG_MAX + 1];
+	size_t value, end;
 
-	if (f < 0 || st < 0)
+	if (rcpt_at < 0 || status_at < 0)
 		return false;
-	for (e = (size_t)f + 1; e < n && s[e] != '\n' && e - (size_t)f < sizeof(line) - 1; e++)
-		;
-	snprintf(line, sizeof(line), "%.*s", (int)(e - (size_t)f - 17), s + f + 17);
-	for (e = (size_t)st + 1; e < n && s[e] != '\n'; e++)
-		;
-	fb_find_status(s + st + 8, e - (size_t)st - 8, x->status, sizeof(x->status), diag, sizeof(diag));
-	return field_addr(line, &x->addr) && x->status[0] != '\0';
+	value = (size_t)rcpt_at + FIELD_LEN(pasted_final_rcpt);
+	end = line_end(s, n, value);
+	if (end - value >= sizeof(rcpt))
+		end = value + sizeof(rcpt) - 1;
+	snprintf(rcpt, sizeof(rcpt), "%.*s", (int)(end - value), s + value);
+	value = (size_t)status_at + FIELD_LEN(pasted_status);
+	fb_find_status(s + value, line_end(s, n, value) - value, x->status, sizeof(x->status), line, sizeof(line));
+	if ((diagnostic_at = fb_find_ci(s, n, pasted_diagnostic)) >= 0) {
+		value = (size_t)diagnostic_at + FIELD_LEN(pasted_diagnostic);
+		x->says = fb_text_says(s + value, line_end(s, n, value) - value);
+	}
+	return field_addr(rcpt, &x->addr) && x->status[0] != '\0';
 }
 
-/* Reads a bounce without a delivery-status part from its text: one recipient, what is found. */
+/* True when the Subject says the bounce is a delay warning, not a failure. */
+static bool
+subject_says_delay(GMimeMessage *m)
+{
+	const char *subj = hdr(GMIME_OBJECT(m), "Subject");
+
+	return subj != NULL &&
+	       (strncasecmp(subj, "Warning:", 8) == 0 || fb_find_ci(subj, strlen(subj), "delayed") >= 0 ||
+	        fb_find_ci(subj, strlen(subj), "delay notification") >= 0);
+}
+
+/* Finds the failed recipient of a bounce without a report: X-Failed-Recipients, its words, the returned To. */
+static void
+plain_recipient(GMimeMessage *m, struct walk *w, const char *words, size_t len, const char *env, struct bg_addr *a)
+{
+	const char *failed_rcpts = hdr(GMIME_OBJECT(m), "X-Failed-Recipients");
+	GMimeMessage *orig;
+
+	if (failed_rcpts != NULL && strchr(failed_rcpts, ',') == NULL && field_addr(failed_rcpts, a))
+		return;
+	if (words != NULL && (failed_after_rcpt_to(words, len, m, env, a) || find_failed(words, len, m, env, a)))
+		return;
+	memset(a, 0, sizeof(*a));
+	if (w->reported != NULL && (orig = reported_message(w->reported)) != NULL) {
+		field_addr(hdr(GMIME_OBJECT(orig), "To"), a);
+		g_object_unref(orig);
+	}
+}
+
+/* Reads a bounce without a delivery-status part from its words: one recipient, what is found. */
 static bool
 read_plain_bounce(GMimeMessage *m, struct walk *w, const char *env, struct fb_record *r)
 {
 	struct fb_rcpt *x = &r->rcpt[0];
-	const char *xfr = hdr(GMIME_OBJECT(m), "X-Failed-Recipients");
-	char *text = NULL;
-	size_t n = 0;
+	size_t len = 0;
+	char *words = bounce_words(w, &len);
 
-	if (w->text != NULL)
-		text = g_mime_text_part_get_text(w->text);
-	else if (w->bare != NULL) /* boundary missing: the text is all prologue */
-		text = g_strdup(g_mime_multipart_get_prologue(w->bare));
-	if (text != NULL) {
-		n = strlen(text);
-		if (n > FB_TEXT_MAX)
-			n = FB_TEXT_MAX;
-		n = text_before_copy(text, n);
-	}
 	memset(x, 0, sizeof(*x));
-	if (text != NULL && inline_fields(text, strnlen(text, FB_TEXT_MAX), x))
-		xfr = NULL, n = 0; /* the pasted report says it all */
-	else if (text != NULL)
-		fb_find_status(text, n, x->status, sizeof(x->status), x->diag, sizeof(x->diag));
-	if (strncmp(x->status, "5.1.", 4) == 0 && fb_says_full(x->diag, strlen(x->diag)))
-		snprintf(x->status, sizeof(x->status), "5.2.2"); /* qmail's "(#5.1.1)" after "over quota" */
-	if (x->addr.len == 0 && (xfr == NULL || !field_addr(xfr, &x->addr) || strchr(xfr, ',') != NULL))
-		if (text == NULL || !failed_after_rcpt_to(text, n, m, env, &x->addr))
-			if (text == NULL || !find_failed(text, n, m, env, &x->addr))
-				x->addr.len = 0;
-	if (x->addr.len == 0 && w->reported != NULL) {
-		GMimeMessage *orig = reported_message(w->reported);
-
-		if (orig != NULL) {
-			field_addr(hdr(GMIME_OBJECT(orig), "To"), &x->addr);
-			g_object_unref(orig);
-		}
+	if (words != NULL && !inline_fields(words, strnlen(words, FB_TEXT_MAX), x)) {
+		fb_find_status(words, len, x->status, sizeof(x->status), x->diag, sizeof(x->diag));
+		plain_recipient(m, w, words, len, env, &x->addr);
+	} else if (words == NULL) {
+		plain_recipient(m, w, NULL, 0, env, &x->addr);
 	}
-	g_free(text);
+	if (words != NULL && x->says == FB_SAYS_NOTHING) /* the pasted report's diagnostic, else the words */
+		x->says = fb_text_says(words, len);
+	if (words != NULL)
+		x->stage = fb_text_stage(words, len);
+	g_free(words);
+	if (x->says == FB_SAYS_NOTHING && subject_says_delay(m))
+		x->says = FB_SAYS_DELAYED;
+	x->says = fb_says_at_stage(x->says, x->stage, x->status);
+	fb_status_refine(x->status, sizeof(x->status), x->says);
 	if (x->addr.len == 0 && x->status[0] == '\0')
 		return false;
-	snprintf(x->action, sizeof(x->action), "%s", x->status[0] == '4' ? "delayed" : "failed");
-	x->cls = fb_status_class(x->status);
+	if (x->status[0] == '\0' && x->says != FB_SAYS_DELAYED)
+		snprintf(x->status, sizeof(x->status), "%s",
+		         FB_STATUS_UNDEFINED); /* it failed; its words say no more */
+	snprintf(x->action, sizeof(x->action), "%s", x->says == FB_SAYS_DELAYED ? "delayed" : "failed");
+	x->cls = fb_rcpt_class(x->status, x->action, x->says);
 	r->kind = FB_DSN;
 	r->n_rcpt = 1;
 	return true;
@@ -519,20 +616,18 @@ read_plain_bounce(GMimeMessage *m, struct walk *w, const char *env, struct fb_re
 static void
 resolve_verp(const struct fb_envelope *env, struct fb_record *r)
 {
-	struct bg_addr v;
 	size_t keep = 0;
 
 	if (r->verp == BG_VERP_OK) {
-		bg_verp_parse(env->keys, env->rcpt, strlen(env->rcpt), &env->window, &v, NULL);
 		for (size_t i = 0; i < r->n_rcpt; i++)
-			if (strcasecmp(r->rcpt[i].addr.text, v.text) == 0 ||
+			if (strcasecmp(r->rcpt[i].addr.text, r->verp_rcpt.text) == 0 ||
 			    (keep == 0 && r->rcpt[i].cls != FB_CLASS_NONE))
 				keep = i + 1;
 		if (r->n_rcpt == 0)
 			memset(&r->rcpt[0], 0, sizeof(r->rcpt[0]));
 		r->rcpt[0] = r->rcpt[keep > 0 ? keep - 1 : 0];
-		r->rcpt[0].addr = v;
-		r->rcpt[0].origin = FB_FROM_VERP;
+		r->rcpt[0].addr = r->verp_rcpt;
+		r->rcpt[0].origin = FB_ORIGIN_VERP;
 		r->rcpt[0].verp = BG_VERP_OK;
 		r->n_rcpt = 1;
 		return;
@@ -545,7 +640,7 @@ resolve_verp(const struct fb_envelope *env, struct fb_record *r)
 			x->verp =
 			    bg_verp_check(env->keys, env->rcpt, strlen(env->rcpt), x->addr.text, &env->window, NULL);
 		if (x->verp == BG_VERP_OK)
-			x->origin = FB_FROM_VERP_CHECK;
+			x->origin = FB_ORIGIN_VERP_CHECK;
 	}
 }
 
@@ -683,6 +778,98 @@ read_plain_complaint(GMimeMessage *m, struct walk *w, const struct fb_envelope *
 	return true;
 }
 
+/* ---- Amazon SES notifications ------------------------------------------ */
+
+/*
+ * Verifies the recipients of an SES bounce: the VERP it was sent with
+ * (mail.source) as the envelope's VERP is for a DSN (resolve_verp does the
+ * rest); else a token among its headers verifies the recipient it names.
+ */
+static void
+ses_origin(const struct fb_ses *ses, const struct fb_envelope *env, struct fb_record *r)
+{
+	struct bg_token token;
+
+	memset(&r->verp_rcpt, 0, sizeof(r->verp_rcpt));
+	r->verp = BG_VERP_NOT_VERP;
+	if (env->keys != NULL && ses->source[0] != '\0')
+		r->verp = (int)bg_verp_parse(env->keys, ses->source, strlen(ses->source), &env->window, &r->verp_rcpt,
+		                             &r->verp_info);
+	if (r->verp == BG_VERP_OK || r->verp == BG_VERP_UNNAMED ||
+	    !fb_find_token(ses->list_unsubscribe, strlen(ses->list_unsubscribe), env->keys, &token))
+		return;
+	for (size_t i = 0; i < r->n_rcpt; i++)
+		if (strcasecmp(r->rcpt[i].addr.text, token.address) == 0) {
+			r->rcpt[i].verp = BG_VERP_OK;
+			r->rcpt[i].origin = FB_ORIGIN_TOKEN;
+		}
+}
+
+/* Reads the recipients of an SES bounce as DSN recipients. */
+static void
+ses_bounce(const struct fb_ses *ses, struct fb_record *r)
+{
+	r->kind = FB_DSN;
+	for (size_t i = 0; i < ses->n_rcpt && r->n_rcpt < FB_RCPT_MAX; i++) {
+		const struct fb_ses_rcpt *in = &ses->rcpt[i];
+		struct fb_rcpt *x = &r->rcpt[r->n_rcpt++];
+		char line[FB_DIAG_MAX + 1], from_diag[sizeof(x->status)];
+
+		field_addr(in->address, &x->addr);
+		copy_lower(in->action[0] != '\0' ? in->action : "failed", x->action, sizeof(x->action));
+		fb_copy_printable(in->diag, strlen(in->diag), x->diag, sizeof(x->diag));
+		fb_find_status(in->status, strlen(in->status), x->status, sizeof(x->status), line, sizeof(line));
+		if (x->status[0] == '\0' &&
+		    fb_find_status(in->diag, strlen(in->diag), from_diag, sizeof(from_diag), line, sizeof(line)))
+			snprintf(x->status, sizeof(x->status), "%s", from_diag);
+		x->says = fb_says_at_stage(fb_text_says(in->diag, strlen(in->diag)),
+		                           fb_text_stage(in->diag, strlen(in->diag)), x->status);
+		fb_status_refine(x->status, sizeof(x->status), x->says);
+		x->cls = fb_rcpt_class(x->status, x->action, x->says);
+	}
+}
+
+/* Reads an SES complaint as an ARF report: its recipient, type, token and VERP. */
+static void
+ses_complaint(const struct fb_ses *ses, const struct fb_envelope *env, struct fb_record *r)
+{
+	struct fb_arf *a = &r->arf;
+
+	r->kind = FB_ARF;
+	copy_lower(ses->feedback_type[0] != '\0' ? ses->feedback_type : "abuse", a->feedback_type,
+	           sizeof(a->feedback_type));
+	if (ses->n_rcpt > 0)
+		field_addr(ses->rcpt[0].address, &a->orig_rcpt);
+	a->has_token = fb_find_token(ses->list_unsubscribe, strlen(ses->list_unsubscribe), env->keys, &a->token);
+	arf_verp(ses->source[0] != '\0' ? ses->source : NULL, env, a);
+}
+
+/* Reads an Amazon SES notification (JSON in the first text part) into r; false when the text is none. */
+static bool
+read_ses(struct walk *w, const struct fb_envelope *env, struct fb_record *r)
+{
+	struct fb_ses *ses;
+	char *text;
+	bool read = false;
+
+	if (w->text == NULL || (text = g_mime_text_part_get_text(w->text)) == NULL)
+		return false;
+	if ((ses = g_try_new0(struct fb_ses, 1)) != NULL && fb_ses_parse(text, strnlen(text, FB_SES_MAX), ses)) {
+		read = true;
+		if (ses->type == FB_SES_BOUNCE) {
+			ses_bounce(ses, r);
+			ses_origin(ses, env, r);
+		} else if (ses->type == FB_SES_COMPLAINT) {
+			ses_complaint(ses, env, r);
+		} else {
+			snprintf(r->why, sizeof(r->why), "%s", "ses-not-a-failure");
+		}
+	}
+	g_free(ses);
+	g_free(text);
+	return read;
+}
+
 /* ---- the whole message -------------------------------------------------- */
 
 /* Finds a token in the envelope recipient's local part or the Subject. */
@@ -736,6 +923,21 @@ read_other(GMimeMessage *m, struct walk *w, const struct fb_envelope *env, struc
 		snprintf(r->why, sizeof(r->why), "%s", "bounce-without-status");
 }
 
+/* Returns the message attached as o when it is itself a multipart/report (a forwarded bounce), else NULL. */
+static GMimeMessage *
+forwarded_report(GMimeObject *o)
+{
+	GMimeMessage *inner;
+	GMimeObject *body;
+	GMimeContentType *ct;
+
+	if (o == NULL || !GMIME_IS_MESSAGE_PART(o) ||
+	    (inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o))) == NULL ||
+	    (body = g_mime_message_get_mime_part(inner)) == NULL || (ct = g_mime_object_get_content_type(body)) == NULL)
+		return NULL;
+	return g_mime_content_type_is_type(ct, "multipart", "report") ? inner : NULL;
+}
+
 /* Classifies a parsed message: ARF, a DSN from the null sender, an unsubscribe mail, a complaint, or the rest. */
 static void
 classify_message(GMimeMessage *m, const struct fb_envelope *env, struct fb_record *r)
@@ -744,10 +946,20 @@ classify_message(GMimeMessage *m, const struct fb_envelope *env, struct fb_recor
 
 	memset(&w, 0, sizeof(w));
 	walk_object(g_mime_message_get_mime_part(m), &w, 0);
+	if (w.dsn == NULL && w.arf == NULL && forwarded_report(w.reported) != NULL) {
+		GMimeMessage *inner = forwarded_report(w.reported);
+
+		memset(&w, 0, sizeof(w)); /* a bounce forwarded as an attachment: its report is read */
+		walk_object(g_mime_message_get_mime_part(inner), &w, 0);
+	}
 	if (w.arf != NULL)
 		read_arf(w.arf, &w, env, r);
 	else if (w.dsn != NULL && fb_sender_is_null(env->sender))
 		read_dsn(m, w.dsn, &w, env->rcpt, r);
+	else if (read_ses(&w, env, r) && r->kind != FB_DSN)
+		return;
+	else if (r->kind == FB_DSN)
+		; /* an SES bounce: its VERP is resolved below */
 	else if (read_unsubscribe(m, env->rcpt, env->keys, r) || read_plain_complaint(m, &w, env, r))
 		return;
 	else
@@ -767,9 +979,8 @@ fb_classify(const char *msg, size_t len, const struct fb_envelope *env, struct f
 	out->arf.verp_status = -1;
 	out->verp = BG_VERP_NOT_VERP;
 	if (env->keys != NULL)
-		out->verp = (int)bg_verp_parse(env->keys, env->rcpt, strlen(env->rcpt), &env->window,
-		                               &out->rcpt[0].addr, &out->verp_info);
-	memset(&out->rcpt[0], 0, sizeof(out->rcpt[0]));
+		out->verp = (int)bg_verp_parse(env->keys, env->rcpt, strlen(env->rcpt), &env->window, &out->verp_rcpt,
+		                               &out->verp_info);
 	if (len > FB_MESSAGE_MAX) {
 		snprintf(out->why, sizeof(out->why), "too-large");
 		return;
