@@ -368,7 +368,8 @@ read_dsn(GMimeMessage *m, GMimePart *part, struct walk *w, const char *env, stru
 		struct fb_rcpt *x = &r->rcpt[i];
 
 		x->says = fb_says_at_stage(x->says, x->stage, x->status);
-		fb_status_refine(x->status, sizeof(x->status), x->says);
+		if (x->status[0] == '\0') /* a report's own status is kept as it is, vague or not */
+			fb_status_refine(x->status, sizeof(x->status), x->says);
 		x->cls = fb_rcpt_class(x->status, x->action, x->says);
 	}
 }
@@ -635,6 +636,8 @@ resolve_verp(const struct fb_envelope *env, struct fb_record *r)
 	for (size_t i = 0; i < r->n_rcpt; i++) {
 		struct fb_rcpt *x = &r->rcpt[i];
 
+		if (x->origin == FB_ORIGIN_TOKEN)
+			continue; /* an SES bounce's recipient our token names: verified already */
 		x->verp = r->verp;
 		if (r->verp == BG_VERP_UNNAMED && x->addr.len > 0)
 			x->verp =
