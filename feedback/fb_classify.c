@@ -409,9 +409,12 @@ not_the_failed(const struct bg_addr *a, GMimeMessage *m, const char *env)
 	return in_header(hdr(o, "From"), a) || in_header(hdr(o, "To"), a) || strcasecmp(a->text, env) == 0;
 }
 
-/* Finds the first address in n bytes of s that is not the bounce's own. */
+/*
+ * Finds the first address in n bytes of s that is not the bounce's own;
+ * *at (NULL: not wanted) gets its offset.
+ */
 static bool
-find_failed(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out)
+find_failed_at(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out, size_t *at)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t b = i, e = i + 1;
@@ -429,12 +432,22 @@ find_failed(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg
 		if (b == i || e == i + 1)
 			continue;
 		if (bg_addr_normalise(s + b, e - b, BG_ADDR_KEEP_CASE, out) == BG_ADDR_OK &&
-		    strchr(bg_addr_domain(out), '.') != NULL && !not_the_failed(out, m, env))
+		    strchr(bg_addr_domain(out), '.') != NULL && !not_the_failed(out, m, env)) {
+			if (at != NULL)
+				*at = b;
 			return true;
+		}
 		i = e;
 	}
 	memset(out, 0, sizeof(*out));
 	return false;
+}
+
+/* Finds the first address in n bytes of s that is not the bounce's own. */
+static bool
+find_failed(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out)
+{
+	return find_failed_at(s, n, m, env, out, NULL);
 }
 
 /* Finds the failed address in an SMTP transcript ("RCPT TO:<addr>") of the n bytes at s. */
@@ -572,7 +585,65 @@ plain_recipient(GMimeMessage *m, struct walk *w, const char *words, size_t len, 
 	}
 }
 
-/* Reads a bounce without a delivery-status part from its words: one recipient, what is found. */
+/* Decides a plain bounce's recipient: a delay when its words or the Subject say so, else a final failure. */
+static void
+plain_class(struct fb_rcpt *x, bool subject_says_delay)
+{
+	if (x->says == FB_SAYS_NOTHING && subject_says_delay)
+		x->says = FB_SAYS_DELAYED;
+	x->says = fb_says_at_stage(x->says, x->stage, x->status);
+	fb_status_refine(x->status, sizeof(x->status), x->says);
+	if (x->status[0] == '\0' && x->says != FB_SAYS_DELAYED && (x->addr.len > 0))
+		snprintf(x->status, sizeof(x->status), "%s",
+		         FB_STATUS_UNDEFINED); /* it failed; its words say no more */
+	snprintf(x->action, sizeof(x->action), "%s", x->says == FB_SAYS_DELAYED ? "delayed" : "failed");
+	x->cls = fb_rcpt_class(x->status, x->action, x->says);
+}
+
+/* Reads one recipient's part of a bounce's words (n bytes at s): its status and what it says. */
+static void
+plain_part(const char *s, size_t n, struct fb_rcpt *x)
+{
+	fb_find_status(s, n, x->status, sizeof(x->status), x->diag, sizeof(x->diag));
+	x->says = fb_text_says(s, n);
+	x->stage = fb_text_stage(s, n);
+}
+
+/*
+ * Splits a bounce's words that name several failed addresses, each followed
+ * by its own reason (qmail's "<a>:" paragraphs, Exim's and OpenSMTPD's
+ * lists), into one recipient each, from the first one on; the record keeps
+ * its first recipient as read when there are fewer than two.
+ */
+static void
+plain_recipients(const char *s, size_t n, GMimeMessage *m, const char *env, struct fb_record *r)
+{
+	size_t start[FB_RCPT_MAX], found = 0, at = 0, from = 0;
+	struct bg_addr a[FB_RCPT_MAX];
+
+	while (found < FB_RCPT_MAX && from < n && find_failed_at(s + from, n - from, m, env, &a[found], &at)) {
+		bool seen = false;
+
+		for (size_t i = 0; i < found && !seen; i++)
+			seen = strcasecmp(a[i].text, a[found].text) == 0;
+		if (!seen)
+			start[found++] = from + at;
+		from += at + a[seen ? 0 : found - 1].len;
+		from = from > n ? n : from;
+	}
+	if (found < 2)
+		return;
+	for (size_t i = 0; i < found; i++) {
+		struct fb_rcpt *x = &r->rcpt[i];
+
+		memset(x, 0, sizeof(*x));
+		x->addr = a[i];
+		plain_part(s + start[i], (i + 1 < found ? start[i + 1] : n) - start[i], x);
+	}
+	r->n_rcpt = found;
+}
+
+/* Reads a bounce without a delivery-status part from its words: its recipients, what is found for each. */
 static bool
 read_plain_bounce(GMimeMessage *m, struct walk *w, const char *env, struct fb_record *r)
 {
@@ -580,31 +651,32 @@ read_plain_bounce(GMimeMessage *m, struct walk *w, const char *env, struct fb_re
 	size_t len = 0;
 	char *words = bounce_words(w, &len);
 
+	bool delay = subject_says_delay(m);
+
 	memset(x, 0, sizeof(*x));
+	r->n_rcpt = 1;
 	if (words != NULL && !inline_fields(words, strnlen(words, FB_TEXT_MAX), x)) {
-		fb_find_status(words, len, x->status, sizeof(x->status), x->diag, sizeof(x->diag));
+		plain_part(words, len, x);
 		plain_recipient(m, w, words, len, env, &x->addr);
+		if (hdr(GMIME_OBJECT(m), "X-Failed-Recipients") == NULL)
+			plain_recipients(words, len, m, env, r);
 	} else if (words == NULL) {
 		plain_recipient(m, w, NULL, 0, env, &x->addr);
 	}
-	if (words != NULL && x->says == FB_SAYS_NOTHING) /* the pasted report's diagnostic, else the words */
-		x->says = fb_text_says(words, len);
-	if (words != NULL)
-		x->stage = fb_text_stage(words, len);
+	for (size_t i = 0; i < r->n_rcpt; i++) {
+		x = &r->rcpt[i];
+		if (words != NULL && x->says == FB_SAYS_NOTHING) /* a part that says nothing: the whole words */
+			x->says = fb_text_says(words, len);
+		if (words != NULL && x->stage == FB_STAGE_UNKNOWN)
+			x->stage = fb_text_stage(words, len);
+		plain_class(x, delay);
+	}
 	g_free(words);
-	if (x->says == FB_SAYS_NOTHING && subject_says_delay(m))
-		x->says = FB_SAYS_DELAYED;
-	x->says = fb_says_at_stage(x->says, x->stage, x->status);
-	fb_status_refine(x->status, sizeof(x->status), x->says);
-	if (x->addr.len == 0 && x->status[0] == '\0')
+	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && r->rcpt[0].status[0] == '\0') {
+		r->n_rcpt = 0;
 		return false;
-	if (x->status[0] == '\0' && x->says != FB_SAYS_DELAYED)
-		snprintf(x->status, sizeof(x->status), "%s",
-		         FB_STATUS_UNDEFINED); /* it failed; its words say no more */
-	snprintf(x->action, sizeof(x->action), "%s", x->says == FB_SAYS_DELAYED ? "delayed" : "failed");
-	x->cls = fb_rcpt_class(x->status, x->action, x->says);
+	}
 	r->kind = FB_DSN;
-	r->n_rcpt = 1;
 	return true;
 }
 

@@ -67,7 +67,7 @@ enum fb_says {
 	FB_SAYS_FULL,         /* the mailbox is full */
 	FB_SAYS_EXPIRED,      /* given up after retrying: a final failure */
 	FB_SAYS_DELAYED,      /* still being retried: a warning */
-	FB_SAYS_DISABLED,     /* the mailbox exists but takes no mail: disabled, suspended, moved */
+	FB_SAYS_DISABLED,     /* the mailbox takes no mail here: disabled, suspended, moved, not relayed */
 	FB_SAYS_FILTERED,     /* "user unknown" in answer to the content (DATA): a filter's word, not a lookup */
 };
 

@@ -250,6 +250,23 @@ static const char *const says_disabled[] = {"disabled",
                                             "expired account",
                                             NULL};
 
+/*
+ * Read before the refusals of the sender: the receiver takes no mail for
+ * this address here (no relaying) or refuses the message's form, which is
+ * not the sender's standing. Counted, like a disabled mailbox.
+ */
+static const char *const says_not_served[] = {"relaying denied",
+                                              "relay access denied",
+                                              "relay denied",
+                                              "relay not permitted",
+                                              "relaying not allowed",
+                                              "no relaying",
+                                              "unable to relay",
+                                              "not permitted to relay",
+                                              "we do not relay",
+                                              "rfc 5322 compliant",
+                                              NULL};
+
 /* Exceptions read before the refusals of the sender: the mailbox does not exist, whatever else the text says. */
 static const char *const says_user_unknown_first[] = {"recipient address rejected: access denied", NULL};
 
@@ -317,13 +334,10 @@ static const struct {
 	enum fb_says says;
 	const char *const *phrases;
 } says_order[] = {
-    {FB_SAYS_DELAYED, says_delayed},
-    {FB_SAYS_USER_UNKNOWN, says_user_unknown_first},
-    {FB_SAYS_BLOCKED, says_blocked},
-    {FB_SAYS_HOST_UNKNOWN, says_host_unknown},
-    {FB_SAYS_FULL, says_full},
-    {FB_SAYS_DISABLED, says_disabled},
-    {FB_SAYS_USER_UNKNOWN, says_user_unknown},
+    {FB_SAYS_DELAYED, says_delayed},           {FB_SAYS_USER_UNKNOWN, says_user_unknown_first},
+    {FB_SAYS_DISABLED, says_not_served},       {FB_SAYS_BLOCKED, says_blocked},
+    {FB_SAYS_HOST_UNKNOWN, says_host_unknown}, {FB_SAYS_FULL, says_full},
+    {FB_SAYS_DISABLED, says_disabled},         {FB_SAYS_USER_UNKNOWN, says_user_unknown},
     {FB_SAYS_EXPIRED, says_expired},
 };
 
@@ -353,11 +367,11 @@ static const char *const stage_data[] = {
 static enum fb_stage
 transcript_stage(const char *s, size_t n)
 {
-	long reply = fb_find_ci(s, n, "\n<<< 5");
+	long reply = fb_find_ci(s, n, "<<< 5");
 	long cmd = -1;
 
 	if (reply < 0)
-		reply = fb_find_ci(s, n, "\n<<< 4");
+		reply = fb_find_ci(s, n, "<<< 4");
 	if (reply < 0)
 		return FB_STAGE_UNKNOWN;
 	for (long i = reply; i >= 0 && cmd < 0; i--)
@@ -420,8 +434,9 @@ fb_text_stage(const char *s, size_t n)
 enum fb_says
 fb_says_at_stage(enum fb_says says, enum fb_stage stage, const char *status)
 {
-	if (stage == FB_STAGE_SENDER && says != FB_SAYS_DELAYED)
-		return FB_SAYS_BLOCKED; /* refused before any recipient was named */
+	if (stage == FB_STAGE_SENDER && says != FB_SAYS_DELAYED && says != FB_SAYS_FULL && says != FB_SAYS_EXPIRED)
+		return FB_SAYS_BLOCKED; /* refused before any recipient was named (a full disk is the receiver's state)
+		                         */
 	if (stage == FB_STAGE_DATA && says == FB_SAYS_USER_UNKNOWN && fb_status_class(status) != FB_CLASS_BOUNCE)
 		return FB_SAYS_FILTERED; /* a filter's words after the content, not a directory lookup */
 	return says;
