@@ -194,19 +194,27 @@ read_plain_complaint(GMimeMessage *m, struct fb_walk *w, const struct fb_envelop
 
 /*
  * Verifies the recipients of an SES bounce: the VERP it was sent with
- * (mail.source) as the envelope's VERP is for a DSN (resolve_verp does the
- * rest); else a token among its headers verifies the recipient it names.
+ * (mail.source) stands for the envelope's VERP of a DSN (fb_resolve_verp
+ * does the rest); a source that is no VERP leaves the envelope's; without
+ * either, a token among its headers verifies the recipient it names.
  */
 static void
 ses_origin(const struct fb_ses *ses, const struct fb_envelope *env, struct fb_record *r)
 {
 	struct bg_token token;
+	struct bg_addr source_rcpt;
+	struct bg_verp_info source_info;
+	int source = BG_VERP_NOT_VERP;
 
-	memset(&r->verp_rcpt, 0, sizeof(r->verp_rcpt));
-	r->verp = BG_VERP_NOT_VERP;
 	if (env->keys != NULL && ses->source[0] != '\0')
-		r->verp = (int)bg_verp_parse(env->keys, ses->source, strlen(ses->source), &env->window, &r->verp_rcpt,
-		                             &r->verp_info);
+		source = (int)bg_verp_parse(env->keys, ses->source, strlen(ses->source), &env->window, &source_rcpt,
+		                            &source_info);
+	if (source !=
+	    BG_VERP_NOT_VERP) { /* a VERP as the source decides, forged or not; else the envelope's, as for a DSN */
+		r->verp = source;
+		r->verp_rcpt = source_rcpt;
+		r->verp_info = source_info;
+	}
 	if (r->verp == BG_VERP_OK || r->verp == BG_VERP_UNNAMED ||
 	    !fb_find_token(ses->list_unsubscribe, strlen(ses->list_unsubscribe), env->keys, &token))
 		return;
