@@ -30,6 +30,8 @@ static const char pasted_status[] = "\nStatus:";
 static const char pasted_diagnostic[] = "\nDiagnostic-Code:";
 #define FIELD_LEN(name) (sizeof(name) - 1) /* the length of a field name above, without its NUL */
 
+#define FB_ADDRESSES_MAX 256 /* addresses looked at when a text bounce names several */
+
 #define FB_STATUS_UNDEFINED "5.0.0" /* a bounce that failed without saying why (RFC 3463: other or undefined) */
 
 static size_t text_before_copy(const char *s, size_t n);
@@ -385,7 +387,9 @@ plain_recipients(const char *s, size_t n, GMimeMessage *m, const char *env, stru
 	size_t start[FB_RCPT_MAX], found = 0, at = 0, from = 0;
 	struct bg_addr a[FB_RCPT_MAX];
 
-	while (found < FB_RCPT_MAX && from < n && find_failed_at(s + from, n - from, m, env, &a[found], &at)) {
+	for (int tries = 0; tries < FB_ADDRESSES_MAX && found < FB_RCPT_MAX && from < n &&
+	                    find_failed_at(s + from, n - from, m, env, &a[found], &at);
+	     tries++) {
 		bool seen = false;
 
 		for (size_t i = 0; i < found && !seen; i++)
