@@ -170,7 +170,7 @@ static const char *const says_host_unknown[] = {"host not found",
                                                 "domain could not be found",
                                                 NULL};
 
-/* The mailbox does not exist. */
+/* The mailbox does not exist. Not RFC 5321's generic 550 text, "mailbox unavailable", which any refusal uses. */
 static const char *const says_user_unknown[] = {"user unknown",
                                                 "unknown user",
                                                 "user is unknown",
@@ -192,8 +192,6 @@ static const char *const says_user_unknown[] = {"user unknown",
                                                 "mailbox doesn't exist",
                                                 "mailbox unknown",
                                                 "unknown mailbox",
-                                                "mailbox unavailable",
-                                                "mailbox is unavailable",
                                                 "not a valid mailbox",
                                                 "invalid mailbox",
                                                 "invalid recipient",
