@@ -132,7 +132,15 @@ apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_
 	bool spanned = false;
 	long long count = 0;
 
-	if (x->cls == FB_CLASS_NONE || x->cls == FB_CLASS_SOFT || !fb_apply_address(cfg, &x->addr, &a)) {
+	/*
+	 * block: the sender was refused, not the mailbox; nothing is written for
+	 * the recipient. Its count per pool IP and destination has one owner, the
+	 * Postfix log reader (issue 13); a counter here would take the verified
+	 * VERP's entity and the Remote-MTA, and count only blocks that came after
+	 * the receiver first accepted.
+	 */
+	if (x->cls == FB_CLASS_NONE || x->cls == FB_CLASS_SOFT || x->cls == FB_CLASS_BLOCK ||
+	    !fb_apply_address(cfg, &x->addr, &a)) {
 		bg_log_info("%s: rcpt=%s status=%s class=%s action=none", id, x->addr.len ? x->addr.text : "-",
 		            x->status[0] ? x->status : "-", fb_class_name(x->cls));
 		return 0;

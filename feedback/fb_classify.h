@@ -46,18 +46,45 @@ enum fb_kind {
 	FB_UNSUBSCRIBE, /* a mail to the unsubscribe mailbox with a valid token */
 };
 
+/*
+ * What one DSN recipient calls for (fb_rcpt_class; the words -t prints).
+ * Feedback's own: unrelated to the sender classes of bg_class.h.
+ */
 enum fb_class {
 	FB_CLASS_NONE = 0, /* delivered, relayed, expanded or nothing found */
-	FB_CLASS_SOFT,     /* 4.x.x: changes nothing */
-	FB_CLASS_HARD,     /* other 5.x.x: counted in bg:bounces */
-	FB_CLASS_BOUNCE,   /* 5.1.1, 5.1.2, 5.1.10: suppressed at once */
+	FB_CLASS_SOFT,     /* delayed: changes nothing */
+	FB_CLASS_HARD,     /* any other final failure (5.x.x, or 4.x.x given up): counted in bg:bounces */
+	FB_CLASS_BOUNCE,   /* the mailbox or its domain does not exist: suppressed at once */
+	FB_CLASS_BLOCK,    /* the sender was refused, not the mailbox: never counted against the recipient */
+};
+
+/* What a bounce text says about the failure, read from its words (fb_text_says). */
+enum fb_says {
+	FB_SAYS_NOTHING = 0,  /* no phrase we know */
+	FB_SAYS_USER_UNKNOWN, /* the mailbox does not exist */
+	FB_SAYS_HOST_UNKNOWN, /* the domain does not exist or has no mail host */
+	FB_SAYS_BLOCKED,      /* the sender, its IP, domain, authentication or content was refused */
+	FB_SAYS_FULL,         /* the mailbox is full */
+	FB_SAYS_EXPIRED,      /* given up after retrying: a final failure */
+	FB_SAYS_DELAYED,      /* still being retried: a warning */
+	FB_SAYS_DISABLED,     /* the mailbox takes no mail here: disabled, suspended, moved, not relayed */
+	FB_SAYS_FILTERED,     /* "user unknown" in answer to the content (DATA): a filter's word, not a lookup */
+};
+
+/* Where in the SMTP dialogue a remote server refused, when a bounce says it. */
+enum fb_stage {
+	FB_STAGE_UNKNOWN = 0,
+	FB_STAGE_SENDER, /* the connection, HELO/EHLO or MAIL FROM: the sender was refused */
+	FB_STAGE_RCPT,   /* RCPT TO */
+	FB_STAGE_DATA,   /* DATA or the end of the content */
 };
 
 /* Where a recipient's address came from. */
 enum fb_origin {
-	FB_FROM_REPORT = 0, /* the report's fields, unverified */
-	FB_FROM_VERP,       /* the VERP of the envelope recipient, verified */
-	FB_FROM_VERP_CHECK, /* a report field checked against a short-form VERP */
+	FB_ORIGIN_REPORT = 0, /* the report's fields, unverified */
+	FB_ORIGIN_VERP,       /* the VERP of the envelope recipient, verified */
+	FB_ORIGIN_VERP_CHECK, /* a report field checked against a short-form VERP */
+	FB_ORIGIN_TOKEN,      /* an SES bounce's recipient named by our token among its original headers */
 };
 
 /* The envelope of the mail and what verifies it: fb_classify's input besides the bytes. */
@@ -73,7 +100,9 @@ struct fb_rcpt {
 	struct bg_addr addr; /* normalised, case kept (fb_apply_address: the Redis form); len 0: none */
 	char status[16];     /* "5.1.1", "" when none */
 	char action[16];     /* failed, delayed, delivered, relayed, expanded, "" */
-	enum fb_class cls;
+	enum fb_says says;   /* what its diagnostic, or the bounce's words, say */
+	enum fb_stage stage; /* the SMTP command the refusal answered, when the text names it */
+	enum fb_class cls;   /* what it calls for (fb_rcpt_class) */
 	enum fb_origin origin;
 	int verp;                   /* enum bg_verp_status: BG_VERP_OK when verified, else why not */
 	char diag[FB_DIAG_MAX + 1]; /* Diagnostic-Code or the text near the code; printable ASCII */
@@ -100,6 +129,7 @@ struct fb_record {
 	size_t n_rcpt;
 	bool standard;                 /* DSN: a message/delivery-status part was read */
 	int verp;                      /* enum bg_verp_status of the envelope recipient */
+	struct bg_addr verp_rcpt;      /* the recipient the envelope's VERP names (verp OK), len 0 otherwise */
 	struct bg_verp_info verp_info; /* what the envelope's VERP carries (verified when verp is OK) */
 	bool refused; /* FB_NOT_FEEDBACK: it claims to be a bounce but is not read as one (why says why) */
 	struct fb_arf arf;

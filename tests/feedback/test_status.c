@@ -3,9 +3,11 @@
  * auto-reply tests of bulkguard-feedback (issue 9, issue 10).
  *
  * fb_rcpt_class decides what a DSN recipient writes (fb_apply follows it):
- * 5.1.1, 5.1.2 and 5.1.10 suppress at once; 5.0.0, 5.2.2 and the other
- * 5.x.x are counted hard bounces; 4.x.x and delayed notices change
- * nothing; delivered, relayed, expanded are no failure. fb_sender_is_null
+ * 5.1.1, 5.1.2 and 5.1.10 suppress at once; the codes that refuse the
+ * sender (5.7.26, 5.7.509, ...) are block; 5.0.0, 5.2.2, the other 5.x.x
+ * and a final 4.x.x are counted hard bounces; delayed notices change
+ * nothing; delivered, relayed, expanded are no failure; what the text says
+ * decides over the status (issue 13). fb_text_says reads the phrases. fb_sender_is_null
  * says which envelope senders may send a DSN; fb_subject_auto_reply which
  * subjects are auto-replies that are never bounces.
  */
@@ -25,39 +27,62 @@
 
 struct status_case {
 	const char *status, *action;
+	enum fb_says says;
 	enum fb_class want;
 };
 
 /* clang-format off */
 static const struct status_case cases[] = {
-	{"5.1.1", "failed", FB_CLASS_BOUNCE},
-	{"5.1.2", "failed", FB_CLASS_BOUNCE},
-	{"5.1.10", "failed", FB_CLASS_BOUNCE},
-	{"5.1.1", NULL, FB_CLASS_BOUNCE},
-	{"5.1.1", "", FB_CLASS_BOUNCE},
-	{"5.1.1", "FAILED", FB_CLASS_BOUNCE},
-	{"5.0.0", "failed", FB_CLASS_HARD},
-	{"5.2.2", "failed", FB_CLASS_HARD},
-	{"5.1.0", "failed", FB_CLASS_HARD},
-	{"5.1.3", "failed", FB_CLASS_HARD},
-	{"5.1.100", "failed", FB_CLASS_HARD},
-	{"5.7.1", "failed", FB_CLASS_HARD},
-	{"5.4.4", "failed", FB_CLASS_HARD},
-	{"4.2.2", "delayed", FB_CLASS_SOFT},
-	{"4.4.7", "delayed", FB_CLASS_SOFT},
-	{"4.0.0", "delayed", FB_CLASS_SOFT},
-	{"4.4.1", "failed", FB_CLASS_SOFT},
-	{"5.1.1", "delayed", FB_CLASS_SOFT},
-	{"5.2.2", "Delayed", FB_CLASS_SOFT},
-	{"5.1.1", "delivered", FB_CLASS_NONE},
-	{"5.1.1", "relayed", FB_CLASS_NONE},
-	{"5.1.1", "expanded", FB_CLASS_NONE},
-	{"2.0.0", "delivered", FB_CLASS_NONE},
-	{"", "failed", FB_CLASS_NONE},
-	{NULL, "failed", FB_CLASS_NONE},
-	{"5.1", "failed", FB_CLASS_NONE},
-	{"6.1.1", "failed", FB_CLASS_NONE},
-	{"x.1.1", "failed", FB_CLASS_NONE},
+	{"5.1.1", "failed", FB_SAYS_NOTHING, FB_CLASS_BOUNCE},
+	{"5.1.2", "failed", FB_SAYS_NOTHING, FB_CLASS_BOUNCE},
+	{"5.1.10", "failed", FB_SAYS_NOTHING, FB_CLASS_BOUNCE},
+	{"5.1.1", NULL, FB_SAYS_NOTHING, FB_CLASS_BOUNCE},
+	{"5.1.1", "", FB_SAYS_NOTHING, FB_CLASS_BOUNCE},
+	{"5.1.1", "FAILED", FB_SAYS_NOTHING, FB_CLASS_BOUNCE},
+	{"5.0.0", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
+	{"5.2.2", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
+	{"5.1.0", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
+	{"5.1.3", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
+	{"5.1.100", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
+	{"5.7.1", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
+	{"5.4.4", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
+	/* issue 13: the codes that refuse the sender, not the mailbox, are block */
+	{"5.7.26", "failed", FB_SAYS_NOTHING, FB_CLASS_BLOCK},
+	{"5.7.27", "failed", FB_SAYS_NOTHING, FB_CLASS_BLOCK},
+	{"5.7.25", "failed", FB_SAYS_NOTHING, FB_CLASS_BLOCK},
+	{"5.7.509", "failed", FB_SAYS_NOTHING, FB_CLASS_BLOCK},
+	{"5.7.515", "failed", FB_SAYS_NOTHING, FB_CLASS_BLOCK},
+	{"5.7.606", "failed", FB_SAYS_NOTHING, FB_CLASS_BLOCK},
+	{"5.6.0", "failed", FB_SAYS_NOTHING, FB_CLASS_BLOCK},
+	/* issue 13: where status and text disagree, the text decides */
+	{"5.1.1", "failed", FB_SAYS_BLOCKED, FB_CLASS_BLOCK},
+	{"5.0.0", "failed", FB_SAYS_USER_UNKNOWN, FB_CLASS_BOUNCE},
+	{"5.4.4", "failed", FB_SAYS_HOST_UNKNOWN, FB_CLASS_BOUNCE},
+	{"4.4.0", "failed", FB_SAYS_HOST_UNKNOWN, FB_CLASS_HARD},
+	{"5.1.1", "failed", FB_SAYS_FULL, FB_CLASS_HARD},
+	{"5.1.1", "failed", FB_SAYS_FILTERED, FB_CLASS_HARD},
+	{"5.2.1", "failed", FB_SAYS_DISABLED, FB_CLASS_HARD},
+	/* issue 13: a final failure with 4.x.x counts; a delay changes nothing */
+	{"4.4.7", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
+	{"4.4.1", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
+	{"4.0.0", "failed", FB_SAYS_EXPIRED, FB_CLASS_HARD},
+	{"4.2.2", "delayed", FB_SAYS_NOTHING, FB_CLASS_SOFT},
+	{"4.4.7", "delayed", FB_SAYS_NOTHING, FB_CLASS_SOFT},
+	{"4.0.0", "delayed", FB_SAYS_NOTHING, FB_CLASS_SOFT},
+	{"5.1.1", "delayed", FB_SAYS_NOTHING, FB_CLASS_SOFT},
+	{"5.2.2", "Delayed", FB_SAYS_NOTHING, FB_CLASS_SOFT},
+	{"4.7.1", "delayed", FB_SAYS_BLOCKED, FB_CLASS_SOFT},
+	{"4.4.7", NULL, FB_SAYS_DELAYED, FB_CLASS_SOFT},
+	{"4.4.7", "failed", FB_SAYS_DELAYED, FB_CLASS_HARD},
+	{"5.1.1", "delivered", FB_SAYS_NOTHING, FB_CLASS_NONE},
+	{"5.1.1", "relayed", FB_SAYS_NOTHING, FB_CLASS_NONE},
+	{"5.1.1", "expanded", FB_SAYS_NOTHING, FB_CLASS_NONE},
+	{"2.0.0", "delivered", FB_SAYS_NOTHING, FB_CLASS_NONE},
+	{"", "failed", FB_SAYS_NOTHING, FB_CLASS_NONE},
+	{NULL, "failed", FB_SAYS_NOTHING, FB_CLASS_NONE},
+	{"5.1", "failed", FB_SAYS_NOTHING, FB_CLASS_NONE},
+	{"6.1.1", "failed", FB_SAYS_NOTHING, FB_CLASS_NONE},
+	{"x.1.1", "failed", FB_SAYS_NOTHING, FB_CLASS_NONE},
 };
 /* clang-format on */
 
@@ -69,7 +94,7 @@ test_row(void **state)
 {
 	const struct status_case *c = *state;
 
-	assert_string_equal(fb_class_name(fb_rcpt_class(c->status, c->action)), fb_class_name(c->want));
+	assert_string_equal(fb_class_name(fb_rcpt_class(c->status, c->action, c->says)), fb_class_name(c->want));
 }
 
 /* The null sender as pipe(8) passes it: empty, <>, MAILER-DAEMON; nothing else, and unknown is not null. */
@@ -123,18 +148,83 @@ test_auto_reply(void **state)
 }
 
 /* One cmocka group for the whole program: TAP allows one plan per test script. */
+/* What bounce texts say, family by family (issue 13): the words decide where a status is vague or wrong. */
+static void
+test_says(void **state)
+{
+	static const struct {
+		const char *text;
+		enum fb_says want;
+	} rows[] = {
+	    {"550 5.1.1 <a@example.com>: Recipient address rejected: User unknown in local recipient table",
+	     FB_SAYS_USER_UNKNOWN},
+	    {"jana.roth@notes.example.net is not listed in Domino Directory", FB_SAYS_USER_UNKNOWN},
+	    {"550 Invalid final delivery userid: nora.ek", FB_SAYS_USER_UNKNOWN},
+	    {"Unrouteable address: The account or domain may not exist", FB_SAYS_USER_UNKNOWN},
+	    {"554 delivery error: dd This user doesn't have a yahoo.com account", FB_SAYS_USER_UNKNOWN},
+	    {"550 5.4.1 [a@example.org]: Recipient\n    address rejected: Access denied", FB_SAYS_USER_UNKNOWN},
+	    {"550 5.1.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", FB_SAYS_BLOCKED},
+	    {"550 5.1.1 IP address 192.0.2.1 is blacklisted", FB_SAYS_BLOCKED},
+	    {"421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume",
+	     FB_SAYS_BLOCKED},
+	    {"550 5.7.26 This message does not pass authentication checks (SPF and DKIM both do not pass)",
+	     FB_SAYS_BLOCKED},
+	    {"550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification", FB_SAYS_BLOCKED},
+	    {"421 Too many connections from your IP", FB_SAYS_BLOCKED},
+	    {"450 4.2.0 <a@example.com>: Recipient address rejected: Greylisted", FB_SAYS_BLOCKED},
+	    {"Host or domain name not found. Name service error for name=nosuchhost.example.org", FB_SAYS_HOST_UNKNOWN},
+	    {"552 5.2.2 <a@example.org>: mailbox is full", FB_SAYS_FULL},
+	    {"retry timeout exceeded", FB_SAYS_EXPIRED},
+	    {"550-5.2.1 The email account that you tried to reach is inactive.", FB_SAYS_DISABLED},
+	    {"Delivery to the following recipient has been delayed", FB_SAYS_DELAYED},
+	    {"250 2.0.0 Ok: queued as 4B2A1", FB_SAYS_NOTHING},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (fb_text_says(rows[i].text, strlen(rows[i].text)) != rows[i].want)
+			fail_msg("\"%s\" says %s, want %s", rows[i].text,
+			         fb_says_name(fb_text_says(rows[i].text, strlen(rows[i].text))),
+			         fb_says_name(rows[i].want));
+}
+
+/* Where in the dialogue a refusal came: before any recipient it is a block; "user unknown" after DATA a filter's. */
+static void
+test_stage(void **state)
+{
+	static const char exim_mail[] =
+	    "SMTP error from remote mail server after MAIL FROM:<a@example.com> SIZE=1543:\n"
+	    "host mx.example.jp [192.0.2.20]: 553 5.1.0 neko.example.com does not exist";
+	static const char postfix_data[] =
+	    "host mx.example.net said: 550 5.0.0 <b@example.net>: User unknown (in reply "
+	    "to end of DATA command)";
+	static const char pipelined[] =
+	    ">>> RCPT To:<c@example.org>\n>>> DATA\n<<< 550 5.1.1 <c@example.org>... User unknown";
+
+	assert_int_equal(fb_text_stage(exim_mail, strlen(exim_mail)), FB_STAGE_SENDER);
+	assert_int_equal(fb_says_at_stage(fb_text_says(exim_mail, strlen(exim_mail)), FB_STAGE_SENDER, "5.1.0"),
+	                 FB_SAYS_BLOCKED);
+	assert_int_equal(fb_text_stage(postfix_data, strlen(postfix_data)), FB_STAGE_DATA);
+	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_DATA, "5.0.0"), FB_SAYS_FILTERED);
+	assert_int_equal(fb_text_stage(pipelined, strlen(pipelined)), FB_STAGE_DATA);
+	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_DATA, "5.1.1"), FB_SAYS_USER_UNKNOWN);
+	(void)state;
+}
+
 int
 main(void)
 {
 	static char names[NCASES][64];
-	static struct CMUnitTest tests[NCASES + 2];
+	static struct CMUnitTest tests[NCASES + 4];
 
 	for (size_t i = 0; i < NCASES; i++) {
-		snprintf(names[i], sizeof(names[i]), "%s %s is %s", cases[i].status ? cases[i].status : "(none)",
-		         cases[i].action ? cases[i].action : "(none)", fb_class_name(cases[i].want));
+		snprintf(names[i], sizeof(names[i]), "%s %s %s is %s", cases[i].status ? cases[i].status : "(none)",
+		         cases[i].action ? cases[i].action : "(none)", fb_says_name(cases[i].says),
+		         fb_class_name(cases[i].want));
 		tests[i] = (struct CMUnitTest){names[i], test_row, NULL, NULL, (void *)&cases[i]};
 	}
 	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_null_sender);
 	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_auto_reply);
-	return _cmocka_run_group_tests("fb_status", tests, NCASES + 2, NULL, NULL);
+	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_says);
+	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_stage);
+	return _cmocka_run_group_tests("fb_status", tests, NCASES + 4, NULL, NULL);
 }

@@ -1,0 +1,488 @@
+/*
+ * fb_dsn.c - delivery status notifications read into a record (fb_dsn.h):
+ * RFC 3464 reports, bounces in an MTA's own words, and which recipients the
+ * envelope's VERP verifies.
+ *
+ * Each failed recipient's class comes from its status, its action and what
+ * its text says (fb_text_says over its Diagnostic-Code or a comment after its
+ * Status, else the bounce's own words; fb_text_stage for where in the SMTP
+ * dialogue the refusal came): the text decides where it says something
+ * (5.1.1 with "IP address blacklisted" is block), the status where it does
+ * not. A missing status is filled from the text (a bounce's "user unknown"
+ * is 5.1.1); a report's own status is kept. A bounce without an action is a
+ * delay only when its words or Subject say so.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <gmime/gmime.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bg_verp.h"
+#include "fb_dsn.h"
+#include "fb_text.h"
+
+/* The DSN fields a bounce may paste into its text, with the line break before them. */
+static const char pasted_final_rcpt[] = "\nFinal-Recipient:";
+static const char pasted_status[] = "\nStatus:";
+static const char pasted_diagnostic[] = "\nDiagnostic-Code:";
+#define FIELD_LEN(name) (sizeof(name) - 1) /* the length of a field name above, without its NUL */
+
+#define FB_ADDRESSES_MAX 256 /* addresses looked at when a text bounce names several */
+
+#define FB_STATUS_UNDEFINED "5.0.0" /* a bounce that failed without saying why (RFC 3463: other or undefined) */
+
+static size_t text_before_copy(const char *s, size_t n);
+static bool find_failed(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out);
+
+/*
+ * The status of a DSN recipient from its Status field and its diagnostic:
+ * only an enhanced code in the diagnostic refines Status, and then only a
+ * vague x.0.0 of the same class; a reply code or a phrase fills a missing one.
+ */
+static void
+dsn_status(const char *status_field, const char *diagnostic, struct fb_rcpt *x)
+{
+	char from_diag[sizeof(x->status)], line[FB_DIAG_MAX + 1];
+	bool enhanced =
+	    fb_find_status(diagnostic, strlen(diagnostic), from_diag, sizeof(from_diag), line, sizeof(line));
+
+	if (status_field != NULL)
+		fb_find_status(status_field, strlen(status_field), x->status, sizeof(x->status), line, sizeof(line));
+	if (status_field != NULL && x->status[0] != '\0' && !enhanced)
+		return;
+	if (x->status[0] == '\0' || (strcmp(x->status + 1, ".0.0") == 0 && from_diag[0] == x->status[0]))
+		snprintf(x->status, sizeof(x->status), "%s", from_diag);
+}
+
+/* Reads one per-recipient block of a delivery-status part; each field is read once. */
+static void
+dsn_block(GMimeObject *o, void *arg)
+{
+	struct fb_record *r = arg;
+	const char *final_rcpt = fb_hdr(o, "Final-Recipient"), *original_rcpt = fb_hdr(o, "Original-Recipient");
+	const char *action = fb_hdr(o, "Action"), *diagnostic = fb_hdr(o, "Diagnostic-Code");
+	const char *status_field = fb_hdr(o, "Status");
+	struct fb_rcpt *x;
+
+	if ((final_rcpt == NULL && original_rcpt == NULL && action == NULL) || r->n_rcpt >= FB_RCPT_MAX)
+		return; /* the per-message block, or one recipient too many */
+	x = &r->rcpt[r->n_rcpt++];
+	if (!fb_field_addr(final_rcpt, &x->addr))
+		fb_field_addr(original_rcpt, &x->addr);
+	fb_copy_lower(action, x->action, sizeof(x->action));
+	if (diagnostic != NULL && strchr(diagnostic, ';') != NULL)
+		diagnostic = strchr(diagnostic, ';') + 1; /* past the diagnostic type ("smtp;") */
+	if (diagnostic == NULL)
+		diagnostic = "";
+	fb_copy_printable(diagnostic, strlen(diagnostic), x->diag, sizeof(x->diag));
+	dsn_status(status_field, diagnostic, x);
+	if (status_field != NULL) /* a comment after the code: "5.2.1 (mailbox disabled, not accepting messages)" */
+		x->says = fb_text_says(status_field, strlen(status_field));
+	if (x->says == FB_SAYS_NOTHING)
+		x->says = fb_text_says(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
+	x->stage = fb_text_stage(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
+}
+
+/* Returns the bounce's own words, before any copy of the returned message (caller g_frees), or NULL. */
+static char *
+bounce_words(struct fb_walk *w, size_t *len)
+{
+	char *text = NULL;
+
+	if (w->text != NULL)
+		text = g_mime_text_part_get_text(w->text);
+	else if (w->bare != NULL) /* boundary missing: the text is all prologue */
+		text = g_strdup(g_mime_multipart_get_prologue(w->bare));
+	*len = text != NULL ? text_before_copy(text, strnlen(text, FB_TEXT_MAX)) : 0;
+	return text;
+}
+
+/*
+ * Reads a message/delivery-status part into r. A recipient whose diagnostic
+ * says nothing is read from the bounce's own words when it is the only one;
+ * X-Failed-Recipients or those words name a lone recipient without an address.
+ */
+void
+fb_read_dsn(GMimeMessage *m, GMimePart *part, struct fb_walk *w, const char *env, struct fb_record *r)
+{
+	GByteArray *ba = fb_part_bytes(part, FB_TEXT_MAX);
+	const char *failed_rcpts = fb_hdr(GMIME_OBJECT(m), "X-Failed-Recipients");
+	size_t words_len = 0;
+	char *words = NULL;
+
+	r->kind = FB_DSN;
+	r->standard = true;
+	if (ba == NULL)
+		return;
+	fb_each_block((const char *)ba->data, ba->len, dsn_block, r);
+	g_byte_array_unref(ba);
+	if (r->n_rcpt == 1)
+		words = bounce_words(w, &words_len);
+	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && failed_rcpts != NULL && strchr(failed_rcpts, ',') == NULL)
+		fb_field_addr(failed_rcpts, &r->rcpt[0].addr);
+	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && words != NULL)
+		find_failed(words, words_len, m, env, &r->rcpt[0].addr);
+	if (r->n_rcpt == 1 && r->rcpt[0].says == FB_SAYS_NOTHING && words != NULL)
+		r->rcpt[0].says = fb_text_says(words, words_len);
+	if (r->n_rcpt == 1 && r->rcpt[0].stage == FB_STAGE_UNKNOWN && words != NULL)
+		r->rcpt[0].stage = fb_text_stage(words, words_len);
+	g_free(words);
+	for (size_t i = 0; i < r->n_rcpt; i++) {
+		struct fb_rcpt *x = &r->rcpt[i];
+
+		x->says = fb_says_at_stage(x->says, x->stage, x->status);
+		if (x->status[0] == '\0') /* a report's own status is kept as it is, vague or not */
+			fb_status_refine(x->status, sizeof(x->status), x->says);
+		x->cls = fb_rcpt_class(x->status, x->action, x->says);
+	}
+}
+
+/* True when a is one of the addresses of header value v (compared without case). */
+static bool
+in_header(const char *v, const struct bg_addr *a)
+{
+	InternetAddressList *l;
+	bool found = false;
+
+	if (v == NULL || (l = internet_address_list_parse(NULL, v)) == NULL)
+		return false;
+	for (int i = 0; i < internet_address_list_length(l) && !found; i++) {
+		InternetAddress *ia = internet_address_list_get_address(l, i);
+		const char *s;
+
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia) &&
+		    (s = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia))))
+			found = strcasecmp(s, a->text) == 0;
+	}
+	g_object_unref(l);
+	return found;
+}
+
+/* True when the address is the bounce's own (its From or To, a daemon, the envelope recipient). */
+static bool
+not_the_failed(const struct bg_addr *a, GMimeMessage *m, const char *env)
+{
+	static const char *daemons[] = {"mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "daemon",
+	                                "root",          "noreply",    "no-reply",    NULL};
+	GMimeObject *o = GMIME_OBJECT(m);
+
+	for (int i = 0; daemons[i] != NULL; i++)
+		if (a->at == strlen(daemons[i]) && strncasecmp(a->text, daemons[i], a->at) == 0)
+			return true;
+	return in_header(fb_hdr(o, "From"), a) || in_header(fb_hdr(o, "To"), a) || strcasecmp(a->text, env) == 0;
+}
+
+/*
+ * Finds the first address in n bytes of s that is not the bounce's own;
+ * *at (NULL: not wanted) gets its offset.
+ */
+static bool
+find_failed_at(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out, size_t *at)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t b = i, e = i + 1;
+
+		if (s[i] != '@')
+			continue;
+		while (b > 0 && (isalnum((unsigned char)s[b - 1]) || strchr(".!#$%&'*+/=?^_`{|}~-", s[b - 1])))
+			b--;
+		while (e < n && (isalnum((unsigned char)s[e]) || s[e] == '.' || s[e] == '-'))
+			e++;
+		while (e > i + 1 && s[e - 1] == '.')
+			e--;
+		while (b < i && s[b] == '.')
+			b++;
+		if (b == i || e == i + 1)
+			continue;
+		if (bg_addr_normalise(s + b, e - b, BG_ADDR_KEEP_CASE, out) == BG_ADDR_OK &&
+		    strchr(bg_addr_domain(out), '.') != NULL && !not_the_failed(out, m, env)) {
+			if (at != NULL)
+				*at = b;
+			return true;
+		}
+		i = e;
+	}
+	memset(out, 0, sizeof(*out));
+	return false;
+}
+
+/* Finds the first address in n bytes of s that is not the bounce's own. */
+static bool
+find_failed(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out)
+{
+	return find_failed_at(s, n, m, env, out, NULL);
+}
+
+/* Finds the failed address in an SMTP transcript ("RCPT TO:<addr>") of the n bytes at s. */
+static bool
+failed_after_rcpt_to(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out)
+{
+	long at = fb_find_ci(s, n, "RCPT TO:");
+	size_t e;
+
+	if (at < 0)
+		return false;
+	for (e = (size_t)at; e < n && s[e] != '\n'; e++)
+		;
+	return find_failed(s + at, e - (size_t)at, m, env, out);
+}
+
+/* Returns how many bytes of the bounce text come before the copy of the returned message. */
+static size_t
+text_before_copy(const char *s, size_t n)
+{
+	static const char *marks[] = {
+	    "original message", "copy of the message", "returned message", "message header", "headers of",
+	    "below this line",  "unsent message",      "original text",    "message/rfc822", NULL};
+	size_t i = 0;
+
+	while (i < n) {
+		size_t e;
+
+		for (e = i; e < n && s[e] != '\n'; e++)
+			;
+		if (e > i && (strncasecmp(s + i, "Received: ", 10) == 0 || strncasecmp(s + i, "Return-Path:", 12) == 0))
+			return i;
+		if (s[i] == '-' || s[i] == '=' || s[i] == '*' || s[i] == '_')
+			for (int k = 0; marks[k] != NULL; k++)
+				if (fb_find_ci(s + i, e - i, marks[k]) >= 0)
+					return i;
+		i = e + 1;
+	}
+	return n;
+}
+
+/* True when the message looks like a bounce: a daemon sender, a bounce subject or X-Failed-Recipients. */
+bool
+fb_looks_like_bounce(GMimeMessage *m)
+{
+	static const char *subjects[] = {"undeliver",
+	                                 "delivery",
+	                                 "failure",
+	                                 "returned mail",
+	                                 "failed",
+	                                 "bounce",
+	                                 "could not be delivered",
+	                                 "not delivered",
+	                                 "non remis",
+	                                 "returned to sender",
+	                                 "rejected",
+	                                 "warning",
+	                                 NULL};
+	GMimeObject *o = GMIME_OBJECT(m);
+	const char *from = fb_hdr(o, "From"), *subj = fb_hdr(o, "Subject");
+
+	if (fb_hdr(o, "X-Failed-Recipients") != NULL)
+		return true;
+	if (from != NULL &&
+	    (fb_find_ci(from, strlen(from), "mailer-daemon") >= 0 ||
+	     fb_find_ci(from, strlen(from), "postmaster") >= 0 || fb_find_ci(from, strlen(from), "post_master") >= 0 ||
+	     fb_find_ci(from, strlen(from), "mail delivery") >= 0))
+		return true;
+	for (int i = 0; subj != NULL && subjects[i] != NULL; i++)
+		if (fb_find_ci(subj, strlen(subj), subjects[i]) >= 0)
+			return true;
+	return false;
+}
+
+/* Returns the end of the line that starts at offset at of the n bytes at s. */
+static size_t
+line_end(const char *s, size_t n, size_t at)
+{
+	while (at < n && s[at] != '\n')
+		at++;
+	return at;
+}
+
+/* Reads DSN fields written as text (a report pasted into the body): its Final-Recipient, Status and Diagnostic-Code
+ * lines. */
+static bool
+inline_fields(const char *s, size_t n, struct fb_rcpt *x)
+{
+	long rcpt_at = fb_find_ci(s, n, pasted_final_rcpt), status_at = fb_find_ci(s, n, pasted_status), diagnostic_at;
+	char rcpt[BG_ADDR_MAX + 32], line[FB_DIAG_MAX + 1];
+	size_t value, end;
+
+	if (rcpt_at < 0 || status_at < 0)
+		return false;
+	value = (size_t)rcpt_at + FIELD_LEN(pasted_final_rcpt);
+	end = line_end(s, n, value);
+	if (end - value >= sizeof(rcpt))
+		end = value + sizeof(rcpt) - 1;
+	snprintf(rcpt, sizeof(rcpt), "%.*s", (int)(end - value), s + value);
+	value = (size_t)status_at + FIELD_LEN(pasted_status);
+	fb_find_status(s + value, line_end(s, n, value) - value, x->status, sizeof(x->status), line, sizeof(line));
+	if ((diagnostic_at = fb_find_ci(s, n, pasted_diagnostic)) >= 0) {
+		value = (size_t)diagnostic_at + FIELD_LEN(pasted_diagnostic);
+		x->says = fb_text_says(s + value, line_end(s, n, value) - value);
+	}
+	return fb_field_addr(rcpt, &x->addr) && x->status[0] != '\0';
+}
+
+/* True when the Subject says the bounce is a delay warning, not a failure. */
+static bool
+subject_says_delay(GMimeMessage *m)
+{
+	const char *subj = fb_hdr(GMIME_OBJECT(m), "Subject");
+
+	return subj != NULL &&
+	       (strncasecmp(subj, "Warning:", 8) == 0 || fb_find_ci(subj, strlen(subj), "delayed") >= 0 ||
+	        fb_find_ci(subj, strlen(subj), "delay notification") >= 0);
+}
+
+/* Finds the failed recipient of a bounce without a report: X-Failed-Recipients, its words, the returned To. */
+static void
+plain_recipient(GMimeMessage *m, struct fb_walk *w, const char *words, size_t len, const char *env, struct bg_addr *a)
+{
+	const char *failed_rcpts = fb_hdr(GMIME_OBJECT(m), "X-Failed-Recipients");
+	GMimeMessage *orig;
+
+	if (failed_rcpts != NULL && strchr(failed_rcpts, ',') == NULL && fb_field_addr(failed_rcpts, a))
+		return;
+	if (words != NULL && (failed_after_rcpt_to(words, len, m, env, a) || find_failed(words, len, m, env, a)))
+		return;
+	memset(a, 0, sizeof(*a));
+	if (w->reported != NULL && (orig = fb_reported_message(w->reported)) != NULL) {
+		fb_field_addr(fb_hdr(GMIME_OBJECT(orig), "To"), a);
+		g_object_unref(orig);
+	}
+}
+
+/* Decides a plain bounce's recipient: a delay when its words or the Subject say so, else a final failure. */
+static void
+plain_class(struct fb_rcpt *x, bool subject_says_delay)
+{
+	if (x->says == FB_SAYS_NOTHING && subject_says_delay)
+		x->says = FB_SAYS_DELAYED;
+	x->says = fb_says_at_stage(x->says, x->stage, x->status);
+	fb_status_refine(x->status, sizeof(x->status), x->says);
+	if (x->status[0] == '\0' && x->says != FB_SAYS_DELAYED && (x->addr.len > 0))
+		snprintf(x->status, sizeof(x->status), "%s",
+		         FB_STATUS_UNDEFINED); /* it failed; its words say no more */
+	snprintf(x->action, sizeof(x->action), "%s", x->says == FB_SAYS_DELAYED ? "delayed" : "failed");
+	x->cls = fb_rcpt_class(x->status, x->action, x->says);
+}
+
+/* Reads one recipient's part of a bounce's words (n bytes at s): its status and what it says. */
+static void
+plain_part(const char *s, size_t n, struct fb_rcpt *x)
+{
+	fb_find_status(s, n, x->status, sizeof(x->status), x->diag, sizeof(x->diag));
+	x->says = fb_text_says(s, n);
+	x->stage = fb_text_stage(s, n);
+}
+
+/*
+ * Splits a bounce's words that name several failed addresses, each followed
+ * by its own reason (qmail's "<a>:" paragraphs, Exim's and OpenSMTPD's
+ * lists), into one recipient each, from the first one on; the record keeps
+ * its first recipient as read when there are fewer than two.
+ */
+static void
+plain_recipients(const char *s, size_t n, GMimeMessage *m, const char *env, struct fb_record *r)
+{
+	size_t start[FB_RCPT_MAX], found = 0, at = 0, from = 0;
+	struct bg_addr a[FB_RCPT_MAX];
+
+	for (int tries = 0; tries < FB_ADDRESSES_MAX && found < FB_RCPT_MAX && from < n &&
+	                    find_failed_at(s + from, n - from, m, env, &a[found], &at);
+	     tries++) {
+		bool seen = false;
+
+		for (size_t i = 0; i < found && !seen; i++)
+			seen = strcasecmp(a[i].text, a[found].text) == 0;
+		if (!seen)
+			start[found++] = from + at;
+		from += at + a[seen ? 0 : found - 1].len;
+		from = from > n ? n : from;
+	}
+	if (found < 2)
+		return;
+	for (size_t i = 0; i < found; i++) {
+		struct fb_rcpt *x = &r->rcpt[i];
+
+		memset(x, 0, sizeof(*x));
+		x->addr = a[i];
+		plain_part(s + start[i], (i + 1 < found ? start[i + 1] : n) - start[i], x);
+	}
+	r->n_rcpt = found;
+}
+
+/* Reads a bounce without a delivery-status part from its words: its recipients, what is found for each. */
+bool
+fb_read_plain_bounce(GMimeMessage *m, struct fb_walk *w, const char *env, struct fb_record *r)
+{
+	struct fb_rcpt *x = &r->rcpt[0];
+	size_t len = 0;
+	char *words = bounce_words(w, &len);
+
+	bool delay = subject_says_delay(m);
+
+	memset(x, 0, sizeof(*x));
+	r->n_rcpt = 1;
+	if (words != NULL && !inline_fields(words, strnlen(words, FB_TEXT_MAX), x)) {
+		plain_part(words, len, x);
+		plain_recipient(m, w, words, len, env, &x->addr);
+		if (fb_hdr(GMIME_OBJECT(m), "X-Failed-Recipients") == NULL)
+			plain_recipients(words, len, m, env, r);
+	} else if (words == NULL) {
+		plain_recipient(m, w, NULL, 0, env, &x->addr);
+	}
+	for (size_t i = 0; i < r->n_rcpt; i++) {
+		x = &r->rcpt[i];
+		if (words != NULL && x->says == FB_SAYS_NOTHING) /* a part that says nothing: the whole words */
+			x->says = fb_text_says(words, len);
+		if (words != NULL && x->stage == FB_STAGE_UNKNOWN)
+			x->stage = fb_text_stage(words, len);
+		plain_class(x, delay);
+	}
+	g_free(words);
+	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && r->rcpt[0].status[0] == '\0') {
+		r->n_rcpt = 0;
+		return false;
+	}
+	r->kind = FB_DSN;
+	return true;
+}
+
+/*
+ * Marks the DSN recipients the envelope's VERP verifies: a named VERP's own
+ * recipient (it replaces the report's, which may name a forwarded address),
+ * or each Final-Recipient a short-form VERP checks. The others keep the
+ * report's address, unverified, with the reason in verp.
+ */
+void
+fb_resolve_verp(const struct fb_envelope *env, struct fb_record *r)
+{
+	size_t keep = 0;
+
+	if (r->verp == BG_VERP_OK) {
+		for (size_t i = 0; i < r->n_rcpt; i++)
+			if (strcasecmp(r->rcpt[i].addr.text, r->verp_rcpt.text) == 0 ||
+			    (keep == 0 && r->rcpt[i].cls != FB_CLASS_NONE))
+				keep = i + 1;
+		if (r->n_rcpt == 0)
+			memset(&r->rcpt[0], 0, sizeof(r->rcpt[0]));
+		r->rcpt[0] = r->rcpt[keep > 0 ? keep - 1 : 0];
+		r->rcpt[0].addr = r->verp_rcpt;
+		r->rcpt[0].origin = FB_ORIGIN_VERP;
+		r->rcpt[0].verp = BG_VERP_OK;
+		r->n_rcpt = 1;
+		return;
+	}
+	for (size_t i = 0; i < r->n_rcpt; i++) {
+		struct fb_rcpt *x = &r->rcpt[i];
+
+		if (x->origin == FB_ORIGIN_TOKEN)
+			continue; /* an SES bounce's recipient our token names: verified already */
+		x->verp = r->verp;
+		if (r->verp == BG_VERP_UNNAMED && x->addr.len > 0)
+			x->verp =
+			    bg_verp_check(env->keys, env->rcpt, strlen(env->rcpt), x->addr.text, &env->window, NULL);
+		if (x->verp == BG_VERP_OK)
+			x->origin = FB_ORIGIN_VERP_CHECK;
+	}
+}
