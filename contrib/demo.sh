@@ -486,6 +486,18 @@ operator_view() {
 	note ""
 	op "redis-cli -p $REDIS_PORT HGETALL bg:unverified"
 	check "bg:unverified" "$(rcli HGETALL bg:unverified | paste -sd' ' -)" "bad-mac 1"
+	note ""
+	note "  The counters the reputation brakes read (bg:stat:, written only from verified origins):"
+	ctl_op stats --entity shop
+	_stats=$("$CTL" -c "$MILTER_CONF" stats --entity shop 2>&1)
+	case $_stats in
+	*unsub-one-click=1*) ;;
+	*) fail "bulkguard-ctl stats shows no unsub-one-click=1 for shop" ;;
+	esac
+	case $_stats in
+	*bounce-dead=1*) ;;
+	*) fail "bulkguard-ctl stats shows no bounce-dead=1 for shop" ;;
+	esac
 }
 
 step_summary() {

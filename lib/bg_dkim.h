@@ -55,6 +55,16 @@ size_t bg_dkim_keys_count(const struct bg_dkim_keys *k);
 /* Zeroes the keys, closes the library handle and frees everything; NULL is fine. */
 void bg_dkim_keys_free(struct bg_dkim_keys *k);
 
+struct evp_pkey_st; /* libcrypto's EVP_PKEY */
+
+/*
+ * The key that was parsed, when a keys object now loaded (any thread, any
+ * reload) was loaded, from a key file of exactly these len bytes (as handed to
+ * libopendkim), with one more reference that the caller owns (EVP_PKEY_free);
+ * NULL when no loaded key has these bytes. For bg_dkim_wrap.c.
+ */
+struct evp_pkey_st *bg_dkim_key_cached(const void *buf, size_t len);
+
 /*
  * Begins signing one message for entity e (NULL: no entity, esp signatures
  * only): one libopendkim handle per signature, e's dkim blocks first, then the

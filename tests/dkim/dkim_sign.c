@@ -1,7 +1,7 @@
 /*
  * dkim_sign.c - signs a message file with bg_dkim the way bulkguard-milter does, for verify.test.
  *
- * usage: dkim_sign [-e ENTITY] [-i ID] [-k CHUNK] [-r] CONFIG MESSAGE
+ * usage: dkim_sign [-e ENTITY] [-i ID] [-k CHUNK] [-r] [-A CONFIG2] CONFIG MESSAGE
  *
  * Loads CONFIG and its DKIM keys, feeds MESSAGE's headers as a milter gets
  * them (value after the colon as it is, folds with the file's own line ends),
@@ -11,6 +11,12 @@
  * (each at the top, in bg_dkim_signature order) on standard output. The
  * message bytes themselves are printed unchanged. Exit 0; 1 when signing
  * fails (bg_dkim_error on standard error); 78 for a configuration or key error.
+ *
+ * -A CONFIG2 loads CONFIG2's keys too, after CONFIG's, and keeps them loaded
+ * while the message is signed with CONFIG's: a reload during a message. Like
+ * the milter, this program is linked with libopendkim's key parser wrapped
+ * (lib/bg_dkim_wrap.c), so libopendkim gets its keys from every keys object
+ * loaded: each signature must still come from its own configuration's key.
  */
 #include "config.h"
 
@@ -197,11 +203,14 @@ main(int argc, char **argv)
 	int raw = 0, c, rc = 78;
 	char err[1024];
 	struct bg_config *cfg;
-	struct bg_dkim_keys *keys = NULL;
+	struct bg_dkim_keys *keys = NULL, *keys2 = NULL;
+	struct bg_config *cfg2 = NULL;
+	const char *conf2 = NULL;
 	struct buf m;
 
-	while ((c = getopt(argc, argv, "e:i:k:r")) != -1) {
+	while ((c = getopt(argc, argv, "e:i:k:rA:")) != -1) {
 		switch (c) {
+		case 'A': conf2 = optarg; break;
 		case 'e': entity = optarg; break;
 		case 'i': id = optarg; break;
 		case 'k': chunk = strtoul(optarg, NULL, 10); break;
@@ -210,7 +219,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2 || chunk == 0) {
-		fprintf(stderr, "usage: dkim_sign [-e ENTITY] [-i ID] [-k CHUNK] [-r] CONFIG MESSAGE\n");
+		fprintf(stderr, "usage: dkim_sign [-e ENTITY] [-i ID] [-k CHUNK] [-r] [-A CONFIG2] CONFIG MESSAGE\n");
 		return 64;
 	}
 	if ((cfg = bg_config_load(argv[optind], err, sizeof(err))) == NULL) {
@@ -221,11 +230,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "dkim_sign: no entity \"%s\"\n", entity);
 	else if ((keys = bg_dkim_keys_load(cfg, err, sizeof(err))) == NULL)
 		fprintf(stderr, "dkim_sign: %s\n", err);
+	else if (conf2 != NULL && ((cfg2 = bg_config_load(conf2, err, sizeof(err))) == NULL ||
+	                           (keys2 = bg_dkim_keys_load(cfg2, err, sizeof(err))) == NULL))
+		fprintf(stderr, "dkim_sign: %s\n", err);
 	else {
 		m = slurp(argv[optind + 1]);
 		rc = sign_message(keys, find_entity(cfg, entity), id, m, raw, chunk);
 		free(m.p);
 	}
+	bg_dkim_keys_free(keys2);
+	bg_config_free(cfg2);
 	bg_dkim_keys_free(keys);
 	bg_config_free(cfg);
 	return rc;
