@@ -16,7 +16,7 @@
 static char *
 keep(const char *v)
 {
-	return bg_xstrndup(v, 256);
+	return bg_xstrndup(v, strnlen(v, 256));
 }
 
 enum pol_verdict
