@@ -1,19 +1,5 @@
 # cluster.sh - a private Redis Cluster for one test (sourced after common.sh).
 #
-# cluster_wait_agree [SECONDS]: waits until `redis-cli --cluster check` finds every node agreeing
-# and no slot open (what `--cluster reshard` demands before it starts); 0 or 1.
-cluster_wait_agree() {
-	_n=$(( ${1:-10} * 10 ))
-	_p=$(cluster_masters | head -n 1)
-	for _i in $(seq 1 "$_n"); do
-		"$REDIS_CLI" --cluster check "127.0.0.1:$_p" >"$BG_TMP/cluster/check.log" 2>&1 &&
-			grep -q 'All nodes agree' "$BG_TMP/cluster/check.log" &&
-			! grep -q -e WARNING -e ERR "$BG_TMP/cluster/check.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # cluster_start [MASTERS] starts 2 x MASTERS (default 3) redis-server nodes
 # on free loopback ports (each port and its bus port, port + 10000, free),
 # cluster-enabled, no persistence, cluster-node-timeout 1000 ms, files in
