@@ -405,17 +405,15 @@ import_rows(struct importer *im, struct csv_in *in)
 static int
 import_audit(struct importer *im)
 {
-	char who[80], rows[32], bad[32], err[256];
+	char who[80], rows[32], bad[32];
 	const char *pairs[6] = {"file", im->name, "rows", rows, "bad", bad};
-	int rc;
 
 	snprintf(who, sizeof(who), "ctl:%s", ctl_data_login());
 	snprintf(rows, sizeof(rows), "%ld", im->written);
 	snprintf(bad, sizeof(bad), "%ld", im->bad);
-	rc = bg_suppress_audit(im->r, im->cfg->redis.prefix, who, "import", pairs, 3, err, sizeof(err));
-	if (rc == BG_SUPPRESS_OK)
+	if (bg_suppress_audit(im->r, im->cfg->redis.prefix, who, "import", pairs, 3) == 0)
 		return 0;
-	return ctl_data_down(im->r, rc == BG_SUPPRESS_DOWN ? bg_redis_error(im->r) : err);
+	return ctl_data_down(im->r, bg_redis_error(im->r));
 }
 
 /* Parses import's options into im; -1 for bad usage (after saying why, for a bad value). */

@@ -218,7 +218,7 @@ static int
 put(const struct bg_config *cfg, const char *cmd, const char *address, const struct bg_suppress_rec *rec)
 {
 	const char *why = bg_suppress_check(rec);
-	char who[80], err[256];
+	char who[80];
 	struct bg_redis *r;
 	int rc;
 
@@ -229,13 +229,13 @@ put(const struct bg_config *cfg, const char *cmd, const char *address, const str
 	if ((r = ctl_data_redis(cfg)) == NULL)
 		return EX_UNAVAILABLE;
 	snprintf(who, sizeof(who), "ctl:%s", ctl_data_login());
-	rc = bg_suppress_put(r, cfg->redis.prefix, address, rec, cfg->audit, who, err, sizeof(err));
-	if (rc == BG_SUPPRESS_OK)
+	rc = bg_suppress_put(r, cfg->redis.prefix, address, rec, cfg->audit, who);
+	if (rc == 0)
 		print_rec(rec);
 	else
-		ctl_data_down(r, rc == BG_SUPPRESS_DOWN ? bg_redis_error(r) : err);
+		ctl_data_down(r, bg_redis_error(r));
 	bg_redis_free(r);
-	return rc == BG_SUPPRESS_OK ? 0 : EX_UNAVAILABLE;
+	return rc == 0 ? 0 : EX_UNAVAILABLE;
 }
 
 /* suppress add ADDRESS [--entity E [--list L]] [--reason R] [--source S] */
@@ -292,7 +292,7 @@ static int
 del(const struct bg_config *cfg, const char *what, int argc, char **argv)
 {
 	struct bg_suppress_rec rec = {0};
-	char cmd[32], field[BG_SUPPRESS_FIELD_LEN], who[80], err[256];
+	char cmd[32], field[BG_SUPPRESS_FIELD_LEN], who[80];
 	struct data_opts o;
 	struct bg_addr a;
 	struct bg_redis *r;
@@ -307,13 +307,13 @@ del(const struct bg_config *cfg, const char *what, int argc, char **argv)
 	if ((r = ctl_data_redis(cfg)) == NULL)
 		return EX_UNAVAILABLE;
 	snprintf(who, sizeof(who), "ctl:%s", ctl_data_login());
-	rc = bg_suppress_delete(r, cfg->redis.prefix, a.text, field, cfg->audit, who, err, sizeof(err));
+	rc = bg_suppress_delete(r, cfg->redis.prefix, a.text, field, cfg->audit, who);
 	if (rc == 1)
 		printf("deleted %s of %s\n", field, a.text);
 	else if (rc == 0)
 		fprintf(stderr, NAME ": %s: %s has no %s\n", cmd, a.text, field);
 	else
-		ctl_data_down(r, rc == BG_SUPPRESS_DOWN ? bg_redis_error(r) : err);
+		ctl_data_down(r, bg_redis_error(r));
 	bg_redis_free(r);
 	return rc == 1 ? 0 : rc == 0 ? 1 : EX_UNAVAILABLE;
 }

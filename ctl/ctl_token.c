@@ -90,7 +90,8 @@ token_make(const struct bg_config *cfg, int argc, char **argv)
 	struct bg_token_keys *keys;
 	struct bg_addr a;
 	enum bg_addr_status st;
-	int i = make_args(argc, argv, &entity, &list), n;
+	int i = make_args(argc, argv, &entity, &list);
+	enum bg_token_status made;
 
 	if (i < 0 || i != argc - 1)
 		return usage();
@@ -105,9 +106,9 @@ token_make(const struct bg_config *cfg, int argc, char **argv)
 	}
 	if ((keys = load_keys(cfg)) == NULL)
 		return EX_CONFIG;
-	n = bg_token_make(keys, entity, list, a.text, time(NULL), tok, sizeof(tok));
+	made = bg_token_make(keys, entity, list, a.text, time(NULL), tok, sizeof(tok));
 	bg_token_keys_free(keys);
-	if (n < 0) {
+	if (made != BG_TOKEN_OK) {
 		fprintf(stderr, NAME ": token make: entity or list over %d bytes or with control characters\n",
 		        BG_TOKEN_LIST_MAX);
 		return EX_USAGE;
@@ -173,7 +174,7 @@ verp_make(const struct bg_config *cfg, int argc, char **argv)
 		return EX_CONFIG;
 	for (; i < argc; i++) {
 		if (bg_verp_make(keys, argv[i], e->verp_tag, bg_verp_day(time(NULL)), e->return_path_domain, v,
-		                 sizeof(v)) < 0) {
+		                 sizeof(v)) != BG_VERP_OK) {
 			fprintf(stderr, NAME ": verp make: %s: not an address that fits a VERP\n", argv[i]);
 			rc = EX_USAGE;
 			continue;

@@ -17,23 +17,25 @@
 void
 bg_daemon_args(int argc, char **argv, const char *name, const char *usage, struct bg_daemon_opts *o)
 {
+	char letters[64];
 	int ch;
 
 	o->config = BG_CONFIG_DEFAULT;
 	o->foreground = o->check = false;
 	o->socket = NULL;
-	while ((ch = getopt(argc, argv, "c:fnVp:")) != -1) {
+	snprintf(letters, sizeof(letters), "c:fnVp:%s", o->own_flags != NULL ? o->own_flags : "");
+	while ((ch = getopt(argc, argv, letters)) != -1) {
+		if (ch != '?' && ch != ':' && o->own_flags != NULL && strchr(o->own_flags, ch) != NULL) {
+			o->own_flag(ch, optarg, o);
+			continue;
+		}
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case 'f': o->foreground = true; break;
 		case 'n': o->check = true; break;
 		case 'p': o->socket = optarg; break;
-		case 'V':
-			printf("%s %s\n", name, PACKAGE_VERSION);
-			exit(0);
-		default:
-			fprintf(stderr, "usage: %s %s\n", name, usage);
-			exit(64);
+		case 'V': printf("%s %s\n", name, PACKAGE_VERSION); exit(0);
+		default: fprintf(stderr, "usage: %s %s\n", name, usage); exit(64);
 		}
 	}
 	if (optind != argc) {

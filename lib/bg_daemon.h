@@ -19,11 +19,15 @@ struct bg_daemon_opts {
 	bool foreground;    /* -f */
 	bool check;         /* -n */
 	const char *socket; /* -p SOCKET (programs that listen) */
+	/* Set by the caller, kept by bg_daemon_args: the program's own flags (getopt letters) and their handler. */
+	const char *own_flags;
+	void (*own_flag)(int ch, const char *arg, struct bg_daemon_opts *o);
 };
 
 /*
  * Parses argv into o; prints usage and exits 64 on a bad flag; -V prints
- * name and version and exits 0. usage is the program's synopsis line.
+ * name and version and exits 0. usage is the program's synopsis line. A
+ * letter of o->own_flags goes to o->own_flag.
  */
 void bg_daemon_args(int argc, char **argv, const char *name, const char *usage, struct bg_daemon_opts *o);
 

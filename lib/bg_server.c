@@ -54,12 +54,13 @@ restart_needed(const struct bg_server *srv, const struct bg_config *now, const s
 		snprintf(what, len, "user changed from \"%s\" to \"%s\"", str(now->user), str(next->user));
 		return -1;
 	}
-	if (!srv->listen_fixed && strcmp(str(svc->listen(now)), str(svc->listen(next))) != 0) {
+	if (svc->listen != NULL && !srv->listen_fixed && strcmp(str(svc->listen(now)), str(svc->listen(next))) != 0) {
 		snprintf(what, len, "the listening socket changed from %s to %s", str(svc->listen(now)),
 		         str(svc->listen(next)));
 		return -1;
 	}
-	if ((strncmp(srv->listening, "unix:", 5) == 0 || strncmp(srv->listening, "local:", 6) == 0) &&
+	if (svc->socket_mode != NULL &&
+	    (strncmp(srv->listening, "unix:", 5) == 0 || strncmp(srv->listening, "local:", 6) == 0) &&
 	    svc->socket_mode(now) != svc->socket_mode(next)) {
 		snprintf(what, len, "socket_mode changed from 0%lo to 0%lo", (unsigned long)svc->socket_mode(now),
 		         (unsigned long)svc->socket_mode(next));
@@ -158,13 +159,19 @@ start(struct bg_server *srv, int argc, char **argv)
 	struct bg_config *cfg;
 	void *state = NULL;
 
+	srv->opts.own_flags = svc->own_flags;
+	srv->opts.own_flag = svc->own_flag;
 	bg_daemon_args(argc, argv, svc->name, svc->usage, &srv->opts);
 	cfg = bg_daemon_config(svc->name, &srv->opts);
 	bg_log_open(svc->name, srv->opts.foreground);
 	if (svc->prepare != NULL && svc->prepare(err, sizeof(err)) < 0)
 		bg_log_fatal(1, "%s", err);
+	if (svc->listen == NULL && srv->opts.socket != NULL) {
+		fprintf(stderr, "%s: -p: this program listens on no socket\n", svc->name);
+		exit(64);
+	}
 	srv->listen_fixed = srv->opts.socket != NULL;
-	srv->listening = bg_xstrdup(srv->listen_fixed ? srv->opts.socket : str(svc->listen(cfg)));
+	srv->listening = bg_xstrdup(srv->listen_fixed ? srv->opts.socket : svc->listen ? str(svc->listen(cfg)) : "");
 	start_listening(srv, cfg);
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);

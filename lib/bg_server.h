@@ -32,6 +32,7 @@
 #include <stddef.h>
 
 #include "bg_config.h"
+#include "bg_daemon.h"
 #include "bg_hold.h"
 
 struct bg_server; /* the running daemon, as the skeleton knows it */
@@ -39,7 +40,10 @@ struct bg_server; /* the running daemon, as the skeleton knows it */
 struct bg_service {
 	const char *name;  /* program name, for usage and logs */
 	const char *usage; /* its flags, for the usage line */
-	/* The socket spec of its configuration section and that socket's mode. */
+	/* Optional: the program's own flags (getopt letters, e.g. "ol:") and their handler, called while parsing. */
+	const char *own_flags;
+	void (*own_flag)(int ch, const char *arg, struct bg_daemon_opts *o);
+	/* Optional (NULL: it listens on no socket): the socket spec of its section and that socket's mode. */
 	const char *(*listen)(const struct bg_config *cfg);
 	long (*socket_mode)(const struct bg_config *cfg);
 	/* > 0: the skeleton listens with this backlog before the drop; 0: run() listens (libmilter). */

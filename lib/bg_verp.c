@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -234,7 +233,7 @@ finish(const char *buf, int n, size_t size, struct bg_addr *v)
 	return n > 0 && (size_t)n < size && bg_addr_normalise(buf, (size_t)n, BG_ADDR_KEEP_CASE, v) == BG_ADDR_OK;
 }
 
-int
+enum bg_verp_status
 bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *tag, long day, const char *domain,
              char *out, size_t outlen)
 {
@@ -245,29 +244,21 @@ bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char
 
 	if (!bg_verp_tag_valid(tag) || day < 0 || day > BG_VERP_DAY_MAX ||
 	    bg_addr_normalise(recipient, strlen(recipient), BG_ADDR_KEEP_CASE, &r) != BG_ADDR_OK || dlen == 0 ||
-	    dlen > BG_ADDR_DOMAIN_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
+	    dlen > BG_ADDR_DOMAIN_MAX)
+		return BG_VERP_REFUSED;
 	day_chars(day, s.day);
 	memcpy(s.tag, tag, strlen(tag) + 1);
-	if (shape_mac(keys, 0, &s, r.text, r.len, s.mac) < 0) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (shape_mac(keys, 0, &s, r.text, r.len, s.mac) < 0)
+		return BG_VERP_REFUSED;
 	/* a named form may still make the whole address too long: then the short form */
 	if (!(named_fits(&r, head) &&
 	      finish(buf, write_verp(buf, sizeof(buf), s.day, s.mac, tag, &r, domain), sizeof(buf), &v)) &&
-	    !finish(buf, write_verp(buf, sizeof(buf), s.day, s.mac, tag, NULL, domain), sizeof(buf), &v)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (v.len >= outlen) {
-		errno = ENOSPC;
-		return -1;
-	}
+	    !finish(buf, write_verp(buf, sizeof(buf), s.day, s.mac, tag, NULL, domain), sizeof(buf), &v))
+		return BG_VERP_REFUSED;
+	if (v.len >= outlen)
+		return BG_VERP_NO_ROOM;
 	memcpy(out, v.text, v.len + 1);
-	return (int)v.len;
+	return BG_VERP_OK;
 }
 
 /* Copies n base32 characters from src, lower-cased, to dst; false when one is not base32. */
@@ -456,6 +447,8 @@ bg_verp_strerror(enum bg_verp_status status)
 	case BG_VERP_MALFORMED: return "malformed verp address";
 	case BG_VERP_BAD_MAC: return "verp mac does not match (forged or altered)";
 	case BG_VERP_EXPIRED: return "verp expired (older than verp_max_age)";
+	case BG_VERP_REFUSED: return "recipient, tag, day or domain cannot make a verp";
+	case BG_VERP_NO_ROOM: return "verp buffer too small";
 	}
 	return "unknown verp status";
 }
@@ -470,6 +463,8 @@ bg_verp_status_name(enum bg_verp_status status)
 	case BG_VERP_MALFORMED: return "malformed-verp";
 	case BG_VERP_BAD_MAC: return "bad-mac";
 	case BG_VERP_EXPIRED: return "expired-verp";
+	case BG_VERP_REFUSED: return "refused";
+	case BG_VERP_NO_ROOM: return "no-room";
 	}
 	return "unknown";
 }

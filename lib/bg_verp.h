@@ -62,7 +62,7 @@
  * caller knows its own return-path domains. Pure functions: no I/O, no
  * clock, nothing logged; errors are the returned status.
  *
- * DIAGNOSTICS: parsing and checking return enum bg_verp_status; making: -1 EINVAL (bad arguments).
+ * DIAGNOSTICS: making, parsing and checking return enum bg_verp_status; bg_verp_strerror names it.
  */
 #ifndef BG_VERP_H
 #define BG_VERP_H
@@ -86,6 +86,8 @@ enum bg_verp_status {
 	BG_VERP_MALFORMED, /* a form's prefix, but what follows is broken */
 	BG_VERP_BAD_MAC,   /* forged, or the recipient, tag or day was altered */
 	BG_VERP_EXPIRED,   /* the MAC matches, but the VERP is past its window */
+	BG_VERP_REFUSED,   /* making: a recipient, tag, day or domain refused, or a result over 254 octets */
+	BG_VERP_NO_ROOM,   /* making: the output buffer is too small */
 };
 
 /* What a VERP carries besides its recipient. */
@@ -125,12 +127,12 @@ void bg_verp_tag_default(const char *name, char out[BG_VERP_TAG_MAX + 1]);
  * Writes into out (outlen bytes, BG_ADDR_MAX + 1 always suffice) the
  * NUL-terminated version 2 VERP for recipient (any form bg_addr_normalise
  * accepts) of the entity tagged tag, issued on day, at domain, made with the
- * signing key of keys. Returns its length, or -1 with errno EINVAL
- * (recipient, tag, day or domain refused, or the result over 254 octets) or
- * ENOSPC (out too small).
+ * signing key of keys. Returns BG_VERP_OK, BG_VERP_REFUSED (recipient, tag,
+ * day or domain refused, or the result over 254 octets) or BG_VERP_NO_ROOM
+ * (out too small).
  */
-int bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *tag, long day, const char *domain,
-                 char *out, size_t outlen);
+enum bg_verp_status bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *tag, long day,
+                                 const char *domain, char *out, size_t outlen);
 
 /*
  * Reads the len bytes at verp (untrusted), either version, against window w.

@@ -30,9 +30,10 @@
 #include <unistd.h>
 
 #include "bg_addr.h"
-#include "bg_daemon.h"
+#include "bg_hold.h"
 #include "bg_log.h"
 #include "bg_redis.h"
+#include "bg_server.h"
 #include "bg_stat.h"
 #include "bg_token.h"
 #include "bg_util.h"
@@ -54,9 +55,11 @@ struct signal_rec {
 };
 
 struct logd {
+	struct bg_server *srv;
+	struct bg_held *g; /* the configuration in force, held while it is used */
 	const struct bg_config *cfg;
 	struct bg_redis *r;
-	struct bg_token_keys *keys;
+	const struct bg_token_keys *keys; /* the held generation's; NULL: counted per IP only */
 	struct bg_verp_window win;
 	struct ld_qid *qids;
 	const char *path;
@@ -76,7 +79,9 @@ struct logd {
 	unsigned long long lines;
 };
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reload_wanted;
+static const char *opt_path; /* -l */
+static bool opt_once;        /* -o */
 
 /* SIGTERM, SIGINT: finish the batch and stop. */
 static void
@@ -84,6 +89,14 @@ on_stop(int s)
 {
 	(void)s;
 	stopping = 1;
+}
+
+/* SIGHUP: reload between batches. */
+static void
+on_hup(int s)
+{
+	(void)s;
+	reload_wanted = 1;
 }
 
 /* Returns the configured pool called name, or NULL. */
@@ -412,6 +425,8 @@ follow(struct logd *d)
 		bg_log_info("file=%s rotated; reading the new one", d->path);
 }
 
+static void adopt(struct logd *d);
+
 /* The main loop: read, apply, follow, tick the brakes every check_interval. */
 static int
 run(struct logd *d, bool once)
@@ -422,6 +437,11 @@ run(struct logd *d, bool once)
 	while (!stopping) {
 		time_t now = time(NULL);
 
+		if (reload_wanted) {
+			reload_wanted = 0;
+			if (bg_server_reload(d->srv) == 0)
+				adopt(d);
+		}
 		if (!once && now >= next_tick) {
 			if (ld_brake_tick(d->r, d->cfg, now) < 0)
 				bg_log_warn("brake check redis=\"%s\"", bg_redis_error(d->r));
@@ -443,72 +463,137 @@ run(struct logd *d, bool once)
 	return 0;
 }
 
-/* Prints the usage and exits 64. */
+/* The flags of logd's own: -o (once, in the foreground) and -l FILE. */
 static void
-usage(void)
+own_flag(int ch, const char *arg, struct bg_daemon_opts *o)
 {
-	fprintf(stderr, "usage: " NAME " [-f] [-n] [-o] [-V] [-c file] [-l maillog]\n");
-	exit(64);
+	if (ch == 'o')
+		opt_once = o->foreground = true;
+	else
+		opt_path = arg;
 }
 
-int
-main(int argc, char **argv)
+/* The key file, derived from each configuration: a missing one only narrows what is counted. */
+static void *
+derive(const struct bg_config *cfg, char *err, size_t errlen)
 {
-	struct bg_daemon_opts o = {.config = BG_CONFIG_DEFAULT};
-	struct logd d = {.fd = -1};
-	struct bg_config *cfg;
-	char err[512], host[256] = "localhost";
-	const char *why = NULL;
-	bool once = false;
-	int ch, rc;
+	struct bg_token_keys **state = bg_xcalloc(1, sizeof(*state));
+	char why[512];
 
-	while ((ch = getopt(argc, argv, "c:fnoVl:")) != -1) {
-		switch (ch) {
-		case 'c': o.config = optarg; break;
-		case 'f': o.foreground = true; break;
-		case 'n': o.check = true; break;
-		case 'o': once = true; break;
-		case 'l': d.path = optarg; break;
-		case 'V': printf(NAME " %s\n", PACKAGE_VERSION); return 0;
-		default: usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	bg_log_open(NAME, o.foreground);
-	cfg = bg_daemon_config(NAME, &o);
-	d.cfg = cfg;
-	if (d.path == NULL)
-		d.path = cfg->reputation.maillog;
-	if (bg_token_init() < 0 || (d.keys = bg_token_keys_load(cfg->unsubscribe.key_file, err, sizeof(err))) == NULL)
+	(void)err;
+	(void)errlen;
+	if (bg_token_init() < 0 || (*state = bg_token_keys_load(cfg->unsubscribe.key_file, why, sizeof(why))) == NULL)
 		bg_log_warn("key file: %s (deliveries are counted per IP only, never for an entity)",
-		            d.keys == NULL ? err : "libsodium");
-	if ((d.r = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &why)) == NULL)
-		bg_log_fatal(BG_EX_CONFIG, "redis address %s: %s", cfg->redis.address, why);
-	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
-		bg_log_fatal(BG_EX_CONFIG, "%s", err);
+		            *state == NULL ? why : "libsodium");
+	return state;
+}
+
+/* Frees what derive made. */
+static void
+state_free(void *state)
+{
+	struct bg_token_keys **keys = state;
+
+	bg_token_keys_free(*keys);
+	free(keys);
+}
+
+/* What a reload cannot change here: the file read (unless -l named it) and the prefix of the checkpoint's key. */
+static int
+fixed(const struct bg_config *now, const struct bg_config *next, char *what, size_t len)
+{
+	if (opt_path == NULL && strcmp(now->reputation.maillog, next->reputation.maillog) != 0) {
+		snprintf(what, len, "reputation.maillog changed from %s to %s", now->reputation.maillog,
+		         next->reputation.maillog);
+		return -1;
+	}
+	if (strcmp(now->redis.prefix, next->redis.prefix) != 0) {
+		snprintf(what, len, "redis.prefix changed from \"%s\" to \"%s\"", now->redis.prefix,
+		         next->redis.prefix);
+		return -1;
+	}
+	return 0;
+}
+
+/* Takes the configuration in force: its settings, its key file, a connection to its Redis. */
+static void
+adopt(struct logd *d)
+{
+	struct bg_held *g = bg_hold_acquire(bg_server_hold(d->srv));
+	const char *why = NULL;
+	struct bg_redis *r;
+
+	if ((r = bg_redis_new(bg_held_cfg(g)->redis.address, bg_held_cfg(g)->redis.timeout_ms, &why)) == NULL) {
+		bg_log_error("redis address %s: %s; keeping %s", bg_held_cfg(g)->redis.address, why,
+		             bg_redis_address(d->r));
+		bg_held_release(g);
+		return;
+	}
+	bg_redis_free(d->r);
+	if (d->g != NULL)
+		bg_held_release(d->g);
+	d->g = g;
+	d->cfg = bg_held_cfg(g);
+	d->keys = *(struct bg_token_keys **)bg_held_state(g);
+	d->r = r;
+}
+
+/* Reads from where it stopped, follows the file, and stops on SIGTERM (or at its end with -o). */
+static int
+serve(struct bg_server *srv)
+{
+	struct logd d = {.srv = srv, .fd = -1};
+	struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: a blocked read returns */
+	char host[256] = "localhost", where[600];
+	int rc;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	adopt(&d);
+	if (d.r == NULL)
+		return BG_EX_CONFIG;
+	d.path = opt_path != NULL ? opt_path : d.cfg->reputation.maillog;
 	gethostname(host, sizeof(host) - 1);
-	snprintf(d.ckey, sizeof(d.ckey), "%slogd:checkpoint:%s", cfg->redis.prefix, host);
-	snprintf(d.qkey, sizeof(d.qkey), "%slogd:qid:%s", cfg->redis.prefix, host);
+	snprintf(d.ckey, sizeof(d.ckey), "%slogd:checkpoint:%s", d.cfg->redis.prefix, host);
+	snprintf(d.qkey, sizeof(d.qkey), "%slogd:qid:%s", d.cfg->redis.prefix, host);
 	d.buf = bg_xcalloc(1, BUF_SIZE);
 	d.qids = ld_qid_new();
 	d.stat = bg_stat_batch_new();
-	signal(SIGTERM, on_stop);
-	signal(SIGINT, on_stop);
-	signal(SIGPIPE, SIG_IGN);
-	bg_daemon_detach(o.foreground || once);
 	ld_qid_load(d.qids, d.r, d.qkey);
 	resume(&d);
-	rc = run(&d, once);
-	bg_log_info("stopped lines=%llu", d.lines);
+	snprintf(where, sizeof(where), "%s", d.path);
+	bg_server_ready(srv, where);
+	rc = run(&d, opt_once);
+	if (stopping)
+		bg_server_stopping(SIGTERM);
+	bg_log_info("lines=%llu", d.lines);
 	if (d.fd >= 0)
 		close(d.fd);
 	free(d.buf);
 	ld_qid_free(d.qids);
 	bg_stat_batch_free(d.stat);
 	free(d.fresh);
-	bg_token_keys_free(d.keys);
 	bg_redis_free(d.r);
-	bg_config_free(cfg);
+	bg_held_release(d.g);
 	return rc;
+}
+
+static const struct bg_service logd_service = {
+    .name = NAME,
+    .usage = "[-f] [-n] [-o] [-V] [-c file] [-l maillog]",
+    .own_flags = "ol:",
+    .own_flag = own_flag,
+    .derive = derive,
+    .state_free = state_free,
+    .fixed = fixed,
+    .run = serve,
+};
+
+int
+main(int argc, char **argv)
+{
+	return bg_server_main(argc, argv, &logd_service);
 }

@@ -213,7 +213,7 @@ make_unsubscribe(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender
 	char token[BG_TOKEN_MAX + 1];
 
 	return bg_token_make(mlt_conf_tokens(conf), s->entity->name, mlt_msg_list(m, s), m->rcpt.text, time(NULL),
-	                     token, sizeof(token)) >= 0 &&
+	                     token, sizeof(token)) == BG_TOKEN_OK &&
 	       bg_header_list_unsubscribe(s->entity, token, m->unsub, sizeof(m->unsub)) == 0;
 }
 
@@ -275,8 +275,8 @@ check_from(SMFICTX *ctx, const struct mlt_msg *m, const struct bg_sender *s, cha
 	if (m->froms != 1 || m->from_status != BG_FROM_OK) {
 		snprintf(why, len, "from_headers=%u from_status=%d", m->froms, m->from_status);
 		return mlt_reply(ctx, "550", "5.7.1",
-		                       m->froms != 1 ? "message must have exactly one From: header"
-		                                     : "From: must hold exactly one address");
+		                 m->froms != 1 ? "message must have exactly one From: header"
+		                               : "From: must hold exactly one address");
 	}
 	if (!bg_header_domain_aligned(s->entity, m->from_domain)) {
 		snprintf(why, len, "from_domain=%s not_aligned", m->from_domain);
@@ -323,7 +323,7 @@ set_verp(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, const stru
 	char verp[BG_ADDR_MAX + 1], arg[BG_ADDR_MAX + 3];
 
 	if (bg_verp_make(mlt_conf_tokens(conf), m->rcpt.text, s->entity->verp_tag, bg_verp_day(time(NULL)),
-	                 s->entity->return_path_domain, verp, sizeof(verp)) < 0)
+	                 s->entity->return_path_domain, verp, sizeof(verp)) != BG_VERP_OK)
 		return -1;
 	snprintf(arg, sizeof(arg), "<%s>", verp);
 	return smfi_chgfrom(ctx, arg, NULL) == MI_SUCCESS ? 0 : -1;
@@ -370,8 +370,8 @@ check_rules(SMFICTX *ctx, const struct mlt_msg *m, struct bg_held *conf, const s
 }
 
 sfsistat
-mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id,
-            char *why, size_t len)
+mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, const char *id, char *why,
+            size_t len)
 {
 	sfsistat st;
 	unsigned removed = 0;

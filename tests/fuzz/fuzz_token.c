@@ -70,8 +70,8 @@ check_token(const struct bg_token *t)
 	    !field_ok(t->address, sizeof(t->address), 1, BG_TOKEN_ADDRESS_MAX) || t->issued < 0 ||
 	    (t->key_id != 7 && t->key_id != 3))
 		fail("opened token breaks the limits", t->entity);
-	n = bg_token_make(keys, t->entity, t->list, t->address, t->issued, tok, sizeof(tok));
-	if (n <= 0 || n > BG_TOKEN_MAX)
+	if (bg_token_make(keys, t->entity, t->list, t->address, t->issued, tok, sizeof(tok)) != BG_TOKEN_OK ||
+	    (n = (int)strlen(tok)) == 0 || n > BG_TOKEN_MAX)
 		fail("opened token cannot be sealed again", t->address);
 	if (bg_token_open(keys, tok, (size_t)n, &again) != BG_TOKEN_OK || strcmp(again.entity, t->entity) != 0 ||
 	    strcmp(again.list, t->list) != 0 || strcmp(again.address, t->address) != 0 || again.issued != t->issued)
@@ -118,7 +118,7 @@ run_verp(const char *data, size_t size)
 	if (bg_verp_parse(keys, data, size, &never, &again, NULL) != BG_VERP_EXPIRED)
 		fail("a good verp is not expired in a window that honours none", r.text);
 	if (bg_verp_make(keys, r.text, info.version == 2 ? info.tag : "x", info.version == 2 ? info.day : 0,
-	                 "b.example", v, sizeof(v)) <= 0 ||
+	                 "b.example", v, sizeof(v)) != BG_VERP_OK ||
 	    bg_verp_parse(keys, v, strlen(v), &wide, &again, NULL) != BG_VERP_OK || strcasecmp(again.text, r.text) != 0)
 		fail("verp recipient does not make the same verp", r.text);
 }
