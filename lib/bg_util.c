@@ -50,8 +50,10 @@ bg_xstrdup(const char *s)
 char *
 bg_xstrndup(const char *s, size_t len)
 {
-	char *p = bg_xcalloc(len + 1, 1);
+	char *p;
 
+	len = strnlen(s, len); /* as strndup: never reads past a NUL within len */
+	p = bg_xcalloc(len + 1, 1);
 	memcpy(p, s, len);
 	return p;
 }

@@ -18,7 +18,7 @@ void *bg_xcalloc(size_t count, size_t size);
 void *bg_xreallocarray(void *p, size_t count, size_t size);
 /* Copies s; never returns NULL. NULL in gives NULL out. The caller frees. */
 char *bg_xstrdup(const char *s);
-/* Copies len bytes of s and adds a NUL; never returns NULL. The caller frees. */
+/* Copies s up to len bytes or its NUL, whichever comes first, and adds a NUL (strndup); never NULL. The caller frees. */
 char *bg_xstrndup(const char *s, size_t len);
 
 /* Copies src into dst of size dstlen, always terminated; returns strlen(src). */

@@ -10,7 +10,7 @@
  * without a VERP of ours, mail from a person is never a DSN, and a genuine VERP verifies its own recipient only. The
  * corpus holds a DSN, a non-standard bounce, an ARF report, an unsubscribe mail and a broken multipart. Build:
  *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib -Ifeedback $(pkg-config --cflags gmime-3.0 json-glib-1.0) \
- *       lib/bg_addr.c lib/bg_token.c lib/bg_verp.c lib/bg_from.c feedback/fb_classify.c feedback/fb_dsn.c \
+ *       lib/bg_addr.c lib/bg_token.c lib/bg_token_keys.c lib/bg_verp.c lib/bg_from.c feedback/fb_classify.c feedback/fb_dsn.c \
  *       feedback/fb_mime.c feedback/fb_text.c feedback/fb_ses.c tests/fuzz/fuzz_feedback.c $(pkg-config --libs gmime-3.0 json-glib-1.0) -lidn2 -lsodium
  */
 #include "config.h"

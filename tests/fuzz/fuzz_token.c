@@ -12,7 +12,7 @@
  * parsed key set has a key. The corpus holds tokens and VERPs (versions 1
  * and 2) made with this key set.
  * Build:
- *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib lib/bg_token.c \
+ *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib lib/bg_token.c lib/bg_token_keys.c \
  *       lib/bg_verp.c lib/bg_addr.c tests/fuzz/fuzz_token.c -lidn2 -lsodium
  */
 #include "config.h"
