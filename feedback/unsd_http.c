@@ -500,7 +500,8 @@ undo_valid(struct req *q, long long *at, const char **list, struct unsd_change *
 	long long now = (long long)time(NULL);
 	char *end;
 
-	if (q->bad_form || q->at.over || q->mac.over || q->scope.over || q->at.v[0] == '\0')
+	if (cfg->unsubscribe.undo_window == 0 || q->bad_form || q->at.over || q->mac.over || q->scope.over ||
+	    q->at.v[0] == '\0')
 		return false;
 	*at = strtoll(q->at.v, &end, 10);
 	if (*end != '\0' || *at <= 0 || *at > now + SKEW || now - *at > cfg->unsubscribe.undo_window)

@@ -28,8 +28,12 @@ bg_daemon_args(int argc, char **argv, const char *name, const char *usage, struc
 		case 'f': o->foreground = true; break;
 		case 'n': o->check = true; break;
 		case 'p': o->socket = optarg; break;
-		case 'V': printf("%s %s\n", name, PACKAGE_VERSION); exit(0);
-		default: fprintf(stderr, "usage: %s %s\n", name, usage); exit(64);
+		case 'V':
+			printf("%s %s\n", name, PACKAGE_VERSION);
+			exit(0);
+		default:
+			fprintf(stderr, "usage: %s %s\n", name, usage);
+			exit(64);
 		}
 	}
 	if (optind != argc) {
