@@ -8,6 +8,9 @@
  *	/u/<token> with List-Unsubscribe=One-Click writes the suppression the
  *	token names (reason unsubscribe, source one-click) and answers 200;
  *	GET /u/<token> only shows a page with a button that makes that POST.
+ *	The page after the POST offers, for unsubscribe.undo_window, an undo
+ *	(POST /u/<token>/undo with a MAC the page carries). Pages come from the
+ *	entity's unsubscribe_templates, or are built in.
  *	A bad token gets 400 and a page that says nothing more. See
  *	bulkguard-unsubd(8) and unsd_http.c.
  * DIAGNOSTICS
@@ -16,8 +19,9 @@
  *	syslog (mail facility), and to stderr as well with -f.
  * CONFIGURATION
  *	unsubscribe.listen, unsubscribe.socket_mode and unsubscribe.key_file, the redis section,
- *	audit, user, and each entity's unsubscribe_scope. SIGHUP reloads the
- *	configuration and the key file; when either is bad, both in force
+ *	unsubscribe.undo_window, audit, user, and each entity's unsubscribe_scope,
+ *	display_name and unsubscribe_templates. SIGHUP reloads the
+ *	configuration, the key file and the templates; when one is bad, all in force
  *	are kept, and a changed listen, socket_mode or user is refused until
  *	a restart (bg_server.h).
  */
@@ -25,10 +29,12 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "bg_log.h"
 #include "bg_server.h"
 #include "bg_token.h"
+#include "bg_util.h"
 #include "unsd_http.h"
 
 #define NAME    "bulkguard-unsubd"
@@ -44,17 +50,39 @@ prepare(char *err, size_t errlen)
 	return -1;
 }
 
-/* The state of a configuration: its token keys (read as the user it runs as, as a reload will). */
+/* The state of a configuration: its token keys and page templates (read as the user it runs as, as a reload will). */
 static void *
 derive(const struct bg_config *cfg, char *err, size_t errlen)
 {
-	return bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen);
+	struct unsd_state *st = bg_xcalloc(1, sizeof(*st));
+
+	if ((st->keys = bg_token_keys_load(cfg->unsubscribe.key_file, err, errlen)) == NULL ||
+	    (st->pages = unsd_pages_load(cfg, err, errlen)) == NULL) {
+		bg_token_keys_free(st->keys);
+		free(st);
+		return NULL;
+	}
+	return st;
 }
 
 static void
-keys_free(void *keys)
+state_free(void *state)
 {
-	bg_token_keys_free(keys);
+	struct unsd_state *st = state;
+
+	bg_token_keys_free(st->keys);
+	unsd_pages_free(st->pages);
+	free(st);
+}
+
+/* -n: the templates load and pass their checks (the key file is checked by the skeleton). */
+static int
+check(const struct bg_config *cfg, char *err, size_t errlen)
+{
+	struct unsd_pages *p = unsd_pages_load(cfg, err, errlen);
+
+	unsd_pages_free(p);
+	return p == NULL ? -1 : 0;
 }
 
 /* Serves HTTP until SIGTERM or SIGINT; SIGHUP reloads. */
@@ -95,7 +123,8 @@ static const struct bg_service unsubd = {
     .backlog = BACKLOG,
     .prepare = prepare,
     .derive = derive,
-    .state_free = keys_free,
+    .state_free = state_free,
+    .check = check,
     .run = run,
 };
 

@@ -6,7 +6,9 @@
  * token are judged there), then with each piece of body (fed to MHD's post
  * processor, which parses both form encodings), then once more at the end,
  * where a POST is answered. Token problems all get the same page, so a
- * client learns nothing about which check failed; the log says.
+ * client learns nothing about which check failed; the log says. Pages a
+ * person sees once the token opened are made by unsd_page (the entity's
+ * templates or the built-in ones); writes and undo are unsd_undo's.
  */
 #include "config.h"
 
@@ -30,9 +32,12 @@
 #include "fb_stat.h"
 #include "unsd_deadline.h"
 #include "unsd_http.h"
+#include "unsd_undo.h"
+#include "unsd_view.h"
 
 #define WHO            "bulkguard-unsubd" /* the writer, for bg:audit */
 #define PATH           "/u/"
+#define UNDO           "/undo" /* after the token: the done page's undo */
 #define FIELD          "List-Unsubscribe"
 #define VALUE          "One-Click"
 #define VALUE_MAX      32  /* bytes of the field's value kept for the comparison */
@@ -41,24 +46,25 @@
 #define PP_BUFFER      1024
 #define HTTP_TOO_LARGE 413 /* MHD renamed its constant in 0.9.74; the number is what counts */
 
-#define PAGE_HEAD                                                                                                      \
-	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"                                            \
-	"<meta name=\"viewport\" content=\"width=device-width\"><title>%s</title></head>\n<body>\n"
+#define SMALL_MAX 64 /* bytes of the value of scope, at or mac */
+#define SKEW      5  /* seconds an undo's time may lie ahead of the clock */
 #define PAGE_TAIL "</body></html>\n"
 
 static const char page_bad[] = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Invalid link"
                                "</title></head>\n<body>\n<h1>Invalid link</h1>\n<p>This unsubscribe link is not valid."
                                " Please use the link from a recent message.</p>\n" PAGE_TAIL;
-static const char page_body[] = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bad request"
-                                "</title></head>\n<body>\n<h1>Bad request</h1>\n<p>A one-click unsubscribe request"
-                                " carries the form field List-Unsubscribe=One-Click.</p>\n" PAGE_TAIL;
-static const char page_big[] = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too large"
-                               "</title></head>\n<body>\n<h1>Request too large</h1>\n" PAGE_TAIL;
 static const char page_method[] = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Method not"
                                   " allowed</title></head>\n<body>\n<h1>Method not allowed</h1>\n" PAGE_TAIL;
-static const char page_busy[] = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Try again"
-                                "</title></head>\n<body>\n<h1>Temporarily unavailable</h1>\n<p>Your request could not"
-                                " be recorded just now. Please try again in a minute.</p>\n" PAGE_TAIL;
+
+#define MSG_BODY "A one-click unsubscribe request carries the form field List-Unsubscribe=One-Click."
+#define MSG_BIG  "The request is too large."
+#define MSG_BUSY "Your request could not be recorded just now. Please try again in a minute."
+#define MSG_UNDO_BAD                                                                                                   \
+	"This undo request is not valid, or its time has passed; nothing was changed. You can subscribe again where "  \
+	"you first did."
+#define MSG_UNDO_GONE                                                                                                  \
+	"There is nothing to undo: the record of this unsubscribe has changed since (a later request, or a delivery "  \
+	"problem reported for this address). Nothing was changed."
 
 /* One request, from its headers to its end. */
 struct req {
@@ -72,9 +78,15 @@ struct req {
 	bool too_big;   /* more than UNSD_BODY_MAX */
 	bool bad_form;  /* the post processor gave up */
 	bool one_click; /* some List-Unsubscribe field was exactly One-Click */
+	bool undo;      /* POST /u/<token>/undo */
 	bool in_field;  /* a List-Unsubscribe value is being collected */
 	size_t vlen;    /* its length so far (may exceed VALUE_MAX: then it is not One-Click) */
 	char value[VALUE_MAX];
+	struct small {
+		char v[SMALL_MAX + 1];
+		bool over; /* longer than SMALL_MAX: not a value this program made */
+	} scope, at, mac;  /* the form's other fields: the scope chosen; the undo's time and MAC */
+	char token[BG_TOKEN_MAX + 1];
 	char method[16];
 	char path[sizeof(PATH) + LOG_TOKEN + 4]; /* for the log: the token cut short */
 	char note[NOTE_MAX];                     /* the log line's tail */
@@ -88,62 +100,6 @@ struct unsd_http {
 static struct bg_hold *hold; /* libmicrohttpd's request callbacks get this module's state from here */
 
 static atomic_ulong next_id;
-
-/* Returns the HTML character reference for c, or NULL when c stands for itself. */
-static const char *
-html_entity(char c)
-{
-	switch (c) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	default: return NULL;
-	}
-}
-
-/* Copies s into out (len bytes, always terminated) with &, <, >, " and ' escaped. */
-static void
-html_escape(const char *s, char *out, size_t len)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++) {
-		const char *ent = html_entity(*s);
-		size_t w = ent ? strlen(ent) : 1;
-		if (n + w >= len)
-			break;
-		memcpy(out + n, ent ? ent : s, w);
-		n += w;
-	}
-	out[n] = '\0';
-}
-
-/* Returns the list a suppression for t is scoped to: its list when its entity says unsubscribe_scope = list. */
-static const char *
-scope_list(const struct bg_config *cfg, const struct bg_token *t)
-{
-	for (size_t i = 0; i < cfg->n_entities; i++)
-		if (strcmp(cfg->entities[i].name, t->entity) == 0)
-			return cfg->entities[i].unsubscribe_scope == BG_SCOPE_LIST && t->list[0] != '\0' ? t->list
-			                                                                                 : NULL;
-	return NULL; /* an entity no longer configured: its whole scope, by name */
-}
-
-/* Writes into out what the pages call the scope: "acme", or "acme (weekly)", HTML-escaped. */
-static void
-scope_html(const struct req *q, char *out, size_t len)
-{
-	char name[BG_TOKEN_ENTITY_MAX + BG_TOKEN_LIST_MAX + 8];
-	const char *l = scope_list(bg_held_cfg(q->g), &q->tok);
-
-	if (l != NULL)
-		snprintf(name, sizeof(name), "%s (%s)", q->tok.entity, l);
-	else
-		snprintf(name, sizeof(name), "%s", q->tok.entity);
-	html_escape(name, out, len);
-}
 
 /* Queues status with body (copied) and the headers every page has, and logs the request's one line. */
 static enum MHD_Result
@@ -159,11 +115,12 @@ reply(struct MHD_Connection *c, struct req *q, unsigned status, const char *body
 	MHD_add_response_header(rsp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(rsp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(rsp, "Content-Security-Policy",
-	                        "default-src 'none'; form-action 'self'; frame-ancestors 'none'");
+	                        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+	                        "frame-ancestors 'none'");
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		MHD_add_response_header(rsp, "Retry-After", "60");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(rsp, "Allow", "GET, HEAD, POST");
+		MHD_add_response_header(rsp, "Allow", q->undo ? "POST" : "GET, HEAD, POST");
 	rc = MHD_queue_response(c, status, rsp);
 	MHD_destroy_response(rsp);
 	q->answered = true;
@@ -209,7 +166,17 @@ req_new(const char *url, const char *method)
 	return q;
 }
 
-/* Opens the token in url ("/u/<token>"); false (reason logged in the note) for any other path or a bad token. */
+/* The state of q's generation: its token keys and templates. */
+static const struct unsd_state *
+state(const struct req *q)
+{
+	return bg_held_state(q->g);
+}
+
+/*
+ * Opens the token in url ("/u/<token>", or "/u/<token>/undo", which sets
+ * q->undo); false (reason logged in the note) for any other path or a bad token.
+ */
 static bool
 token_open(struct req *q, const char *url)
 {
@@ -222,31 +189,63 @@ token_open(struct req *q, const char *url)
 	}
 	url += sizeof(PATH) - 1;
 	len = strlen(url);
+	if (len > sizeof(UNDO) - 1 && strcmp(url + len - (sizeof(UNDO) - 1), UNDO) == 0) {
+		q->undo = true;
+		len -= sizeof(UNDO) - 1;
+	}
 	if (len == 0 || len > BG_TOKEN_MAX) {
 		note(q, " reason=\"token length %zu\"", len);
 		return false;
 	}
-	if ((st = bg_token_open(bg_held_state(q->g), url, len, &q->tok)) != BG_TOKEN_OK) {
+	if ((st = bg_token_open(state(q)->keys, url, len, &q->tok)) != BG_TOKEN_OK) {
 		note(q, " reason=\"%s\"", bg_token_strerror(st));
 		return false;
 	}
+	memcpy(q->token, url, len);
+	q->token[len] = '\0';
 	return true;
+}
+
+/* Fills v with q's view: its configuration, templates, token and Accept-Language. */
+static void
+view(struct MHD_Connection *c, const struct req *q, struct unsd_view *v)
+{
+	v->cfg = bg_held_cfg(q->g);
+	v->pages = state(q)->pages;
+	v->tok = &q->tok;
+	v->token = q->token;
+	v->accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+}
+
+/* Answers with a page made for q (freed here). */
+static enum MHD_Result
+reply_page(struct MHD_Connection *c, struct req *q, unsigned status, char *page)
+{
+	enum MHD_Result rc = reply(c, q, status, page);
+
+	free(page);
+	return rc;
+}
+
+/* Answers status with the entity's error page saying message. */
+static enum MHD_Result
+reply_error(struct MHD_Connection *c, struct req *q, unsigned status, const char *message)
+{
+	struct unsd_view v;
+
+	view(c, q, &v);
+	return reply_page(c, q, status, unsd_view_error(&v, message));
 }
 
 /* Answers GET and HEAD: a page whose button POSTs List-Unsubscribe=One-Click to the same URL. */
 static enum MHD_Result
 answer_get(struct MHD_Connection *c, struct req *q)
 {
-	char scope[512], page[2048];
+	struct unsd_view v;
 
-	scope_html(q, scope, sizeof(scope));
-	snprintf(page, sizeof(page),
-	         PAGE_HEAD "<h1>Unsubscribe</h1>\n<p>Stop receiving mail from %s?</p>\n"
-	                   "<form method=\"post\"><input type=\"hidden\" name=\"" FIELD "\" value=\"" VALUE "\">"
-	                   "<button type=\"submit\">Unsubscribe</button></form>\n" PAGE_TAIL,
-	         "Unsubscribe", scope);
+	view(c, q, &v);
 	note(q, " entity=%s", q->tok.entity);
-	return reply(c, q, MHD_HTTP_OK, page);
+	return reply_page(c, q, MHD_HTTP_OK, unsd_view_confirm(&v));
 }
 
 /* Ends the List-Unsubscribe value being collected, remembering whether it was One-Click. */
@@ -258,14 +257,38 @@ field_end(struct req *q)
 	q->in_field = false;
 }
 
-/* MHD_PostDataIterator: collects the value of each List-Unsubscribe field; other fields are ignored. */
+/* Collects a piece of the value of scope, at or mac (the last one of each counts); other fields are ignored. */
+static enum MHD_Result
+small_field(struct req *q, const char *key, const char *data, uint64_t off, size_t size)
+{
+	struct small *f = strcmp(key, "scope") == 0 ? &q->scope
+	                  : strcmp(key, "at") == 0  ? &q->at
+	                  : strcmp(key, "mac") == 0 ? &q->mac
+	                                            : NULL;
+	size_t n;
+
+	if (f == NULL)
+		return MHD_YES;
+	if (off == 0)
+		memset(f, 0, sizeof(*f));
+	n = strlen(f->v);
+	if (f->over || off != n || n + size > SMALL_MAX)
+		f->over = true;
+	else
+		memcpy(f->v + n, data, size);
+	return MHD_YES;
+}
+
+/* MHD_PostDataIterator: collects each List-Unsubscribe value (any One-Click counts), and scope, at and mac. */
 static enum MHD_Result
 post_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename, const char *ctype,
            const char *encoding, const char *data, uint64_t off, size_t size)
 {
 	struct req *q = cls;
 
-	if (key == NULL || strcmp(key, FIELD) != 0)
+	if (key != NULL && strcmp(key, FIELD) != 0)
+		return small_field(q, key, data, off, size);
+	if (key == NULL)
 		return MHD_YES;
 	if (off == 0 || !q->in_field) {
 		field_end(q);
@@ -293,16 +316,20 @@ first_call(struct MHD_Connection *c, struct req *q, const char *url, const char 
 		return reply(c, q, MHD_HTTP_METHOD_NOT_ALLOWED, page_method);
 	if (!token_open(q, url))
 		return reply(c, q, MHD_HTTP_BAD_REQUEST, page_bad);
+	if (q->undo && !q->post)
+		return reply_error(c, q, MHD_HTTP_METHOD_NOT_ALLOWED,
+		                   "An undo is a button on the page you saw after "
+		                   "unsubscribing; nothing was changed.");
 	if (!q->post)
 		return MHD_YES; /* answered once read whole, so the connection can stay open */
 	clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen != NULL && strtoull(clen, NULL, 10) > UNSD_BODY_MAX) {
 		note(q, " entity=%s reason=\"Content-Length %.20s\"", q->tok.entity, clen);
-		return reply(c, q, HTTP_TOO_LARGE, page_big);
+		return reply_error(c, q, HTTP_TOO_LARGE, MSG_BIG);
 	}
 	if ((q->pp = MHD_create_post_processor(c, PP_BUFFER, post_field, q)) == NULL) {
 		note(q, " entity=%s reason=\"not a form (Content-Type)\"", q->tok.entity);
-		return reply(c, q, MHD_HTTP_BAD_REQUEST, page_body);
+		return reply_error(c, q, MHD_HTTP_BAD_REQUEST, MSG_BODY);
 	}
 	return MHD_YES;
 }
@@ -321,87 +348,200 @@ body_piece(struct req *q, const char *data, size_t size)
 }
 
 /*
- * Writes s on a borrowed connection and counts it (bg:stat, tagged id). One
- * that worked last time and fails now may have died quietly (Redis
- * restarted): one more try, reconnected, before giving up. Returns 0, or -1
- * with the reason in why (len bytes).
+ * Runs one write or undo of ch on a borrowed connection. One that worked
+ * last time and fails now may have died quietly (Redis restarted): one more
+ * try, reconnected, before giving up. Returns what unsd_store_write or
+ * unsd_store_undo returns (>= 0 done), or < 0 with the reason in why (len bytes).
  */
 static int
-write_retry(struct bg_held *g, const struct bg_suppression *s, const char *id, char *why, size_t len)
+store(struct req *q, const struct unsd_change *ch, bool undo, char *why, size_t len)
 {
-	const struct bg_config *cfg = bg_held_cfg(g);
+	int (*op)(struct bg_redis *, const struct unsd_change *, char *, size_t) =
+	    undo ? unsd_store_undo : unsd_store_write;
 	const char *err = NULL;
 	bool reused;
-	struct bg_redis *r = bg_held_redis_borrow(g, &reused, &err);
+	struct bg_redis *r = bg_held_redis_borrow(q->g, &reused, &err);
 	int rc;
 
 	if (r == NULL) {
 		bg_strlcpy(why, err, len);
-		return -1;
+		return UNSD_STORE_DOWN;
 	}
-	rc = bg_suppress_write(r, cfg->redis.prefix, s, cfg->audit, WHO);
-	if (rc < 0 && reused)
-		rc = bg_suppress_write(r, cfg->redis.prefix, s, cfg->audit, WHO);
-	if (rc < 0)
+	rc = op(r, ch, why, len);
+	if (rc == UNSD_STORE_DOWN && reused)
+		rc = op(r, ch, why, len);
+	if (rc == UNSD_STORE_DOWN)
 		bg_strlcpy(why, bg_redis_error(r), len);
-	else
-		fb_stat_count(cfg, r, s->entity, s->list, s->address, BG_ST_UNSUB_CLICK, s->when, id);
-	bg_held_redis_return(g, r, rc == 0);
+	bg_held_redis_return(q->g, r, rc != UNSD_STORE_DOWN);
 	return rc;
 }
 
-/* Writes the suppression the token names; 0, or -1 with the reason logged at warning. */
-static int
-suppress(struct req *q, const char *list)
+/* Fills ch with the write of an unsubscribe through q's token from list (NULL: the entity) at time at. */
+static void
+change(const struct req *q, const char *list, long long at, struct unsd_change *ch, char *field, size_t flen,
+       char *value, size_t vlen)
 {
 	const struct bg_config *cfg = bg_held_cfg(q->g);
-	struct bg_suppression s = {.address = q->tok.address,
-	                           .entity = q->tok.entity,
-	                           .list = list,
-	                           .reason = "unsubscribe",
-	                           .when = time(NULL),
-	                           .source = "one-click"};
-	char why[256], id[32];
 
+	bg_suppress_field("suppress", q->tok.entity, list, field, flen);
+	snprintf(value, vlen, "unsubscribe %lld one-click", at);
+	*ch = (struct unsd_change){.prefix = cfg->redis.prefix,
+	                           .address = q->tok.address,
+	                           .field = field,
+	                           .value = value,
+	                           .audit = cfg->audit,
+	                           .who = WHO};
+}
+
+/* Counts an unsubscribe written (bg:stat), on a borrowed connection; a failure here only costs the count. */
+static void
+count(struct req *q, const char *list, time_t when)
+{
+	const struct bg_config *cfg = bg_held_cfg(q->g);
+	const char *err;
+	bool reused;
+	struct bg_redis *r = bg_held_redis_borrow(q->g, &reused, &err);
+	char id[32];
+
+	if (r == NULL)
+		return;
 	snprintf(id, sizeof(id), "req=%lu", q->id);
-	if (write_retry(q->g, &s, id, why, sizeof(why)) == 0)
-		return 0;
+	fb_stat_count(cfg, r, q->tok.entity, list, q->tok.address, BG_ST_UNSUB_CLICK, when, id);
+	bg_held_redis_return(q->g, r, true);
+}
+
+/*
+ * Writes the suppression the token names from list at time at; returns 1
+ * (the field is new), 0 (it replaced one), or -1 with the reason logged at warning.
+ */
+static int
+suppress(struct req *q, const char *list, long long at)
+{
+	const struct bg_config *cfg = bg_held_cfg(q->g);
+	char why[256], field[BG_SUPPRESS_FIELD_LEN], value[64];
+	struct unsd_change ch;
+	int rc;
+
+	change(q, list, at, &ch, field, sizeof(field), value, sizeof(value));
+	if ((rc = store(q, &ch, false, why, sizeof(why))) >= 0) {
+		count(q, list, (time_t)at);
+		return rc;
+	}
 	bg_log_warn("req=%lu unsubscribe NOT recorded, client told to retry: redis %s: %s address=%s entity=%s list=%s",
 	            q->id, cfg->redis.address, why, q->tok.address, q->tok.entity, list ? list : "");
 	return -1;
+}
+
+/* Reads the form's end: false when it was too large, not a form, or broken (answered then). */
+static bool
+form_end(struct MHD_Connection *c, struct req *q, enum MHD_Result *rc)
+{
+	if (q->too_big) {
+		note(q, " entity=%s reason=\"body over %d bytes\"", q->tok.entity, UNSD_BODY_MAX);
+		*rc = reply_error(c, q, HTTP_TOO_LARGE, MSG_BIG);
+		return false;
+	}
+	if (MHD_destroy_post_processor(q->pp) != MHD_YES) /* also hands over the last urlencoded value */
+		q->bad_form = true;
+	q->pp = NULL;
+	field_end(q);
+	return true;
+}
+
+/* The list the form chose: the token's list unless the person chose all of the entity (scope=entity). */
+static const char *
+chosen_list(const struct req *q)
+{
+	const char *list = unsd_view_list(bg_held_cfg(q->g), &q->tok);
+
+	return list != NULL && !q->scope.over && strcmp(q->scope.v, "entity") == 0 ? NULL : list;
 }
 
 /* Last call of a POST, body read: checks the form, writes, answers 200 (or 400, 413, 503). */
 static enum MHD_Result
 answer_post(struct MHD_Connection *c, struct req *q)
 {
-	char scope[512], page[2048];
+	const struct bg_config *cfg = bg_held_cfg(q->g);
+	char mac[UNSD_MAC_LEN + 1], field[BG_SUPPRESS_FIELD_LEN], value[64];
+	long long at = (long long)time(NULL);
+	enum MHD_Result rc;
+	struct unsd_change ch;
+	struct unsd_view v;
 	const char *list;
+	int fresh;
+	bool undo;
 
-	if (q->too_big) {
-		note(q, " entity=%s reason=\"body over %d bytes\"", q->tok.entity, UNSD_BODY_MAX);
-		return reply(c, q, HTTP_TOO_LARGE, page_big);
-	}
-	if (MHD_destroy_post_processor(q->pp) != MHD_YES) /* also hands over the last urlencoded value */
-		q->bad_form = true;
-	q->pp = NULL;
-	field_end(q);
+	if (!form_end(c, q, &rc))
+		return rc;
 	if (q->bad_form || !q->one_click) {
 		note(q, " entity=%s reason=\"no List-Unsubscribe=One-Click in the body\"", q->tok.entity);
-		return reply(c, q, MHD_HTTP_BAD_REQUEST, page_body);
+		return reply_error(c, q, MHD_HTTP_BAD_REQUEST, MSG_BODY);
 	}
-	list = scope_list(bg_held_cfg(q->g), &q->tok);
-	if (suppress(q, list) < 0) {
+	list = chosen_list(q);
+	if ((fresh = suppress(q, list, at)) < 0) {
 		note(q, " entity=%s reason=\"redis unavailable\"", q->tok.entity);
-		return reply(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, page_busy);
+		return reply_error(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, MSG_BUSY);
 	}
-	scope_html(q, scope, sizeof(scope));
-	snprintf(page, sizeof(page),
-	         PAGE_HEAD "<h1>Unsubscribed</h1>\n<p>You are unsubscribed from %s.</p>\n" PAGE_TAIL, "Unsubscribed",
-	         scope);
-	note(q, " entity=%s list=%s address=%s scope=%s", q->tok.entity, list ? list : "", q->tok.address,
-	     list ? "list" : "entity");
-	return reply(c, q, MHD_HTTP_OK, page);
+	change(q, list, at, &ch, field, sizeof(field), value, sizeof(value));
+	undo = fresh == 1 && cfg->unsubscribe.undo_window > 0 &&
+	       unsd_undo_mac(state(q)->keys, q->token, at, field, value, mac) == 0;
+	note(q, " entity=%s list=%s address=%s scope=%s undo=%s", q->tok.entity, list ? list : "", q->tok.address,
+	     list ? "list" : "entity", undo ? "offered" : "none");
+	view(c, q, &v);
+	return reply_page(c, q, MHD_HTTP_OK, unsd_view_done(&v, list, at, undo ? mac : NULL));
+}
+
+/* Whether q's undo form is one this program made for its token within undo_window; fills ch when it is. */
+static bool
+undo_valid(struct req *q, long long *at, const char **list, struct unsd_change *ch, char *field, size_t flen,
+           char *value, size_t vlen)
+{
+	const struct bg_config *cfg = bg_held_cfg(q->g);
+	long long now = (long long)time(NULL);
+	char *end;
+
+	if (cfg->unsubscribe.undo_window == 0 || q->bad_form || q->at.over || q->mac.over || q->scope.over ||
+	    q->at.v[0] == '\0')
+		return false;
+	*at = strtoll(q->at.v, &end, 10);
+	if (*end != '\0' || *at <= 0 || *at > now + SKEW || now - *at > cfg->unsubscribe.undo_window)
+		return false;
+	*list = strcmp(q->scope.v, "entity") == 0 ? NULL : unsd_view_list(cfg, &q->tok);
+	change(q, *list, *at, ch, field, flen, value, vlen);
+	return unsd_undo_verify(state(q)->keys, q->token, *at, field, value, q->mac.v);
+}
+
+/* Last call of POST /u/<token>/undo: checks the MAC and the window, deletes the field if unchanged. */
+static enum MHD_Result
+answer_undo(struct MHD_Connection *c, struct req *q)
+{
+	char field[BG_SUPPRESS_FIELD_LEN], value[64], why[256];
+	enum MHD_Result rc;
+	struct unsd_change ch;
+	struct unsd_view v;
+	const char *list = NULL;
+	long long at = 0;
+	int done;
+
+	if (!form_end(c, q, &rc))
+		return rc;
+	if (!undo_valid(q, &at, &list, &ch, field, sizeof(field), value, sizeof(value))) {
+		note(q, " entity=%s address=%s reason=\"undo: bad MAC, form or time (at=%lld)\"", q->tok.entity,
+		     q->tok.address, at);
+		return reply_error(c, q, MHD_HTTP_BAD_REQUEST, MSG_UNDO_BAD);
+	}
+	if ((done = store(q, &ch, true, why, sizeof(why))) < 0) {
+		bg_log_warn("req=%lu undo NOT done, client told to retry: redis %s: %s address=%s field=%s", q->id,
+		            bg_held_cfg(q->g)->redis.address, why, q->tok.address, field);
+		note(q, " entity=%s reason=\"redis unavailable\"", q->tok.entity);
+		return reply_error(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, MSG_BUSY);
+	}
+	note(q, " entity=%s address=%s field=%s undo=%s", q->tok.entity, q->tok.address, field,
+	     done ? "done" : "changed-since");
+	if (!done)
+		return reply_error(c, q, MHD_HTTP_CONFLICT, MSG_UNDO_GONE);
+	view(c, q, &v);
+	return reply_page(c, q, MHD_HTTP_OK, unsd_view_undone(&v, list));
 }
 
 /* MHD_AccessHandlerCallback: one case per stage of the request. */
@@ -423,7 +563,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	}
 	if (q->answered)
 		return MHD_YES;
-	return q->post ? answer_post(c, q) : answer_get(c, q);
+	if (!q->post)
+		return answer_get(c, q);
+	return q->undo ? answer_undo(c, q) : answer_post(c, q);
 }
 
 /* MHD_RequestCompletedCallback: frees the request, whatever way it ended. */

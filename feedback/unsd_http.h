@@ -2,8 +2,10 @@
  * unsd_http.h - bulkguard-unsubd's HTTP side: the RFC 8058 one-click handlers.
  *
  * POST /u/<token> with List-Unsubscribe=One-Click writes the suppression,
- * GET /u/<token> shows a page whose button makes that POST, anything else is
- * refused with a fixed page (doc/design.md 3.9).
+ * GET /u/<token> shows a page whose button makes that POST, POST
+ * /u/<token>/undo with the done page's MAC undoes it within
+ * unsubscribe.undo_window (unsd_undo.h), anything else is refused
+ * (doc/design.md 3.9).
  * Requests are served from the configuration and key set in force when
  * they began; Redis connections are borrowed from that configuration's pool.
  */
@@ -13,6 +15,8 @@
 #include <stddef.h>
 
 #include "bg_hold.h"
+#include "bg_token.h"
+#include "unsd_page.h"
 
 /* What every client is held to (bulkguard-unsubd(8), LIMITS). */
 #define UNSD_THREADS    4     /* worker threads */
@@ -25,10 +29,16 @@
 
 struct unsd_http;
 
+/* What bulkguard-unsubd derives from a configuration (its bg_hold state): token keys and page templates. */
+struct unsd_state {
+	struct bg_token_keys *keys;
+	struct unsd_pages *pages;
+};
+
 /*
  * Serves HTTP on the listening socket fd with UNSD_THREADS threads, each
  * request from the configuration in force in in_force (bg_hold: the
- * configuration, with the token keys as its state) when it began. Returns
+ * configuration, with a struct unsd_state as its state) when it began. Returns
  * a server the caller stops with unsd_http_stop, or NULL with the reason in
  * err. fd stays the caller's.
  */

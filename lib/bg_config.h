@@ -134,6 +134,8 @@ struct bg_entity {
 	struct bg_strlist spf_ips;
 	enum bg_spf_policy spf_policy;
 	char *verp_tag;  /* the entity's tag in its VERPs (bg_verp.h); set to the default when not given */
+	char *display_name;          /* the brand as people know it, on the unsubscribe pages; NULL: the name */
+	char *unsubscribe_templates; /* a directory of the unsubscribe pages' HTML (bulkguard-unsubd); NULL: built in */
 	struct bg_dkim_conf *dkim;
 	size_t n_dkim;
 };
@@ -208,6 +210,7 @@ struct bg_config {
 		char *key_file;
 		char *listen;
 		long socket_mode; /* of a unix socket */
+		long undo_window; /* seconds the done page offers an undo; 0: none */
 	} unsubscribe;
 	struct {
 		long bounce_threshold;

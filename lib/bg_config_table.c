@@ -51,6 +51,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_UNSUB, "key_file", BG_T_STR, "/etc/bulkguard/token.keys", 0, 0, NULL, C(unsubscribe.key_file) },
 	{ BG_SET_UNSUB, "listen", BG_T_STR, "127.0.0.1:8088", 0, 0, NULL, C(unsubscribe.listen) },
 	{ BG_SET_UNSUB, "socket_mode", BG_T_MODE, "0660", 0, 0777, NULL, C(unsubscribe.socket_mode) },
+	{ BG_SET_UNSUB, "undo_window", BG_T_DURATION, "10m", 0, DAY, NULL, C(unsubscribe.undo_window) },
 
 	{ BG_SET_FEEDBACK, "bounce_threshold", BG_T_INT, "2", 1, 100, NULL, C(feedback.bounce_threshold) },
 	{ BG_SET_FEEDBACK, "bounce_min_span_days", BG_T_INT, "14", 0, 3650, NULL, C(feedback.bounce_min_span_days) },
@@ -85,6 +86,8 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_ENTITY, "spf_ips", BG_T_STRLIST, NULL, 0, 0, NULL, E(spf_ips) },
 	{ BG_SET_ENTITY, "spf_policy", BG_T_ENUM, "refuse", 0, 0, bg_words_spf_policy, E(spf_policy) },
 	{ BG_SET_ENTITY, "verp_tag", BG_T_STR, NULL, 0, 0, NULL, E(verp_tag) },
+	{ BG_SET_ENTITY, "display_name", BG_T_STR, NULL, 0, 128, NULL, E(display_name) },
+	{ BG_SET_ENTITY, "unsubscribe_templates", BG_T_STR, NULL, 0, 0, NULL, E(unsubscribe_templates) },
 
 	{ BG_SET_POOL, "ips", BG_T_STRLIST, NULL, 0, 0, NULL, P(ips) },
 	{ BG_SET_POOL, "helo", BG_T_STR, NULL, 0, 0, NULL, P(helo) },

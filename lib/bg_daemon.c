@@ -47,6 +47,13 @@ bg_daemon_args(int argc, char **argv, const char *name, const char *usage, struc
 struct bg_config *
 bg_daemon_config(const char *name, const struct bg_daemon_opts *o)
 {
+	return bg_daemon_config_check(name, o, NULL);
+}
+
+struct bg_config *
+bg_daemon_config_check(const char *name, const struct bg_daemon_opts *o,
+                       int (*check)(const struct bg_config *cfg, char *err, size_t errlen))
+{
 	char err[512];
 	struct bg_config *cfg = bg_config_load(o->config, err, sizeof(err));
 
@@ -54,7 +61,8 @@ bg_daemon_config(const char *name, const struct bg_daemon_opts *o)
 		fprintf(stderr, "%s: %s\n", name, err);
 		exit(BG_EX_CONFIG);
 	}
-	if (o->check && bg_config_check_files(cfg, name, err, sizeof(err)) < 0) {
+	if (o->check && (bg_config_check_files(cfg, name, err, sizeof(err)) < 0 ||
+	                 (check != NULL && check(cfg, err, sizeof(err)) < 0))) {
 		fprintf(stderr, "%s: %s\n", name, err);
 		exit(BG_EX_CONFIG);
 	}

@@ -37,6 +37,10 @@ void bg_daemon_args(int argc, char **argv, const char *name, const char *usage, 
  */
 struct bg_config *bg_daemon_config(const char *name, const struct bg_daemon_opts *o);
 
+/* The same, and with -n also check(cfg) (may be NULL): -1 with err prints it and exits 78. */
+struct bg_config *bg_daemon_config_check(const char *name, const struct bg_daemon_opts *o,
+                                         int (*check)(const struct bg_config *cfg, char *err, size_t errlen));
+
 /*
  * Started as root with a non-empty user: switches to that user and its
  * groups for good. Returns 0, or -1 with the reason in err.

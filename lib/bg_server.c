@@ -162,7 +162,7 @@ start(struct bg_server *srv, int argc, char **argv)
 	srv->opts.own_flags = svc->own_flags;
 	srv->opts.own_flag = svc->own_flag;
 	bg_daemon_args(argc, argv, svc->name, svc->usage, &srv->opts);
-	cfg = bg_daemon_config(svc->name, &srv->opts);
+	cfg = bg_daemon_config_check(svc->name, &srv->opts, svc->check);
 	bg_log_open(svc->name, srv->opts.foreground);
 	if (svc->prepare != NULL && svc->prepare(err, sizeof(err)) < 0)
 		bg_log_fatal(1, "%s", err);

@@ -58,6 +58,8 @@ struct bg_service {
 	/* Optional: applies next to what the service keeps outside the holder (policyd's Redis); -1 with err refuses.
 	 */
 	int (*apply)(struct bg_server *srv, const struct bg_config *next, char *err, size_t errlen);
+	/* Optional: what -n checks beyond the configuration and key files; -1 with err exits 78. */
+	int (*check)(const struct bg_config *cfg, char *err, size_t errlen);
 	/* Serves until told to stop; returns the exit status. */
 	int (*run)(struct bg_server *srv);
 };
