@@ -87,6 +87,13 @@ unsub_socket_mode(const struct bg_config *cfg)
 	return cfg->unsubscribe.socket_mode;
 }
 
+/* unsubd's metrics listener, if any. */
+static const char *
+unsub_metrics_listen(const struct bg_config *cfg)
+{
+	return cfg->unsubscribe.metrics_listen;
+}
+
 static const struct bg_service unsubd = {
     .name = NAME,
     .usage = "[-f] [-n] [-V] [-c file] [-p address]",
@@ -97,6 +104,7 @@ static const struct bg_service unsubd = {
     .derive = derive,
     .state_free = keys_free,
     .run = run,
+    .metrics_listen = unsub_metrics_listen,
 };
 
 int

@@ -198,16 +198,19 @@ struct bg_config {
 		char *spf_zone;      /* answer SPF lookups from this zone file, not DNS */
 		long spf_cache_ttl;  /* seconds an SPF result is reused */
 		enum bg_missing missing_headers;
+		char *metrics_listen; /* host:port of /metrics and /healthz; NULL or "": none */
 	} milter;
 	struct {
 		char *listen;
 		enum bg_pol_on_error on_redis_error;
 		long socket_mode;    /* of a unix socket */
+		char *metrics_listen;
 	} policy;
 	struct {
 		char *key_file;
 		char *listen;
 		long socket_mode; /* of a unix socket */
+		char *metrics_listen;
 	} unsubscribe;
 	struct {
 		long bounce_threshold;
