@@ -233,6 +233,7 @@ struct bg_config {
 		long block_burst;    /* block-class rejections within block_window that hold a pair */
 		long block_window;
 		long block_cooldown; /* seconds a pair is held */
+		char *metrics_listen; /* bulkguard-logd's /metrics and /healthz; NULL or "": none */
 	} reputation;
 
 	struct bg_dkim_conf *esp_dkim;

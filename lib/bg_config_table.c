@@ -119,6 +119,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_MILTER, "metrics_listen", BG_T_STR, NULL, 0, 0, NULL, C(milter.metrics_listen) },
 	{ BG_SET_POLICY, "metrics_listen", BG_T_STR, NULL, 0, 0, NULL, C(policy.metrics_listen) },
 	{ BG_SET_UNSUB, "metrics_listen", BG_T_STR, NULL, 0, 0, NULL, C(unsubscribe.metrics_listen) },
+	{ BG_SET_REPUTATION, "metrics_listen", BG_T_STR, NULL, 0, 0, NULL, C(reputation.metrics_listen) },
 };
 const size_t bg_opt_nrows = sizeof(bg_opt_rows) / sizeof(bg_opt_rows[0]);
 

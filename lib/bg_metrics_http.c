@@ -20,6 +20,7 @@
 #include "bg_log.h"
 #include "bg_metrics.h"
 #include "bg_metrics_http.h"
+#include "bg_redis.h"
 #include "bg_util.h"
 
 struct bg_metrics_http {
@@ -159,6 +160,23 @@ bg_metrics_http_start(int fd, bg_metrics_health health, void *arg, char *err, si
 		return NULL;
 	}
 	return h;
+}
+
+bool
+bg_metrics_http_ping(struct bg_redis *r, char *why, size_t len)
+{
+	const char *argv[] = {"PING"};
+	size_t argvlen[] = {4};
+	redisReply *reply = NULL;
+	bool ok = false;
+
+	if (bg_redis_append(r, 1, argv, argvlen) == 0 && (reply = bg_redis_reply(r)) != NULL)
+		ok = reply->type == REDIS_REPLY_STATUS && strcmp(reply->str, "PONG") == 0;
+	if (!ok)
+		snprintf(why, len, "redis %s: %s", bg_redis_address(r),
+		         reply != NULL && reply->type == REDIS_REPLY_ERROR ? reply->str : bg_redis_error(r));
+	freeReplyObject(reply);
+	return ok;
 }
 
 void

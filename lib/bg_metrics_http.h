@@ -24,6 +24,7 @@
 #define BG_METRICS_HTTP_MEMORY   8192 /* bytes per connection for the request */
 
 struct bg_metrics_http;
+struct bg_redis;
 
 /* Whether the daemon is healthy; when not, a short reason in why. Called on the listener's thread. */
 typedef bool (*bg_metrics_health)(void *arg, char *why, size_t len);
@@ -34,6 +35,12 @@ typedef bool (*bg_metrics_health)(void *arg, char *why, size_t len);
  * bg_metrics_http_stop, or NULL with the reason in err.
  */
 struct bg_metrics_http *bg_metrics_http_start(int fd, bg_metrics_health health, void *arg, char *err, size_t errlen);
+
+/*
+ * The health check's round trip: PING on r (connecting if needed). True on
+ * PONG; else false with "redis <address>: <error>" in why.
+ */
+bool bg_metrics_http_ping(struct bg_redis *r, char *why, size_t len);
 
 /* Stops serving, joins the thread and frees h; NULL is fine. */
 void bg_metrics_http_stop(struct bg_metrics_http *h);

@@ -186,22 +186,17 @@ healthy(void *arg, char *why, size_t len)
 {
 	struct bg_server *srv = arg;
 	struct bg_held *g = bg_hold_acquire(srv->hold);
-	const char *argv[] = {"PING"}, *err = "bad address";
-	size_t argvlen[] = {4};
+	const char *err = "bad address";
 	bool reused = true, ok = false;
 
 	for (int tries = 0; tries < 2 && !ok && reused; tries++) { /* a stale idle connection gets one more try */
 		struct bg_redis *r = bg_held_redis_borrow(g, &reused, &err);
-		redisReply *reply = NULL;
 
-		if (r == NULL)
+		if (r == NULL) {
+			snprintf(why, len, "redis %s: %s", bg_held_cfg(g)->redis.address, err);
 			break;
-		if (bg_redis_append(r, 1, argv, argvlen) == 0 && (reply = bg_redis_reply(r)) != NULL)
-			ok = reply->type == REDIS_REPLY_STATUS && strcmp(reply->str, "PONG") == 0;
-		if (!ok)
-			snprintf(why, len, "redis %s: %s", bg_held_cfg(g)->redis.address,
-			         reply != NULL && reply->type == REDIS_REPLY_ERROR ? reply->str : bg_redis_error(r));
-		freeReplyObject(reply);
+		}
+		ok = bg_metrics_http_ping(r, why, len);
 		bg_held_redis_return(g, r, ok);
 	}
 	bg_held_release(g);

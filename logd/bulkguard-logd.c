@@ -38,6 +38,7 @@
 #include "bg_util.h"
 #include "bg_verp.h"
 #include "ld_brake.h"
+#include "ld_metrics.h"
 #include "ld_parse.h"
 #include "ld_qid.h"
 
@@ -155,6 +156,7 @@ delivery(struct logd *d, const struct ld_record *rec, time_t now)
 	const struct bg_pool *p = rec->ip > 0 ? pool_named(d->cfg, rec->pool) : NULL;
 	enum bg_stat_field f = by_status[rec->status];
 
+	ld_metrics_delivery(p != NULL ? p->name : NULL, rec);
 	bg_stat_batch_entity(d->stat, d->cfg, entity_of(d, rec), NULL, group, now, f, 1);
 	if (rec->status == LD_SENT)
 		clear_bounces(d, rec->addr);
@@ -179,6 +181,7 @@ apply_line(struct logd *d, const char *line, size_t len, time_t now)
 	struct ld_record rec;
 
 	d->lines++;
+	ld_metrics_line();
 	switch (ld_parse(line, len, &rec)) {
 	case LD_FROM:
 		ld_qid_put(d->qids, rec.qid, rec.addr, d->batch);
@@ -485,6 +488,7 @@ main(int argc, char **argv)
 		            d.keys == NULL ? err : "libsodium");
 	if ((d.r = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &why)) == NULL)
 		bg_log_fatal(BG_EX_CONFIG, "redis address %s: %s", cfg->redis.address, why);
+	ld_metrics_listen(cfg);
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);
 	gethostname(host, sizeof(host) - 1);
@@ -497,9 +501,11 @@ main(int argc, char **argv)
 	signal(SIGINT, on_stop);
 	signal(SIGPIPE, SIG_IGN);
 	bg_daemon_detach(o.foreground || once);
+	ld_metrics_start(cfg);
 	ld_qid_load(d.qids, d.r, d.qkey);
 	resume(&d);
 	rc = run(&d, once);
+	ld_metrics_stop();
 	bg_log_info("stopped lines=%llu", d.lines);
 	if (d.fd >= 0)
 		close(d.fd);
