@@ -174,8 +174,7 @@ set_instance(char *buf, size_t len, struct pol_conn *c, const struct pol_request
 			buf[i] = '_';
 }
 
-/* Answers a request that needs no Redis check: DUNNO, or the refusal of a login's foreign sender; logs and counts it.
- */
+/* Answers a request needing no Redis check: DUNNO, or refuses a login's foreign sender; logs and counts it. */
 static void
 answer_now(struct pol_conn *c, const struct pol_request *r, enum pol_verdict v, const struct pending *p)
 {
