@@ -115,6 +115,13 @@ unsub_socket_mode(const struct bg_config *cfg)
 	return cfg->unsubscribe.socket_mode;
 }
 
+/* unsubd's metrics listener, if any. */
+static const char *
+unsub_metrics_listen(const struct bg_config *cfg)
+{
+	return cfg->unsubscribe.metrics_listen;
+}
+
 static const struct bg_service unsubd = {
     .name = NAME,
     .usage = "[-f] [-n] [-V] [-c file] [-p address]",
@@ -126,6 +133,7 @@ static const struct bg_service unsubd = {
     .state_free = state_free,
     .check = check,
     .run = run,
+    .metrics_listen = unsub_metrics_listen,
 };
 
 int

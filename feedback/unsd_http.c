@@ -25,6 +25,7 @@
 
 #include "bg_log.h"
 #include "bg_hold.h"
+#include "bg_metrics.h"
 #include "bg_redis.h"
 #include "bg_token.h"
 #include "bg_suppress.h"
@@ -100,6 +101,29 @@ struct unsd_http {
 static struct bg_hold *hold; /* libmicrohttpd's request callbacks get this module's state from here */
 
 static atomic_ulong next_id;
+static struct bg_metric *requests; /* bulkguard_unsubd_requests_total{outcome} */
+
+/* The outcome of an answered request, for bulkguard_unsubd_requests_total. */
+static const char *
+outcome(const struct req *q, unsigned status)
+{
+	switch (status) {
+	case MHD_HTTP_OK: return q->undo ? "undone" : q->post ? "unsubscribed" : "page";
+	case MHD_HTTP_CONFLICT: return "undo_conflict";
+	case MHD_HTTP_BAD_REQUEST: return "bad_request";
+	case MHD_HTTP_METHOD_NOT_ALLOWED: return "method_not_allowed";
+	case HTTP_TOO_LARGE: return "too_large";
+	case MHD_HTTP_SERVICE_UNAVAILABLE: return "unavailable";
+	default: return "other";
+	}
+}
+
+/* Counts one request by its outcome ("unanswered" when the connection ended first). */
+static void
+count_request(const char *what)
+{
+	bg_metrics_inc(requests, &what);
+}
 
 /* Queues status with body (copied) and the headers every page has, and logs the request's one line. */
 static enum MHD_Result
@@ -124,6 +148,7 @@ reply(struct MHD_Connection *c, struct req *q, unsigned status, const char *body
 	rc = MHD_queue_response(c, status, rsp);
 	MHD_destroy_response(rsp);
 	q->answered = true;
+	count_request(outcome(q, status));
 	bg_log_info("req=%lu method=%s path=%s status=%u%s", q->id, q->method, q->path, status, q->note);
 	return rc;
 }
@@ -578,6 +603,8 @@ request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 	if (q == NULL)
 		return;
 	if (!q->answered)
+		count_request("unanswered");
+	if (!q->answered)
 		bg_log_info("req=%lu method=%s path=%s status=none reason=\"%s\"", q->id, q->method, q->path,
 		            unsd_deadline_cut(c)                            ? "deadline"
 		            : why == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
@@ -631,6 +658,9 @@ unsd_http_start(int fd, struct bg_hold *in_force, char *err, size_t errlen)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
 	hold = in_force;
+	if (requests == NULL)
+		requests =
+		    bg_metrics_counter("bulkguard_unsubd_requests_total", "HTTP requests by outcome.", "outcome", 16);
 	if ((h->dl = unsd_deadline_start(UNSD_DEADLINE)) == NULL) {
 		snprintf(err, errlen, "cannot start the deadline thread");
 		free(h);

@@ -200,17 +200,20 @@ struct bg_config {
 		char *spf_zone;      /* answer SPF lookups from this zone file, not DNS */
 		long spf_cache_ttl;  /* seconds an SPF result is reused */
 		enum bg_missing missing_headers;
+		char *metrics_listen; /* host:port of /metrics and /healthz; NULL or "": none */
 	} milter;
 	struct {
 		char *listen;
 		enum bg_pol_on_error on_redis_error;
 		long socket_mode;    /* of a unix socket */
+		char *metrics_listen;
 	} policy;
 	struct {
 		char *key_file;
 		char *listen;
 		long socket_mode; /* of a unix socket */
 		long undo_window; /* seconds the done page offers an undo; 0: none */
+		char *metrics_listen;
 	} unsubscribe;
 	struct {
 		long bounce_threshold;
@@ -233,6 +236,7 @@ struct bg_config {
 		long block_burst;    /* block-class rejections within block_window that hold a pair */
 		long block_window;
 		long block_cooldown; /* seconds a pair is held */
+		char *metrics_listen; /* bulkguard-logd's /metrics and /healthz; NULL or "": none */
 	} reputation;
 
 	struct bg_dkim_conf *esp_dkim;

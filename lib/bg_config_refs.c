@@ -111,6 +111,8 @@ bg_config_str_problem(const struct bg_opt_row *row, const char *value)
 		return milter_socket_problem(value);
 	if ((row->set == BG_SET_POLICY || row->set == BG_SET_UNSUB) && strcmp(row->name, "listen") == 0)
 		return listen_problem(value);
+	if (strcmp(row->name, "metrics_listen") == 0 && *value != '\0')
+		return strncmp(value, "unix:", 5) == 0 ? "is not host:port or [v6]:port" : listen_problem(value);
 	return NULL;
 }
 

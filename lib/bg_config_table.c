@@ -119,6 +119,10 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_REPUTATION, "block_burst", BG_T_INT, "5", 1, 100000, NULL, C(reputation.block_burst) },
 	{ BG_SET_REPUTATION, "block_window", BG_T_DURATION, "10m", 1, DAY, NULL, C(reputation.block_window) },
 	{ BG_SET_REPUTATION, "block_cooldown", BG_T_DURATION, "1h", 1, 7 * DAY, NULL, C(reputation.block_cooldown) },
+	{ BG_SET_MILTER, "metrics_listen", BG_T_STR, NULL, 0, 0, NULL, C(milter.metrics_listen) },
+	{ BG_SET_POLICY, "metrics_listen", BG_T_STR, NULL, 0, 0, NULL, C(policy.metrics_listen) },
+	{ BG_SET_UNSUB, "metrics_listen", BG_T_STR, NULL, 0, 0, NULL, C(unsubscribe.metrics_listen) },
+	{ BG_SET_REPUTATION, "metrics_listen", BG_T_STR, NULL, 0, 0, NULL, C(reputation.metrics_listen) },
 };
 const size_t bg_opt_nrows = sizeof(bg_opt_rows) / sizeof(bg_opt_rows[0]);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "bg_metrics.h"
 #include "bg_redis.h"
 #include "bg_util.h"
 
@@ -19,6 +20,7 @@ struct bg_redis {
 	struct timeval timeout;
 	redisContext *ctx;
 	char err[256];
+	double sent; /* when the first command waiting for its reply was queued; 0: none */
 };
 
 int
@@ -87,10 +89,26 @@ bg_redis_new(const char *address, long timeout_ms, const char **err)
 	return r;
 }
 
+/* The kind of a connection's error, for bulkguard_redis_errors_total. */
+static const char *
+error_kind(const redisContext *ctx)
+{
+	if (ctx == NULL)
+		return "other";
+	if (ctx->err == REDIS_ERR_IO && strstr(ctx->errstr, "temporarily unavailable") != NULL)
+		return "timeout";
+	return ctx->err == REDIS_ERR_IO         ? "io"
+	       : ctx->err == REDIS_ERR_EOF      ? "eof"
+	       : ctx->err == REDIS_ERR_PROTOCOL ? "protocol"
+	                                        : "other";
+}
+
 /* Drops the connection after an error, keeping its text. */
 static void
 drop(struct bg_redis *r, const char *what)
 {
+	bg_metrics_redis_error(strncmp(what, "connect", 7) == 0 ? "connect" : error_kind(r->ctx));
+	r->sent = 0;
 	if (r->ctx != NULL) {
 		snprintf(r->err, sizeof(r->err), "%s: %s", what,
 		         r->ctx->errstr[0] ? r->ctx->errstr : "connection lost");
@@ -145,6 +163,8 @@ bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *a
 		drop(r, "append");
 		return -1;
 	}
+	if (r->sent == 0)
+		r->sent = bg_metrics_now();
 	return 0;
 }
 
@@ -161,6 +181,9 @@ bg_redis_reply(struct bg_redis *r)
 		drop(r, "reply");
 		return NULL;
 	}
+	if (r->sent > 0) /* the pipeline's first reply: one round trip */
+		bg_metrics_redis_latency(bg_metrics_now() - r->sent);
+	r->sent = 0;
 	return reply;
 }
 
@@ -191,6 +214,7 @@ bg_redis_error(const struct bg_redis *r)
 void
 bg_redis_reply_error(struct bg_redis *r, const redisReply *reply, const char *what)
 {
+	bg_metrics_redis_error("reply");
 	if (reply != NULL && reply->type == REDIS_REPLY_ERROR && reply->str != NULL)
 		snprintf(r->err, sizeof(r->err), "%s", reply->str);
 	else

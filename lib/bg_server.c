@@ -19,7 +19,10 @@
 #include "bg_daemon.h"
 #include "bg_listen.h"
 #include "bg_log.h"
+#include "bg_metrics.h"
+#include "bg_metrics_http.h"
 #include "bg_notify.h"
+#include "bg_redis.h"
 #include "bg_server.h"
 #include "bg_util.h"
 
@@ -32,6 +35,9 @@ struct bg_server {
 	char *listening;   /* the socket spec in use */
 	bool listen_fixed; /* -p gave it: the file's setting does not apply */
 	int fd;
+	char *metrics_listening; /* the metrics listener's spec, NULL when none */
+	int metrics_fd;
+	struct bg_metrics_http *metrics;
 	void *arg;
 	char status[256]; /* what systemd shows: "serving on <socket>" */
 };
@@ -64,6 +70,11 @@ restart_needed(const struct bg_server *srv, const struct bg_config *now, const s
 	    svc->socket_mode(now) != svc->socket_mode(next)) {
 		snprintf(what, len, "socket_mode changed from 0%lo to 0%lo", (unsigned long)svc->socket_mode(now),
 		         (unsigned long)svc->socket_mode(next));
+		return -1;
+	}
+	if (svc->metrics_listen != NULL && strcmp(str(svc->metrics_listen(now)), str(svc->metrics_listen(next))) != 0) {
+		snprintf(what, len, "metrics_listen changed from \"%s\" to \"%s\"", str(svc->metrics_listen(now)),
+		         str(svc->metrics_listen(next)));
 		return -1;
 	}
 	return svc->fixed != NULL ? svc->fixed(now, next, what, len) : 0;
@@ -127,11 +138,13 @@ bg_server_reload(struct bg_server *srv)
 	next = reload_load(srv, &state, err, sizeof(err), &refused);
 	if (next == NULL) {
 		bg_log_error("reload %s, keeping the configuration in force: %s", refused ? "refused" : "failed", err);
+		bg_metrics_reload(refused ? BG_METRICS_RELOAD_REFUSED : BG_METRICS_RELOAD_FAILED);
 		bg_notify_ready(srv->status);
 		return -1;
 	}
 	bg_log_info("reloaded %s: %zu entities, redis %s", next->file, next->n_entities, next->redis.address);
 	bg_hold_swap(srv->hold, next, state);
+	bg_metrics_reload(BG_METRICS_RELOAD_OK);
 	bg_notify_ready(srv->status);
 	return 0;
 }
@@ -148,6 +161,60 @@ start_listening(struct bg_server *srv, const struct bg_config *cfg)
 	srv->fd = bg_listen_open(srv->listening, srv->svc->socket_mode(cfg), srv->svc->backlog, err, sizeof(err));
 	if (srv->fd < 0)
 		bg_log_fatal(71, "%s", err);
+}
+
+/* Opens the metrics listener the configuration names, if any (TCP only); exits 71 when it cannot. */
+static void
+start_metrics_listening(struct bg_server *srv, const struct bg_config *cfg)
+{
+	const char *spec = srv->svc->metrics_listen != NULL ? srv->svc->metrics_listen(cfg) : NULL;
+	char err[ERR_MAX];
+
+	srv->metrics_fd = -1;
+	if (spec == NULL || *spec == '\0')
+		return;
+	if (strncmp(spec, "unix:", 5) == 0)
+		bg_log_fatal(BG_EX_CONFIG, "metrics_listen \"%s\" is not host:port or [v6]:port", spec);
+	srv->metrics_fd = bg_listen_open(spec, 0, BG_METRICS_HTTP_CONN_MAX, err, sizeof(err));
+	if (srv->metrics_fd < 0)
+		bg_log_fatal(71, "metrics: %s", err);
+	srv->metrics_listening = bg_xstrdup(spec);
+}
+
+/* /healthz: Redis answers a PING on a connection of the configuration in force. */
+static bool
+healthy(void *arg, char *why, size_t len)
+{
+	struct bg_server *srv = arg;
+	struct bg_held *g = bg_hold_acquire(srv->hold);
+	const char *err = "bad address";
+	bool reused = true, ok = false;
+
+	for (int tries = 0; tries < 2 && !ok && reused; tries++) { /* a stale idle connection gets one more try */
+		struct bg_redis *r = bg_held_redis_borrow(g, &reused, &err);
+
+		if (r == NULL) {
+			snprintf(why, len, "redis %s: %s", bg_held_cfg(g)->redis.address, err);
+			break;
+		}
+		ok = bg_metrics_http_ping(r, why, len);
+		bg_held_redis_return(g, r, ok);
+	}
+	bg_held_release(g);
+	return ok;
+}
+
+/* Serves /metrics and /healthz, once detached (a thread does not survive the fork); exits 71 when it cannot. */
+static void
+start_metrics(struct bg_server *srv)
+{
+	char err[ERR_MAX];
+
+	if (srv->metrics_fd < 0)
+		return;
+	if ((srv->metrics = bg_metrics_http_start(srv->metrics_fd, healthy, srv, err, sizeof(err))) == NULL)
+		bg_log_fatal(71, "metrics %s: %s", srv->metrics_listening, err);
+	bg_log_info("metrics on %s", srv->metrics_listening);
 }
 
 /* Everything before run(): exits with the contract's codes on any trouble. */
@@ -173,6 +240,7 @@ start(struct bg_server *srv, int argc, char **argv)
 	srv->listen_fixed = srv->opts.socket != NULL;
 	srv->listening = bg_xstrdup(srv->listen_fixed ? srv->opts.socket : svc->listen ? str(svc->listen(cfg)) : "");
 	start_listening(srv, cfg);
+	start_metrics_listening(srv, cfg);
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);
 	if (svc->derive != NULL && (state = svc->derive(cfg, err, sizeof(err))) == NULL)
@@ -180,16 +248,21 @@ start(struct bg_server *srv, int argc, char **argv)
 	srv->hold = bg_hold_new(svc->state_free);
 	bg_hold_swap(srv->hold, cfg, state);
 	bg_daemon_detach(srv->opts.foreground);
+	start_metrics(srv);
 }
 
 int
 bg_server_main(int argc, char **argv, const struct bg_service *svc)
 {
-	struct bg_server srv = {.svc = svc, .fd = -1};
+	struct bg_server srv = {.svc = svc, .fd = -1, .metrics_fd = -1};
 	int rc;
 
 	start(&srv, argc, argv);
 	rc = svc->run(&srv);
+	bg_metrics_http_stop(srv.metrics);
+	if (srv.metrics_fd >= 0)
+		close(srv.metrics_fd);
+	free(srv.metrics_listening);
 	if (srv.fd >= 0) {
 		close(srv.fd);
 		bg_listen_close(srv.listening);

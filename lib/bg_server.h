@@ -19,6 +19,12 @@
  * whatever the service's fixed() names. Redis settings take effect: a new
  * generation borrows connections to the new address.
  *
+ * Metrics: when the service's metrics_listen names an address, the
+ * skeleton listens there before the drop and, once detached, serves
+ * /metrics and /healthz (bg_metrics_http) until run() returns; /healthz
+ * passes when Redis answers a PING within redis.timeout_ms. Reloads are
+ * counted in bulkguard_config_reloads_total{result="ok|refused|failed"}.
+ *
  * DIAGNOSTICS: start-up trouble is logged and exits: 64 bad flags, 78 bad
  * configuration, state or privilege drop, 71 a socket or detach, 1 what
  * prepare() refuses. A reload logs one line, "reloaded <file>: ..." or
@@ -62,6 +68,8 @@ struct bg_service {
 	int (*check)(const struct bg_config *cfg, char *err, size_t errlen);
 	/* Serves until told to stop; returns the exit status. */
 	int (*run)(struct bg_server *srv);
+	/* Optional: the metrics listener of its section ("host:port"; NULL or "" for none). */
+	const char *(*metrics_listen)(const struct bg_config *cfg);
 };
 
 /* Runs the daemon svc describes: flags, configuration, socket, drop, detach, run(). Returns its exit status. */

@@ -39,6 +39,7 @@
 #include "bg_util.h"
 #include "bg_verp.h"
 #include "ld_brake.h"
+#include "ld_metrics.h"
 #include "ld_parse.h"
 #include "ld_qid.h"
 
@@ -168,6 +169,7 @@ delivery(struct logd *d, const struct ld_record *rec, time_t now)
 	const struct bg_pool *p = rec->ip > 0 ? pool_named(d->cfg, rec->pool) : NULL;
 	enum bg_stat_field f = by_status[rec->status];
 
+	ld_metrics_delivery(p != NULL ? p->name : NULL, rec);
 	bg_stat_batch_entity(d->stat, d->cfg, entity_of(d, rec), NULL, group, now, f, 1);
 	if (rec->status == LD_SENT)
 		clear_bounces(d, rec->addr);
@@ -192,6 +194,7 @@ apply_line(struct logd *d, const char *line, size_t len, time_t now)
 	struct ld_record rec;
 
 	d->lines++;
+	ld_metrics_line();
 	switch (ld_parse(line, len, &rec)) {
 	case LD_FROM:
 		ld_qid_put(d->qids, rec.qid, rec.addr, d->batch);
@@ -498,6 +501,23 @@ state_free(void *state)
 	free(keys);
 }
 
+/* Registers logd's counters, before anything else. */
+static int
+prepare(char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	ld_metrics_init();
+	return 0;
+}
+
+/* Where /metrics and /healthz are served: reputation.metrics_listen. */
+static const char *
+metrics_listen(const struct bg_config *cfg)
+{
+	return cfg->reputation.metrics_listen;
+}
+
 /* What a reload cannot change here: the file read (unless -l named it) and the prefix of the checkpoint's key. */
 static int
 fixed(const struct bg_config *now, const struct bg_config *next, char *what, size_t len)
@@ -586,6 +606,8 @@ static const struct bg_service logd_service = {
     .usage = "[-f] [-n] [-o] [-V] [-c file] [-l maillog]",
     .own_flags = "ol:",
     .own_flag = own_flag,
+    .metrics_listen = metrics_listen,
+    .prepare = prepare,
     .derive = derive,
     .state_free = state_free,
     .fixed = fixed,

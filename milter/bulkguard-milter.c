@@ -30,6 +30,7 @@
 #include "bg_server.h"
 #include "mlt_callbacks.h"
 #include "mlt_conf.h"
+#include "mlt_metrics.h"
 #include "mlt_signal.h"
 
 #define NAME "bulkguard-milter"
@@ -96,6 +97,13 @@ run(struct bg_server *srv)
 	return rc == MI_SUCCESS ? 0 : 1;
 }
 
+/* The milter's metrics listener, if any. */
+static const char *
+milter_metrics_listen(const struct bg_config *cfg)
+{
+	return cfg->milter.metrics_listen;
+}
+
 static const struct bg_service milter = {
     .name = NAME,
     .usage = "[-f] [-n] [-V] [-c file] [-p socket]",
@@ -106,10 +114,12 @@ static const struct bg_service milter = {
     .state_free = mlt_conf_state_free,
     .fixed = milter_fixed,
     .run = run,
+    .metrics_listen = milter_metrics_listen,
 };
 
 int
 main(int argc, char **argv)
 {
+	mlt_metrics_init();
 	return bg_server_main(argc, argv, &milter);
 }

@@ -28,6 +28,7 @@
 #include "mlt_conf.h"
 #include "mlt_reply.h"
 #include "mlt_message.h"
+#include "mlt_metrics.h"
 #include "mlt_stat.h"
 
 struct mlt_conn {
@@ -203,6 +204,7 @@ mail_spf(SMFICTX *ctx, struct mlt_conn *c)
 		return SMFIS_CONTINUE;
 	bg_log_info("%s: refuse from=<%s> entity=%s spf=%s ip=%s reply=\"%s %s %s\"", log_id(ctx, c, id, sizeof(id)),
 		    c->sender.addr.text, e->name, bg_spf_result_name(worst), worst_ip, code, xcode, text);
+	mlt_metrics_mail_refused(&c->sender, "spf");
 	return mlt_reply(ctx, code, xcode, text);
 }
 
@@ -229,6 +231,7 @@ mail_refuse(SMFICTX *ctx, struct mlt_conn *c, const char *login, const char *xco
 	bg_log_info("%s: refuse from=<%s> login=%s entity=%s %s reply=\"550 %s %s\"", log_id(ctx, c, id, sizeof(id)),
 		    c->sender.addr.text, login != NULL && *login != '\0' ? login : "-", entity_name(&c->sender), what,
 		    xcode, text);
+	mlt_metrics_mail_refused(&c->sender, strncmp(what, "why=", 4) == 0 ? what + 4 : "bad_address");
 	return mlt_reply(ctx, "550", xcode, text);
 }
 
@@ -279,6 +282,7 @@ mlt_envrcpt(SMFICTX *ctx, char **argv)
 	if (!c->in_message || !c->gated)
 		return SMFIS_CONTINUE; /* unknown_sender = pass: untouched */
 	rcpt_verdict(ctx, c, argv[0], &rcpt, &d);
+	mlt_metrics_rcpt(&c->sender, &d);
 	if (d.verdict == BG_V_ACCEPT) {
 		c->accepted++;
 		mlt_stat_rcpt(&c->stat, mlt_conf_cfg(c->conf), &rcpt);
@@ -338,6 +342,7 @@ mlt_eom(SMFICTX *ctx)
 				    why);
 		else
 			mlt_stat_flush(&c->stat, c->conf, &c->sender, log_id(ctx, c, id, sizeof(id)));
+		mlt_metrics_message(&c->sender, st != SMFIS_CONTINUE);
 	}
 	message_end(ctx, c, st == SMFIS_CONTINUE ? "done" : "refused", why);
 	return st;

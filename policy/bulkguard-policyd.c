@@ -48,6 +48,7 @@
 #include "bg_server.h"
 #include "bg_util.h"
 #include "pol_limit.h"
+#include "pol_metrics.h"
 #include "pol_redis.h"
 #include "pol_server.h"
 
@@ -70,14 +71,18 @@ struct pending {
 	struct bg_limit_plan plan;
 	char instance[64];
 	enum bg_pol_on_error on_error;
+	char group[POL_METRICS_NAME_MAX]; /* the group's label for metrics */
 };
 
-/* Answers a request Redis could not decide: defer or dunno, as configured, and logs it. */
+/* Answers a request Redis could not decide: defer or dunno, as configured, and logs and counts it. */
 static void
-fallback(struct pol_conn *c, const char *instance, enum bg_pol_on_error on_error, const char *why)
+fallback(struct pol_conn *c, const struct pending *p, const char *why)
 {
+	const char *instance = p->instance;
+	enum bg_pol_on_error on_error = p->on_error;
 	char text[256];
 
+	pol_metrics_decision(p->plan.pool, p->group, "unavailable");
 	snprintf(text, sizeof(text), "%s", why);
 	for (size_t i = 0; text[i]; i++) /* Redis' own error text, kept on one line and inside its quotes */
 		if ((unsigned char)text[i] < ' ' || text[i] == '"' || text[i] == '\\')
@@ -86,7 +91,28 @@ fallback(struct pol_conn *c, const char *instance, enum bg_pol_on_error on_error
 	pol_conn_reply(c, on_error == BG_POL_ONERR_DUNNO ? "DUNNO" : ACTION_UNAVAILABLE);
 }
 
-/* Turns the script's reply into the answer, and logs the decision. */
+/* The decision's word for metrics, from the answer. */
+static const char *
+action_word(const char *action)
+{
+	if (strncmp(action, "FILTER", 6) == 0)
+		return "filter";
+	if (strncmp(action, "DEFER", 5) == 0)
+		return "defer";
+	return strncmp(action, "DUNNO", 5) == 0 ? "dunno" : "other";
+}
+
+/* Counts the source IP a FILTER chose, by the configuration in force. */
+static void
+count_ip(const struct pending *p, long long n)
+{
+	struct bg_held *g = bg_hold_acquire(p->d->hold);
+
+	pol_metrics_ip(bg_held_cfg(g), p->plan.pool, n);
+	bg_held_release(g);
+}
+
+/* Turns the script's reply into the answer, and logs and counts the decision. */
 static void
 answer(struct pending *p, const redisReply *reply)
 {
@@ -94,10 +120,11 @@ answer(struct pending *p, const redisReply *reply)
 	long long n;
 
 	switch (bg_limit_answer(&p->plan, reply, action, sizeof(action), &n)) {
-	case BG_LIMIT_BAD_REPLY: fallback(p->conn, p->instance, p->on_error, "unexpected script reply"); return;
+	case BG_LIMIT_BAD_REPLY: fallback(p->conn, p, "unexpected script reply"); return;
 	case BG_LIMIT_FILTER:
 		snprintf(extra, sizeof(extra), "transport=" BG_POOL_TRANSPORT_FMT, p->plan.pool, (size_t)n);
 		pol_limit_log(p->instance, &p->plan, "filter", extra);
+		count_ip(p, n);
 		break;
 	case BG_LIMIT_DUNNO: pol_limit_log(p->instance, &p->plan, "dunno", "why=no-ips"); break;
 	case BG_LIMIT_DEFER:
@@ -105,6 +132,7 @@ answer(struct pending *p, const redisReply *reply)
 		pol_limit_log(p->instance, &p->plan, "defer", extra);
 		break;
 	}
+	pol_metrics_decision(p->plan.pool, p->group, action_word(action));
 	pol_conn_reply(p->conn, action);
 }
 
@@ -116,7 +144,7 @@ check_done(void *arg, const redisReply *reply, const char *why)
 
 	if (p->conn != NULL) {
 		if (reply == NULL)
-			fallback(p->conn, p->instance, p->on_error, why);
+			fallback(p->conn, p, why);
 		else
 			answer(p, reply);
 	}
@@ -146,20 +174,23 @@ set_instance(char *buf, size_t len, struct pol_conn *c, const struct pol_request
 			buf[i] = '_';
 }
 
-/* Answers a request that needs no Redis check: DUNNO, or the refusal of a login's foreign sender; logs it. */
+/* Answers a request needing no Redis check: DUNNO, or refuses a login's foreign sender; logs and counts it. */
 static void
-answer_now(struct pol_conn *c, const struct pol_request *r, enum pol_verdict v, const struct bg_limit_plan *plan)
+answer_now(struct pol_conn *c, const struct pol_request *r, enum pol_verdict v, const struct pending *p)
 {
+	const struct bg_limit_plan *plan = &p->plan;
 	char instance[64], why[64];
 
 	set_instance(instance, sizeof(instance), c, r);
 	if (v != POL_V_NOT_AUTHORIZED) {
 		snprintf(why, sizeof(why), "why=%s", pol_verdict_name(v));
 		pol_limit_log(instance, plan, "dunno", why);
+		pol_metrics_decision(plan->pool, p->group, "dunno");
 		pol_conn_reply(c, "DUNNO");
 		return;
 	}
 	pol_limit_log(instance, plan, "reject", "why=sender_outside_login_entity");
+	pol_metrics_decision(plan->pool, p->group, "reject");
 	pol_conn_reply(c, ACTION_NOT_AUTHORIZED);
 }
 
@@ -174,9 +205,10 @@ handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 
 	v = pol_limit_plan(bg_held_cfg(g), r, &p->plan);
 	p->on_error = bg_held_cfg(g)->policy.on_redis_error;
+	pol_metrics_group(bg_held_cfg(g), p->plan.group, p->group, sizeof(p->group));
 	bg_held_release(g);
 	if (v != POL_V_CHECK) {
-		answer_now(c, r, v, &p->plan);
+		answer_now(c, r, v, p);
 		bg_limit_plan_free(&p->plan);
 		free(p);
 		return;
@@ -185,7 +217,7 @@ handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 	p->conn = c;
 	set_instance(p->instance, sizeof(p->instance), c, r);
 	if (pol_redis_eval(d->redis, p->plan.argc, (const char **)p->plan.argv, p->plan.argvlen, check_done, p) < 0) {
-		fallback(c, p->instance, p->on_error, "not connected");
+		fallback(c, p, "not connected");
 		bg_limit_plan_free(&p->plan);
 		free(p);
 		return;
@@ -312,6 +344,13 @@ policy_socket_mode(const struct bg_config *cfg)
 	return cfg->policy.socket_mode;
 }
 
+/* policyd's metrics listener, if any. */
+static const char *
+policy_metrics_listen(const struct bg_config *cfg)
+{
+	return cfg->policy.metrics_listen;
+}
+
 static const struct bg_service policyd = {
     .name = NAME,
     .usage = "[-f] [-n] [-V] [-c file] [-p listen]",
@@ -320,10 +359,12 @@ static const struct bg_service policyd = {
     .backlog = POL_BACKLOG,
     .apply = apply,
     .run = run,
+    .metrics_listen = policy_metrics_listen,
 };
 
 int
 main(int argc, char **argv)
 {
+	pol_metrics_init();
 	return bg_server_main(argc, argv, &policyd);
 }

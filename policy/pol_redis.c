@@ -15,6 +15,7 @@
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 
+#include "bg_metrics.h"
 #include "bg_redis.h"
 #include "bg_util.h"
 #include "pol_redis.h"
@@ -43,6 +44,7 @@ struct job {
 	size_t *argvlen;
 	int argc;
 	int retried; /* sent again as EVAL after NOSCRIPT */
+	double sent; /* when it was sent, for bulkguard_redis_latency_seconds */
 };
 
 static void start_connect(struct pol_redis *r);
@@ -74,6 +76,12 @@ job_answer(struct job *j, const redisReply *reply, const char *why)
 		return;
 	j->cb = NULL;
 	evtimer_del(j->timer);
+	if (reply != NULL)
+		bg_metrics_redis_latency(bg_metrics_now() - j->sent);
+	else
+		bg_metrics_redis_error(strcmp(why, "timeout") == 0           ? "timeout"
+		                       : strcmp(why, "connection lost") == 0 ? "io"
+		                                                             : "reply");
 	cb(j->arg, reply, why);
 }
 
@@ -161,9 +169,12 @@ pol_redis_eval(struct pol_redis *r, int argc, const char **argv, const size_t *a
 	struct job *j;
 	struct timeval tv = ms_tv(r->timeout_ms);
 
-	if (r->ac == NULL)
+	if (r->ac == NULL) {
+		bg_metrics_redis_error("not_connected");
 		return -1;
+	}
 	j = bg_xcalloc(1, sizeof(*j));
+	j->sent = bg_metrics_now();
 	j->argv = bg_xcalloc((size_t)argc, sizeof(*argv));
 	j->argvlen = bg_xcalloc((size_t)argc, sizeof(*argvlen));
 	memcpy(j->argv, argv, (size_t)argc * sizeof(*argv));
