@@ -48,11 +48,13 @@
 #include "bg_verp.h"
 #include "fb_apply.h"
 #include "fb_classify.h"
+#include "fb_forward.h"
 #include "fb_limits.h"
 
 #define NAME      "bulkguard-feedback"
 #define EX_USAGE_ 64
 #define EX_TEMP   75
+#define EX_UNAV   69 /* EX_UNAVAILABLE: Postfix returns the mail to its sender */
 #define USAGE     "usage: " NAME " [-c file] [-f] [-n] [-t] [-i queue-id] -r recipient [-s sender] < message\n"
 
 struct opts {
@@ -145,6 +147,10 @@ print_record(const struct bg_config *cfg, const struct fb_record *r)
 	case FB_UNSUBSCRIBE:
 		printf("unsubscribe-mail %s %s unsubscribe\n", found ? t.addr.text : "-", found ? t.entity[0] : "-");
 		break;
+	case FB_REPLY:
+		printf("reply %s %s %s asks=%s token=%s\n", found ? t.addr.text : "-", found ? "ok" : t.why,
+		       found ? t.entity[0] : "-", r->reply.asks ? "yes" : "no", r->reply.has_token ? "yes" : "no");
+		break;
 	default: printf("not-feedback - - none\n"); break;
 	}
 }
@@ -174,15 +180,65 @@ now(void)
 	return s != NULL && *s != '\0' ? (time_t)strtoll(s, NULL, 10) : time(NULL);
 }
 
+/* True when rcpt is at an entity's reply_domain. */
+static bool
+is_reply(const struct bg_config *cfg, const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@');
+
+	for (size_t i = 0; at != NULL && i < cfg->n_entities; i++)
+		if (cfg->entities[i].reply_domain != NULL && strcasecmp(cfg->entities[i].reply_domain, at + 1) == 0)
+			return true;
+	return false;
+}
+
+/* True when rcpt is one of feedback's abuse_addresses. */
+static bool
+is_abuse(const struct bg_config *cfg, const char *rcpt)
+{
+	struct bg_addr a;
+
+	if (bg_addr_normalise(rcpt, strlen(rcpt), 0, &a) != BG_ADDR_OK)
+		return false;
+	for (size_t i = 0; i < cfg->feedback.abuse_addresses.n; i++)
+		if (strcasecmp(cfg->feedback.abuse_addresses.v[i], a.text) == 0)
+			return true;
+	return false;
+}
+
+/* Passes a reply on to its entity's reply_mailbox; returns the exit status. */
+static int
+pass_on(const struct opts *o, const struct bg_config *cfg, const struct fb_record *rec, const char *msg, size_t len,
+        const char *id)
+{
+	const char *mailbox = fb_apply_reply_mailbox(cfg, rec, o->rcpt);
+	char err[256];
+	enum fb_forward_result fr;
+
+	if (mailbox == NULL) { /* cannot happen: a reply is mail to some entity's reply_domain */
+		bg_log_error("%s: kind=reply to=<%s> action=tempfail error=\"no reply_mailbox\"", id, o->rcpt);
+		return EX_TEMP;
+	}
+	fr = fb_forward(mailbox, o->sender, msg, len, err, sizeof(err));
+	if (fr == FB_FORWARD_OK)
+		bg_log_info("%s: kind=reply action=forward mailbox=<%s>", id, mailbox);
+	else
+		bg_log_error("%s: kind=reply action=%s mailbox=<%s> error=\"%s\"", id,
+		             fr == FB_FORWARD_TOO_BIG ? "refuse" : "tempfail", mailbox, err);
+	return fr == FB_FORWARD_OK ? 0 : fr == FB_FORWARD_TOO_BIG ? EX_UNAV : EX_TEMP;
+}
+
 /* Classifies and applies one message; returns the exit status. */
 static int
 handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_keys *keys, struct bg_redis *redis,
        const char *msg, size_t len, const char *id)
 {
 	static struct fb_record rec;
-	struct fb_envelope env = {o->rcpt, o->sender, keys, {0}};
+	struct fb_envelope env = {o->rcpt, o->sender, keys, {0}, false, false};
 
 	bg_verp_window_set(&env.window, now(), cfg->feedback.verp_max_age, (time_t)cfg->feedback.verp_upgrade_date);
+	env.reply = is_reply(cfg, o->rcpt);
+	env.abuse = is_abuse(cfg, o->rcpt);
 	fb_classify(msg, len, &env, &rec);
 	if (o->test) {
 		print_record(cfg, &rec);
@@ -190,7 +246,10 @@ handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_
 	}
 	bg_log_info("%s: from=<%s> to=<%s> size=%zu kind=%s rcpts=%zu", id, o->sender ? o->sender : "(unknown)",
 	            o->rcpt, len, fb_kind_name(rec.kind), rec.n_rcpt);
-	return fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL ? EX_TEMP : 0;
+	if (fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL)
+		return EX_TEMP;
+	return rec.kind == FB_REPLY ? pass_on(o, cfg, &rec, msg, len, id)
+	                            : 0; /* written first: a retry only rewrites */
 }
 
 int
