@@ -14,6 +14,11 @@
  *	("" or MAILER-DAEMON); without -s the sender is unknown, so no mail is
  *	read as a DSN. -n checks the configuration and exits 0 or 78.
  *
+ *	Mail to an entity's reply_domain is a reply (fb_reply.h): it is
+ *	passed on unchanged to the entity's reply_mailbox through sendmail
+ *	(fb_forward.h) after what it verifies is written; mail to one of
+ *	feedback.abuse_addresses is read as a complaint.
+ *
  *	-t prints the record instead, one line a recipient, "kind recipient
  *	status class" (ARF: "arf recipient feedback-type entity"), verified or
  *	not, and touches no Redis. What is not verified is counted in the hash
@@ -22,13 +27,15 @@
  *	the clock, for tests only.
  * DIAGNOSTICS
  *	Exit 0 when the mail was handled or is not feedback (logged, dropped);
- *	75 (EX_TEMPFAIL) when Redis could not be written, so Postfix keeps the
- *	mail and retries; 78 for a bad configuration or key file; 64 for bad usage.
+ *	75 (EX_TEMPFAIL) when Redis could not be written or a reply could not
+ *	be passed on, so Postfix keeps the mail and retries; 69 for a reply too
+ *	large to pass on; 78 for a bad configuration or key file; 64 for bad usage.
  * CONFIGURATION
  *	redis { address timeout_ms prefix }, audit, keep_local_case,
  *	unsubscribe { key_file }, feedback { bounce_threshold
  *	bounce_min_span_days verp_max_age verp_upgrade_date }, and each
- *	entity's return_path_domain, verp_tag and unsubscribe_scope.
+ *	entity's return_path_domain, verp_tag, unsubscribe_scope, reply_domain
+ *	and reply_mailbox; feedback { abuse_addresses }.
  * Example master.cf:
  *	feedback unix - n n - 10 pipe flags=q user=bulkguard argv=/usr/sbin/bulkguard-feedback
  *	    -i ${queue_id} -r ${recipient} -s ${sender}
@@ -248,8 +255,8 @@ handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_
 	            o->rcpt, len, fb_kind_name(rec.kind), rec.n_rcpt);
 	if (fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL)
 		return EX_TEMP;
-	return rec.kind == FB_REPLY ? pass_on(o, cfg, &rec, msg, len, id)
-	                            : 0; /* written first: a retry only rewrites */
+	/* a reply is passed on after it is written: a retry after a failed pass rewrites, never loses */
+	return rec.kind == FB_REPLY ? pass_on(o, cfg, &rec, msg, len, id) : 0;
 }
 
 int

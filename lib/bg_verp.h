@@ -62,7 +62,7 @@
  * caller knows its own return-path domains. Pure functions: no I/O, no
  * clock, nothing logged; errors are the returned status.
  *
- * Reply addresses (doc/design.md 3.16): the Reply-To the milter sets for an
+ * Reply addresses (doc/design.md 3.5, 3.7, 3.10): the Reply-To the milter sets for an
  * entity with reply_domain, made and read as a version 2 VERP with two
  * differences: the prefix is "r2-" instead of "b2-", and the MAC's key is
  * derived in KDF context "bgrply02" (subkey 1). So a reply address never

@@ -1,4 +1,4 @@
--- reply.lua - the per-recipient Reply-To of an entity with reply_domain (doc/design.md 3.16).
+-- reply.lua - the per-recipient Reply-To of an entity with reply_domain (doc/design.md 3.5, 3.7, 3.10).
 dofile(os.getenv("BG_LUA") .. "/common.lua")
 
 local PAIR = { { "List-Unsubscribe", "<https://acme.example/u/1>" }, { "List-Unsubscribe-Post", "List-Unsubscribe=One-Click" } }
