@@ -431,7 +431,7 @@ classify_message(GMimeMessage *m, const struct fb_envelope *env, struct fb_recor
 	else if (r->kind == FB_DSN)
 		; /* an SES bounce: its VERP is resolved below */
 	else if (env->reply)
-		fb_read_reply(m, &w, env, auto_reply(m), r);
+		fb_read_reply(m, &w, env, auto_reply(m) || fb_looks_like_bounce(m), r);
 	else if (env->abuse)
 		read_abuse(m, &w, env, r);
 	else if (read_unsubscribe(m, &w, env->rcpt, env->keys, r) || read_plain_complaint(m, &w, env, r))

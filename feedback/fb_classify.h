@@ -132,7 +132,7 @@ struct fb_reply {
 	int status;          /* enum bg_verp_status of the reply address, checked (short form: against the sender) */
 	struct bg_addr rcpt; /* the recipient the address verifies, len 0 otherwise */
 	struct bg_verp_info info; /* its tag and day (verified when status is BG_VERP_OK) */
-	bool asks;                /* its Subject or first line asks to unsubscribe (never for an auto-reply) */
+	bool asks;                /* its Subject or first line asks to unsubscribe (never an auto-reply or bounce) */
 	bool has_token;           /* it quotes a token that opens (r->token) */
 };
 

@@ -145,7 +145,7 @@ verify_address(GMimeMessage *m, const struct fb_envelope *env, struct fb_reply *
 }
 
 void
-fb_read_reply(GMimeMessage *m, const struct fb_walk *w, const struct fb_envelope *env, bool auto_reply,
+fb_read_reply(GMimeMessage *m, const struct fb_walk *w, const struct fb_envelope *env, bool machine,
               struct fb_record *r)
 {
 	const char *subj = fb_hdr(GMIME_OBJECT(m), "Subject"), *line = NULL;
@@ -156,10 +156,11 @@ fb_read_reply(GMimeMessage *m, const struct fb_walk *w, const struct fb_envelope
 	verify_address(m, env, &r->reply);
 	if (text != NULL)
 		line = first_line((const char *)text->data, text->len, &llen);
-	r->reply.asks = !auto_reply && ((subj != NULL && fb_reply_asks(subj, strlen(subj))) ||
-	                                (line != NULL && fb_reply_asks(line, llen)));
-	r->reply.has_token = (subj != NULL && fb_find_token(subj, strlen(subj), env->keys, &r->token)) ||
-	                     (text != NULL && fb_find_token((const char *)text->data, text->len, env->keys, &r->token));
+	r->reply.asks = !machine && ((subj != NULL && fb_reply_asks(subj, strlen(subj))) ||
+	                             (line != NULL && fb_reply_asks(line, llen)));
+	r->reply.has_token =
+	    !machine && ((subj != NULL && fb_find_token(subj, strlen(subj), env->keys, &r->token)) ||
+	                 (text != NULL && fb_find_token((const char *)text->data, text->len, env->keys, &r->token)));
 	if (text != NULL)
 		g_byte_array_unref(text);
 }

@@ -9,8 +9,9 @@
  * candidate the MAC must confirm), and the reply asks to unsubscribe when
  * its Subject, with any "Re:"-like prefixes removed, or the first non-empty
  * line of its first text/plain part (at most FB_TEXT_MAX bytes read) is one
- * of the phrases of fb_reply_asks. An auto-reply never asks. A token quoted
- * in the Subject or that text unsubscribes too, whatever the address says.
+ * of the phrases of fb_reply_asks. A token quoted in the Subject or that
+ * text unsubscribes too, whatever the address says. Neither counts in an
+ * auto-reply or a bounce (machine): those quote what they answer.
  *
  * Pure parsing with GMime, bounded as fb_classify.h says; nothing logged.
  * DIAGNOSTICS: none; what was not verified is the status in struct fb_reply.
@@ -36,8 +37,11 @@
  */
 bool fb_reply_asks(const char *s, size_t n);
 
-/* Reads the message m with its walk w sent to a reply address (env->rcpt) into r (kind FB_REPLY). */
-void fb_read_reply(GMimeMessage *m, const struct fb_walk *w, const struct fb_envelope *env, bool auto_reply,
+/*
+ * Reads the message m with its walk w sent to a reply address (env->rcpt)
+ * into r (kind FB_REPLY); machine: m is an auto-reply or a bounce.
+ */
+void fb_read_reply(GMimeMessage *m, const struct fb_walk *w, const struct fb_envelope *env, bool machine,
                    struct fb_record *r);
 
 /*
