@@ -14,8 +14,8 @@
  * complaint forwarded to an abuse address. Build:
  *   clang -fsanitize=fuzzer,address,undefined -I. -Ilib -Ifeedback $(pkg-config --cflags gmime-3.0 json-glib-1.0) \
  *       lib/bg_addr.c lib/bg_token.c lib/bg_verp.c lib/bg_from.c feedback/fb_classify.c feedback/fb_dsn.c \
- *       feedback/fb_mime.c feedback/fb_text.c feedback/fb_ses.c feedback/fb_reply.c tests/fuzz/fuzz_feedback.c
- * $(pkg-config --libs gmime-3.0 json-glib-1.0) -lidn2 -lsodium
+ *       feedback/fb_mime.c feedback/fb_text.c feedback/fb_ses.c feedback/fb_reply.c tests/fuzz/fuzz_feedback.c \
+ *       $(pkg-config --libs gmime-3.0 json-glib-1.0) -lidn2 -lsodium
  */
 #include "config.h"
 
