@@ -85,7 +85,7 @@ fb_reply_asks(const char *s, size_t n)
 	return *p == '\0' || skip_word(&p, "me");
 }
 
-/* Returns the first non-empty line of the n bytes at s and its length in *len, or NULL. */
+/* Returns the first non-empty line of the n bytes at s that is not quoted ('>'), its length in *len; or NULL. */
 static const char *
 first_line(const char *s, size_t n, size_t *len)
 {
@@ -98,6 +98,8 @@ first_line(const char *s, size_t n, size_t *len)
 			e++;
 		for (size_t k = i; k < e; k++)
 			if (!isspace((unsigned char)s[k])) {
+				if (s[k] == '>')
+					break; /* a quoted line is what was answered, not the answer */
 				*len = e - i;
 				return s + i;
 			}

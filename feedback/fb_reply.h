@@ -8,10 +8,11 @@
  * against the envelope sender, then the From address: each only as a
  * candidate the MAC must confirm), and the reply asks to unsubscribe when
  * its Subject, with any "Re:"-like prefixes removed, or the first non-empty
- * line of its first text/plain part (at most FB_TEXT_MAX bytes read) is one
- * of the phrases of fb_reply_asks. A token quoted in the Subject or that
- * text unsubscribes too, whatever the address says. Neither counts in an
- * auto-reply or a bounce (machine): those quote what they answer.
+ * line not quoted with '>' of its first text/plain part (at most FB_TEXT_MAX
+ * bytes read) is one of the phrases of fb_reply_asks. A token quoted in the
+ * Subject or that text unsubscribes too, whatever the address says. Neither
+ * counts in an auto-reply or a bounce (machine): those quote what they
+ * answer.
  *
  * Pure parsing with GMime, bounded as fb_classify.h says; nothing logged.
  * DIAGNOSTICS: none; what was not verified is the status in struct fb_reply.
