@@ -213,15 +213,23 @@ is_abuse(const struct bg_config *cfg, const char *rcpt)
 	return false;
 }
 
-/* Passes a reply on to its entity's reply_mailbox; returns the exit status. */
+/*
+ * Passes a reply on to the reply_mailbox of the entity whose tag its address
+ * carries (read, not verified: passing on writes nothing); returns the exit status.
+ */
 static int
-pass_on(const struct opts *o, const struct bg_config *cfg, const struct fb_record *rec, const char *msg, size_t len,
-        const char *id)
+pass_on(const struct opts *o, const struct bg_config *cfg, const struct bg_token_keys *keys, const char *msg,
+        size_t len, const char *id)
 {
-	const char *mailbox = fb_apply_reply_mailbox(cfg, rec, o->rcpt);
+	struct bg_verp_window w = {0, 0, -1};
+	struct bg_verp_info info;
+	struct bg_addr unused;
+	const char *mailbox;
 	char err[256];
 	enum fb_forward_result fr;
 
+	bg_verp_reply_parse(keys, o->rcpt, strlen(o->rcpt), &w, &unused, &info);
+	mailbox = fb_apply_reply_mailbox(cfg, info.tag, o->rcpt);
 	if (mailbox == NULL) { /* cannot happen: a reply is mail to some entity's reply_domain */
 		bg_log_error("%s: kind=reply to=<%s> action=tempfail error=\"no reply_mailbox\"", id, o->rcpt);
 		return EX_TEMP;
@@ -255,8 +263,28 @@ handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_
 	            o->rcpt, len, fb_kind_name(rec.kind), rec.n_rcpt);
 	if (fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL)
 		return EX_TEMP;
-	/* a reply is passed on after it is written: a retry after a failed pass rewrites, never loses */
-	return rec.kind == FB_REPLY ? pass_on(o, cfg, &rec, msg, len, id) : 0;
+	/* mail to a reply domain, whatever it is, is passed on after it is written: a retry rewrites, never loses */
+	return env.reply ? pass_on(o, cfg, keys, msg, len, id) : 0;
+}
+
+/*
+ * Says why a message was not read (a limit) and returns the exit status: 0
+ * (dropped), but a reply is still passed on, or refused (69) when too large.
+ */
+static int
+unread(const struct opts *o, const struct bg_config *cfg, const struct bg_token_keys *keys, const char *msg, size_t len,
+       const char *why, const char *id)
+{
+	bool reply = is_reply(cfg, o->rcpt);
+
+	bg_log_warn("%s: from=<%s> to=<%s> kind=%s reason=%s action=%s", id, o->sender ? o->sender : "(unknown)",
+	            o->rcpt, reply ? "reply" : "not-feedback", why,
+	            !reply    ? "drop"
+	            : len > 0 ? "forward"
+	                      : "refuse");
+	if (!reply || o->test)
+		return 0;
+	return len > 0 ? pass_on(o, cfg, keys, msg, len, id) : EX_UNAV; /* too large: read and thrown away */
 }
 
 int
@@ -290,11 +318,8 @@ main(int argc, char **argv)
 	why = too_big ? "too-large" : fb_limits_scan(msg, len);
 	if (why == NULL && (rc = fb_limits_fork(&why)) == FB_LIMITS_CHILD)
 		rc = handle(&o, cfg, keys, redis, msg, len, o.id ? o.id : idbuf); /* the child, then frees and exits */
-	if (why != NULL) {
-		bg_log_warn("%s: from=<%s> to=<%s> kind=not-feedback reason=%s action=drop", o.id ? o.id : idbuf,
-		            o.sender ? o.sender : "(unknown)", o.rcpt, why);
-		rc = 0;
-	}
+	if (why != NULL)
+		rc = unread(&o, cfg, keys, msg, len, why, o.id ? o.id : idbuf);
 	free(msg);
 	bg_redis_free(redis);
 	bg_token_keys_free(keys);

@@ -342,7 +342,7 @@ apply_reply(const struct bg_config *cfg, struct bg_redis *redis, const struct fb
 }
 
 const char *
-fb_apply_reply_mailbox(const struct bg_config *cfg, const struct fb_record *r, const char *rcpt)
+fb_apply_reply_mailbox(const struct bg_config *cfg, const char *tag, const char *rcpt)
 {
 	const char *at = strrchr(rcpt, '@'), *first = NULL;
 
@@ -351,7 +351,7 @@ fb_apply_reply_mailbox(const struct bg_config *cfg, const struct fb_record *r, c
 
 		if (e->reply_domain == NULL || strcasecmp(e->reply_domain, at + 1) != 0)
 			continue;
-		if (strcmp(e->verp_tag, r->reply.info.tag) == 0)
+		if (strcmp(e->verp_tag, tag) == 0)
 			return e->reply_mailbox;
 		if (first == NULL)
 			first = e->reply_mailbox;

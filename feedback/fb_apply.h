@@ -82,11 +82,11 @@ struct fb_target {
 bool fb_apply_target(const struct bg_config *cfg, const struct fb_record *r, struct fb_target *t);
 
 /*
- * Returns the reply_mailbox a reply r to rcpt is passed on to: that of the
- * entity at rcpt's reply_domain whose tag the address carries (verified or
- * not: passing on writes nothing), else of the first entity at that domain;
- * NULL when none. Owned by cfg.
+ * Returns the reply_mailbox a reply to rcpt is passed on to: that of the
+ * entity at rcpt's reply_domain whose verp_tag is tag (what the address
+ * carries, verified or not: passing on writes nothing), else of the first
+ * entity at that domain; NULL when none. Owned by cfg.
  */
-const char *fb_apply_reply_mailbox(const struct bg_config *cfg, const struct fb_record *r, const char *rcpt);
+const char *fb_apply_reply_mailbox(const struct bg_config *cfg, const char *tag, const char *rcpt);
 
 #endif
