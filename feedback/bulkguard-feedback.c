@@ -276,12 +276,10 @@ unread(const struct opts *o, const struct bg_config *cfg, const struct bg_token_
        const char *why, const char *id)
 {
 	bool reply = is_reply(cfg, o->rcpt);
+	const char *action = !reply ? "drop" : len > 0 ? "forward" : "refuse";
 
 	bg_log_warn("%s: from=<%s> to=<%s> kind=%s reason=%s action=%s", id, o->sender ? o->sender : "(unknown)",
-	            o->rcpt, reply ? "reply" : "not-feedback", why,
-	            !reply    ? "drop"
-	            : len > 0 ? "forward"
-	                      : "refuse");
+	            o->rcpt, reply ? "reply" : "not-feedback", why, action);
 	if (!reply || o->test)
 		return 0;
 	return len > 0 ? pass_on(o, cfg, keys, msg, len, id) : EX_UNAV; /* too large: read and thrown away */
