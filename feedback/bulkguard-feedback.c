@@ -14,6 +14,11 @@
  *	("" or MAILER-DAEMON); without -s the sender is unknown, so no mail is
  *	read as a DSN. -n checks the configuration and exits 0 or 78.
  *
+ *	Mail to an entity's reply_domain is a reply (fb_reply.h): it is
+ *	passed on unchanged to the entity's reply_mailbox through sendmail
+ *	(fb_forward.h) after what it verifies is written; mail to one of
+ *	feedback.abuse_addresses is read as a complaint.
+ *
  *	-t prints the record instead, one line a recipient, "kind recipient
  *	status class" (ARF: "arf recipient feedback-type entity"), verified or
  *	not, and touches no Redis. What is not verified is counted in the hash
@@ -22,13 +27,15 @@
  *	the clock, for tests only.
  * DIAGNOSTICS
  *	Exit 0 when the mail was handled or is not feedback (logged, dropped);
- *	75 (EX_TEMPFAIL) when Redis could not be written, so Postfix keeps the
- *	mail and retries; 78 for a bad configuration or key file; 64 for bad usage.
+ *	75 (EX_TEMPFAIL) when Redis could not be written or a reply could not
+ *	be passed on, so Postfix keeps the mail and retries; 69 for a reply too
+ *	large to pass on; 78 for a bad configuration or key file; 64 for bad usage.
  * CONFIGURATION
  *	redis { address timeout_ms prefix }, audit, keep_local_case,
  *	unsubscribe { key_file }, feedback { bounce_threshold
  *	bounce_min_span_days verp_max_age verp_upgrade_date }, and each
- *	entity's return_path_domain, verp_tag and unsubscribe_scope.
+ *	entity's return_path_domain, verp_tag, unsubscribe_scope, reply_domain
+ *	and reply_mailbox; feedback { abuse_addresses }.
  * Example master.cf:
  *	feedback unix - n n - 10 pipe flags=q user=bulkguard argv=/usr/sbin/bulkguard-feedback
  *	    -i ${queue_id} -r ${recipient} -s ${sender}
@@ -48,11 +55,13 @@
 #include "bg_verp.h"
 #include "fb_apply.h"
 #include "fb_classify.h"
+#include "fb_forward.h"
 #include "fb_limits.h"
 
 #define NAME      "bulkguard-feedback"
 #define EX_USAGE_ 64
 #define EX_TEMP   75
+#define EX_UNAV   69 /* EX_UNAVAILABLE: Postfix returns the mail to its sender */
 #define USAGE     "usage: " NAME " [-c file] [-f] [-n] [-t] [-i queue-id] -r recipient [-s sender] < message\n"
 
 struct opts {
@@ -145,6 +154,10 @@ print_record(const struct bg_config *cfg, const struct fb_record *r)
 	case FB_UNSUBSCRIBE:
 		printf("unsubscribe-mail %s %s unsubscribe\n", found ? t.addr.text : "-", found ? t.entity[0] : "-");
 		break;
+	case FB_REPLY:
+		printf("reply %s %s %s asks=%s token=%s\n", found ? t.addr.text : "-", found ? "ok" : t.why,
+		       found ? t.entity[0] : "-", r->reply.asks ? "yes" : "no", r->reply.has_token ? "yes" : "no");
+		break;
 	default: printf("not-feedback - - none\n"); break;
 	}
 }
@@ -174,15 +187,73 @@ now(void)
 	return s != NULL && *s != '\0' ? (time_t)strtoll(s, NULL, 10) : time(NULL);
 }
 
+/* True when rcpt is at an entity's reply_domain. */
+static bool
+is_reply(const struct bg_config *cfg, const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@');
+
+	for (size_t i = 0; at != NULL && i < cfg->n_entities; i++)
+		if (cfg->entities[i].reply_domain != NULL && strcasecmp(cfg->entities[i].reply_domain, at + 1) == 0)
+			return true;
+	return false;
+}
+
+/* True when rcpt is one of feedback's abuse_addresses. */
+static bool
+is_abuse(const struct bg_config *cfg, const char *rcpt)
+{
+	struct bg_addr a;
+
+	if (bg_addr_normalise(rcpt, strlen(rcpt), 0, &a) != BG_ADDR_OK)
+		return false;
+	for (size_t i = 0; i < cfg->feedback.abuse_addresses.n; i++)
+		if (strcasecmp(cfg->feedback.abuse_addresses.v[i], a.text) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Passes a reply on to the reply_mailbox of the entity whose tag its address
+ * carries (read, not verified: passing on writes nothing); returns the exit status.
+ */
+static int
+pass_on(const struct opts *o, const struct bg_config *cfg, const struct bg_token_keys *keys, const char *msg,
+        size_t len, const char *id)
+{
+	struct bg_verp_window w = {0, 0, -1};
+	struct bg_verp_info info;
+	struct bg_addr unused;
+	const char *mailbox;
+	char err[256];
+	enum fb_forward_result fr;
+
+	bg_verp_reply_parse(keys, o->rcpt, strlen(o->rcpt), &w, &unused, &info);
+	mailbox = fb_apply_reply_mailbox(cfg, info.tag, o->rcpt);
+	if (mailbox == NULL) { /* cannot happen: a reply is mail to some entity's reply_domain */
+		bg_log_error("%s: kind=reply to=<%s> action=tempfail error=\"no reply_mailbox\"", id, o->rcpt);
+		return EX_TEMP;
+	}
+	fr = fb_forward(mailbox, o->sender, msg, len, err, sizeof(err));
+	if (fr == FB_FORWARD_OK)
+		bg_log_info("%s: kind=reply action=forward mailbox=<%s>", id, mailbox);
+	else
+		bg_log_error("%s: kind=reply action=%s mailbox=<%s> error=\"%s\"", id,
+		             fr == FB_FORWARD_TOO_BIG ? "refuse" : "tempfail", mailbox, err);
+	return fr == FB_FORWARD_OK ? 0 : fr == FB_FORWARD_TOO_BIG ? EX_UNAV : EX_TEMP;
+}
+
 /* Classifies and applies one message; returns the exit status. */
 static int
 handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_keys *keys, struct bg_redis *redis,
        const char *msg, size_t len, const char *id)
 {
 	static struct fb_record rec;
-	struct fb_envelope env = {o->rcpt, o->sender, keys, {0}};
+	struct fb_envelope env = {o->rcpt, o->sender, keys, {0}, false, false};
 
 	bg_verp_window_set(&env.window, now(), cfg->feedback.verp_max_age, (time_t)cfg->feedback.verp_upgrade_date);
+	env.reply = is_reply(cfg, o->rcpt);
+	env.abuse = is_abuse(cfg, o->rcpt);
 	fb_classify(msg, len, &env, &rec);
 	if (o->test) {
 		print_record(cfg, &rec);
@@ -190,7 +261,28 @@ handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_
 	}
 	bg_log_info("%s: from=<%s> to=<%s> size=%zu kind=%s rcpts=%zu", id, o->sender ? o->sender : "(unknown)",
 	            o->rcpt, len, fb_kind_name(rec.kind), rec.n_rcpt);
-	return fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL ? EX_TEMP : 0;
+	if (fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL)
+		return EX_TEMP;
+	/* mail to a reply domain, whatever it is, is passed on after it is written: a retry rewrites, never loses */
+	return env.reply ? pass_on(o, cfg, keys, msg, len, id) : 0;
+}
+
+/*
+ * Says why a message was not read (a limit) and returns the exit status: 0
+ * (dropped), but a reply is still passed on, or refused (69) when too large.
+ */
+static int
+unread(const struct opts *o, const struct bg_config *cfg, const struct bg_token_keys *keys, const char *msg, size_t len,
+       const char *why, const char *id)
+{
+	bool reply = is_reply(cfg, o->rcpt);
+	const char *action = !reply ? "drop" : len > 0 ? "forward" : "refuse";
+
+	bg_log_warn("%s: from=<%s> to=<%s> kind=%s reason=%s action=%s", id, o->sender ? o->sender : "(unknown)",
+	            o->rcpt, reply ? "reply" : "not-feedback", why, action);
+	if (!reply || o->test)
+		return 0;
+	return len > 0 ? pass_on(o, cfg, keys, msg, len, id) : EX_UNAV; /* too large: read and thrown away */
 }
 
 int
@@ -224,11 +316,8 @@ main(int argc, char **argv)
 	why = too_big ? "too-large" : fb_limits_scan(msg, len);
 	if (why == NULL && (rc = fb_limits_fork(&why)) == FB_LIMITS_CHILD)
 		rc = handle(&o, cfg, keys, redis, msg, len, o.id ? o.id : idbuf); /* the child, then frees and exits */
-	if (why != NULL) {
-		bg_log_warn("%s: from=<%s> to=<%s> kind=not-feedback reason=%s action=drop", o.id ? o.id : idbuf,
-		            o.sender ? o.sender : "(unknown)", o.rcpt, why);
-		rc = 0;
-	}
+	if (why != NULL)
+		rc = unread(&o, cfg, keys, msg, len, why, o.id ? o.id : idbuf);
 	free(msg);
 	bg_redis_free(redis);
 	bg_token_keys_free(keys);

@@ -232,6 +232,27 @@ token_target(const struct bg_config *cfg, const struct bg_token *tok, bool lists
 	return true;
 }
 
+/* The verified reply address's recipient and entity (its tag). */
+static bool
+reply_target(const struct bg_config *cfg, const struct fb_reply *rp, struct fb_target *t)
+{
+	const struct bg_entity *e;
+
+	t->via = "reply-address";
+	if (rp->status != BG_VERP_OK) {
+		t->why = bg_verp_status_name(rp->status);
+		return false;
+	}
+	if (!fb_apply_address(cfg, &rp->rcpt, &t->addr))
+		return false;
+	if ((e = entity_tagged(cfg, rp->info.tag)) == NULL || e->reply_domain == NULL || *e->reply_domain == '\0') {
+		t->why = "unknown-tag";
+		return false;
+	}
+	t->entity[t->n_entity++] = e->name;
+	return true;
+}
+
 bool
 fb_apply_target(const struct bg_config *cfg, const struct fb_record *r, struct fb_target *t)
 {
@@ -239,8 +260,10 @@ fb_apply_target(const struct bg_config *cfg, const struct fb_record *r, struct f
 
 	memset(t, 0, sizeof(*t));
 	t->why = "bad-address";
-	if (r->kind == FB_UNSUBSCRIBE)
+	if (r->kind == FB_UNSUBSCRIBE || (r->kind == FB_REPLY && r->reply.has_token))
 		return token_target(cfg, &r->token, true, t);
+	if (r->kind == FB_REPLY)
+		return reply_target(cfg, &r->reply, t);
 	if (r->kind != FB_ARF)
 		return false;
 	if (a->has_token)
@@ -293,6 +316,49 @@ apply_unsubscribe(const struct bg_config *cfg, struct bg_redis *redis, const str
 	return 0;
 }
 
+/*
+ * Applies a reply: a quoted token unsubscribes as an unsubscribe mail does; a
+ * reply that asks unsubscribes the recipient its address verifies from the
+ * entity its tag names. A reply address that does not verify writes nothing
+ * and is counted, whether the reply asks or not.
+ */
+static int
+apply_reply(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_record *r, time_t now, const char *id)
+{
+	struct fb_target t;
+	bool found = fb_apply_target(cfg, r, &t);
+
+	if (!r->reply.has_token && !found)
+		fb_apply_unverified(cfg, redis, id, "reply", r->reply.rcpt.len ? r->reply.rcpt.text : NULL, t.why);
+	if (!found || (!r->reply.has_token && !r->reply.asks)) {
+		bg_log_info("%s: kind=reply rcpt=%s asks=%s token=%s action=none", id, found ? t.addr.text : "-",
+		            r->reply.asks ? "yes" : "no", r->reply.has_token ? "yes" : "no");
+		return 0;
+	}
+	if (suppress(cfg, redis, id, t.addr.text, t.entity[0], t.list, "unsubscribe", "reply", now) < 0)
+		return -1;
+	fb_stat_count(cfg, redis, t.entity[0], t.list, t.addr.text, BG_ST_UNSUB_MAIL, now, id);
+	return 0;
+}
+
+const char *
+fb_apply_reply_mailbox(const struct bg_config *cfg, const char *tag, const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@'), *first = NULL;
+
+	for (size_t i = 0; at != NULL && i < cfg->n_entities; i++) {
+		const struct bg_entity *e = &cfg->entities[i];
+
+		if (e->reply_domain == NULL || strcasecmp(e->reply_domain, at + 1) != 0)
+			continue;
+		if (strcmp(e->verp_tag, tag) == 0)
+			return e->reply_mailbox;
+		if (first == NULL)
+			first = e->reply_mailbox;
+	}
+	return first;
+}
+
 /* The entity a DSN's VERP names (version 2, its tag), or NULL: only counted, trusted with the MAC. */
 static const char *
 dsn_entity(const struct bg_config *cfg, const struct fb_record *r)
@@ -316,6 +382,7 @@ fb_apply(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_re
 		break;
 	case FB_ARF: rc = apply_arf(cfg, redis, r, now, id); break;
 	case FB_UNSUBSCRIBE: rc = apply_unsubscribe(cfg, redis, r, now, id); break;
+	case FB_REPLY: rc = apply_reply(cfg, redis, r, now, id); break;
 	default:
 		if (r->refused)
 			fb_apply_unverified(cfg, redis, id, "not-feedback", NULL, r->why);

@@ -13,7 +13,12 @@
  * Only verified origins write: a DSN recipient that a VERP verifies
  * (fb_rcpt.verp), an ARF report whose reported message carries a token that
  * opens or a verified VERP (version 2 names the entity by its tag, version 1
- * by its return_path_domain), an unsubscribe mail with a token. Anything
+ * by its return_path_domain), an unsubscribe mail with a token, a reply
+ * (FB_REPLY) with a token or whose reply address verifies (reason
+ * unsubscribe, source reply, for the entity of the address's tag; a reply
+ * address that does not verify is counted whether the reply asks or not),
+ * and a mail to an abuse address with a token or a verified VERP (a
+ * complaint, as an ARF report; fb_classify reads it as one). Anything
  * else that would have written, and every mail refused as a report
  * (auto-replies, bounces from a sender that is not null), writes nothing but
  * HINCRBY <prefix>unverified <reason> 1 and one log line with its reason.
@@ -75,5 +80,13 @@ struct fb_target {
  * why). t points into cfg and r: it lives as long as both.
  */
 bool fb_apply_target(const struct bg_config *cfg, const struct fb_record *r, struct fb_target *t);
+
+/*
+ * Returns the reply_mailbox a reply to rcpt is passed on to: that of the
+ * entity at rcpt's reply_domain whose verp_tag is tag (what the address
+ * carries, verified or not: passing on writes nothing), else of the first
+ * entity at that domain; NULL when none. Owned by cfg.
+ */
+const char *fb_apply_reply_mailbox(const struct bg_config *cfg, const char *tag, const char *rcpt);
 
 #endif

@@ -26,6 +26,7 @@
 #include "fb_classify.h"
 #include "fb_dsn.h"
 #include "fb_mime.h"
+#include "fb_reply.h"
 #include "fb_ses.h"
 #include "fb_text.h"
 
@@ -43,7 +44,7 @@ gmime_start(void)
 const char *
 fb_kind_name(enum fb_kind k)
 {
-	static const char *names[] = {"not-feedback", "dsn", "arf", "unsubscribe-mail"};
+	static const char *names[] = {"not-feedback", "dsn", "arf", "unsubscribe-mail", "reply"};
 
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
@@ -190,6 +191,36 @@ read_plain_complaint(GMimeMessage *m, struct fb_walk *w, const struct fb_envelop
 	return true;
 }
 
+/*
+ * Reads a mail to an abuse address that is no ARF report as an abuse report:
+ * the token or VERP of the attached message, else a token in the Subject or
+ * the text, else a VERP (named form) in the text. Nothing else identifies.
+ */
+static void
+read_abuse(GMimeMessage *m, struct fb_walk *w, const struct fb_envelope *env, struct fb_record *r)
+{
+	GMimeMessage *rep = fb_reported_message(w->reported);
+	GByteArray *text = w->text != NULL ? fb_part_bytes(GMIME_PART(w->text), FB_TEXT_MAX) : NULL;
+	const char *subj = fb_hdr(GMIME_OBJECT(m), "Subject");
+	struct fb_arf *a = &r->arf;
+
+	r->kind = FB_ARF;
+	a->abuse_mailbox = true;
+	snprintf(a->feedback_type, sizeof(a->feedback_type), "abuse");
+	if (rep != NULL) {
+		arf_reported(rep, env, NULL, a);
+		g_object_unref(rep);
+	}
+	if (!a->has_token && subj != NULL)
+		a->has_token = fb_find_token(subj, strlen(subj), env->keys, &a->token);
+	if (!a->has_token && text != NULL)
+		a->has_token = fb_find_token((const char *)text->data, text->len, env->keys, &a->token);
+	if (!a->has_token && a->verp_status != BG_VERP_OK && text != NULL)
+		fb_find_verp((const char *)text->data, text->len, env, a);
+	if (text != NULL)
+		g_byte_array_unref(text);
+}
+
 /* ---- Amazon SES notifications ------------------------------------------ */
 
 /*
@@ -292,14 +323,33 @@ read_ses(struct fb_walk *w, const struct fb_envelope *env, struct fb_record *r)
 
 /* ---- the whole message -------------------------------------------------- */
 
-/* Finds a token in the envelope recipient's local part or the Subject. */
+/* True when the message says it is an auto-reply (RFC 3834, vacation, out of office) by its Subject or headers. */
+static bool auto_reply(GMimeMessage *m);
+
+/* Finds a token in the first text part (FB_TEXT_MAX bytes) of a mail that is neither an auto-reply nor a bounce. */
 static bool
-read_unsubscribe(GMimeMessage *m, const char *env, const struct bg_token_keys *keys, struct fb_record *r)
+text_token(GMimeMessage *m, const struct fb_walk *w, const struct bg_token_keys *keys, struct bg_token *out)
+{
+	GByteArray *text;
+	bool found;
+
+	if (w->text == NULL || auto_reply(m) || fb_looks_like_bounce(m) ||
+	    (text = fb_part_bytes(GMIME_PART(w->text), FB_TEXT_MAX)) == NULL)
+		return false;
+	found = fb_find_token((const char *)text->data, text->len, keys, out);
+	g_byte_array_unref(text);
+	return found;
+}
+
+/* Finds a token in the envelope recipient's local part, the Subject, or the text (a reply quoting it). */
+static bool
+read_unsubscribe(GMimeMessage *m, const struct fb_walk *w, const char *env, const struct bg_token_keys *keys,
+                 struct fb_record *r)
 {
 	const char *at = strrchr(env, '@'), *subj = fb_hdr(GMIME_OBJECT(m), "Subject");
 
 	if (fb_find_token(env, at ? (size_t)(at - env) : strlen(env), keys, &r->token) ||
-	    (subj != NULL && fb_find_token(subj, strlen(subj), keys, &r->token))) {
+	    (subj != NULL && fb_find_token(subj, strlen(subj), keys, &r->token)) || text_token(m, w, keys, &r->token)) {
 		r->kind = FB_UNSUBSCRIBE;
 		return true;
 	}
@@ -380,7 +430,11 @@ classify_message(GMimeMessage *m, const struct fb_envelope *env, struct fb_recor
 		return;
 	else if (r->kind == FB_DSN)
 		; /* an SES bounce: its VERP is resolved below */
-	else if (read_unsubscribe(m, env->rcpt, env->keys, r) || read_plain_complaint(m, &w, env, r))
+	else if (env->reply)
+		fb_read_reply(m, &w, env, auto_reply(m) || fb_looks_like_bounce(m), r);
+	else if (env->abuse)
+		read_abuse(m, &w, env, r);
+	else if (read_unsubscribe(m, &w, env->rcpt, env->keys, r) || read_plain_complaint(m, &w, env, r))
 		return;
 	else
 		read_other(m, &w, env, r);

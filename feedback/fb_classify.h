@@ -44,6 +44,7 @@ enum fb_kind {
 	FB_DSN,         /* a delivery status notification, standard or not */
 	FB_ARF,         /* an RFC 5965 feedback report */
 	FB_UNSUBSCRIBE, /* a mail to the unsubscribe mailbox with a valid token */
+	FB_REPLY,       /* a mail to a reply address (an entity's reply_domain): fb_reply.h */
 };
 
 /*
@@ -93,6 +94,8 @@ struct fb_envelope {
 	const char *sender;               /* envelope sender as pipe(8) passes it; NULL when unknown */
 	const struct bg_token_keys *keys; /* verifies VERPs and opens tokens; NULL: nothing verifies */
 	struct bg_verp_window window;     /* when VERPs are honoured */
+	bool reply;                       /* rcpt is at an entity's reply_domain: read as a reply (fb_reply.h) */
+	bool abuse;                       /* rcpt is one of feedback's abuse_addresses: read as a complaint */
 };
 
 /* One recipient of a DSN. */
@@ -121,6 +124,16 @@ struct fb_arf {
 	char verp_domain[256];         /* the VERP's domain, lower case, "" none */
 	char dkim_domain[256];         /* d= of the first DKIM-Signature, lower case */
 	char from_domain[256];         /* the From domain of the reported message */
+	bool abuse_mailbox;            /* not a report: a mail to an abuse address, searched for a token or VERP */
+};
+
+/* A mail to a reply address (fb_reply.h). */
+struct fb_reply {
+	int status;          /* enum bg_verp_status of the reply address, checked (short form: against the sender) */
+	struct bg_addr rcpt; /* the recipient the address verifies, len 0 otherwise */
+	struct bg_verp_info info; /* its tag and day (verified when status is BG_VERP_OK) */
+	bool asks;                /* its Subject or first line asks to unsubscribe (never an auto-reply or bounce) */
+	bool has_token;           /* it quotes a token that opens (r->token) */
 };
 
 struct fb_record {
@@ -133,7 +146,8 @@ struct fb_record {
 	struct bg_verp_info verp_info; /* what the envelope's VERP carries (verified when verp is OK) */
 	bool refused; /* FB_NOT_FEEDBACK: it claims to be a bounce but is not read as one (why says why) */
 	struct fb_arf arf;
-	struct bg_token token; /* FB_UNSUBSCRIBE: the opened token */
+	struct bg_token token; /* FB_UNSUBSCRIBE, or FB_REPLY with has_token: the opened token */
+	struct fb_reply reply; /* FB_REPLY */
 	char why[64];          /* FB_NOT_FEEDBACK: a word on why */
 };
 

@@ -136,6 +136,10 @@ struct bg_entity {
 	char *verp_tag;  /* the entity's tag in its VERPs (bg_verp.h); set to the default when not given */
 	char *display_name;          /* the brand as people know it, on the unsubscribe pages; NULL: the name */
 	char *unsubscribe_templates; /* a directory of the unsubscribe pages' HTML (bulkguard-unsubd); NULL: built in */
+	/* the milter sets a per-recipient Reply-To at reply_domain (bg_verp_reply_make) */
+	char *reply_domain;
+	/* where bulkguard-feedback passes every reply on, for people to read */
+	char *reply_mailbox;
 	struct bg_dkim_conf *dkim;
 	size_t n_dkim;
 };
@@ -220,6 +224,8 @@ struct bg_config {
 		long bounce_min_span_days;
 		long verp_max_age;      /* seconds; VERPs are honoured for this many whole days */
 		long verp_upgrade_date; /* unix time of the day version 2 VERPs began, 0 unset */
+		/* mail to these carrying our token or VERP is a complaint */
+		struct bg_strlist abuse_addresses;
 	} feedback;
 	struct {
 		char *maillog;        /* Postfix's log bulkguard-logd reads; "-": standard input */

@@ -275,11 +275,76 @@ check_verp_tags(struct bg_load *ld, struct bg_config *cfg)
 	return 0;
 }
 
+/* True when the entity sets a Reply-To (reply_domain). */
+static bool
+has_reply(const struct bg_entity *e)
+{
+	return e->reply_domain != NULL && *e->reply_domain != '\0';
+}
+
+/* Normalises reply_domain and reply_mailbox into the entity; returns NULL or the problem. */
+static const char *
+normalise_reply(struct bg_entity *e)
+{
+	char buf[BG_ADDR_DOMAIN_MAX + 8];
+	struct bg_addr a;
+
+	snprintf(buf, sizeof(buf), "x@%s", e->reply_domain);
+	if (strlen(e->reply_domain) > BG_ADDR_DOMAIN_MAX || !plain_text(e->reply_domain, "@<>\"\\[],") ||
+	    bg_addr_normalise(buf, strlen(buf), 0, &a) != BG_ADDR_OK)
+		return "reply_domain is not a valid domain";
+	free(e->reply_domain);
+	e->reply_domain = bg_xstrdup(bg_addr_domain(&a));
+	if (e->reply_mailbox == NULL || *e->reply_mailbox == '\0')
+		return "reply_domain needs reply_mailbox (where replies are passed on)";
+	if (!plain_text(e->reply_mailbox, "<>\"\\,") ||
+	    bg_addr_normalise(e->reply_mailbox, strlen(e->reply_mailbox), BG_ADDR_KEEP_CASE, &a) != BG_ADDR_OK)
+		return "reply_mailbox must be a plain address";
+	free(e->reply_mailbox);
+	e->reply_mailbox = bg_xstrdup(a.text);
+	return NULL;
+}
+
+/* Returns the problem of a reply_mailbox at a reply_domain (a loop) or a reply_domain that is a return path, or
+ * NULL. */
+static const char *
+reply_clash(const struct bg_config *cfg, const struct bg_entity *e)
+{
+	const char *at = strrchr(e->reply_mailbox, '@');
+
+	for (size_t j = 0; j < cfg->n_entities; j++) {
+		const struct bg_entity *o = &cfg->entities[j];
+
+		if (has_reply(o) && strcasecmp(at + 1, o->reply_domain) == 0)
+			return "reply_mailbox is at a reply_domain: replies would loop";
+		if (o->return_path_domain != NULL && strcasecmp(e->reply_domain, o->return_path_domain) == 0)
+			return "reply_domain is also a return_path_domain";
+	}
+	return NULL;
+}
+
+/* Checks the entities' reply settings (normalised) and feedback's abuse_addresses (normalised). */
+static int
+check_reply(struct bg_load *ld, struct bg_config *cfg)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < cfg->n_entities; i++) {
+			struct bg_entity *e = &cfg->entities[i];
+			const char *why = !has_reply(e) ? NULL : pass == 0 ? normalise_reply(e) : reply_clash(cfg, e);
+
+			if (why != NULL) {
+				bg_config_errat(ld, e->line, "entity \"%s\": %s", e->name, why);
+				return -1;
+			}
+		}
+	return normalise_addrs(ld, cfg, 0, "feedback abuse address", &cfg->feedback.abuse_addresses);
+}
+
 int
 bg_config_check(struct bg_load *ld, struct bg_config *cfg)
 {
 	if (check_redis(ld, cfg) < 0 || normalise_names(ld, cfg) < 0 || check_verp_tags(ld, cfg) < 0 ||
-	    check_forbidden(ld, cfg) < 0 || bg_config_check_refs(ld, cfg) < 0)
+	    check_reply(ld, cfg) < 0 || check_forbidden(ld, cfg) < 0 || bg_config_check_refs(ld, cfg) < 0)
 		return -1;
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		const char *why = entity_text_problem(&cfg->entities[i]);

@@ -57,6 +57,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_FEEDBACK, "bounce_min_span_days", BG_T_INT, "14", 0, 3650, NULL, C(feedback.bounce_min_span_days) },
 	{ BG_SET_FEEDBACK, "verp_max_age", BG_T_DURATION, "30d", DAY, YEARS, NULL, C(feedback.verp_max_age) },
 	{ BG_SET_FEEDBACK, "verp_upgrade_date", BG_T_DATE, NULL, 0, 0, NULL, C(feedback.verp_upgrade_date) },
+	{ BG_SET_FEEDBACK, "abuse_addresses", BG_T_STRLIST, NULL, 0, 0, NULL, C(feedback.abuse_addresses) },
 
 	{ BG_SET_DKIM, "domain", BG_T_STR, NULL, 0, 0, NULL, D(domain) },
 	{ BG_SET_DKIM, "selector", BG_T_STR, NULL, 0, 0, NULL, D(selector) },
@@ -88,6 +89,8 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_ENTITY, "verp_tag", BG_T_STR, NULL, 0, 0, NULL, E(verp_tag) },
 	{ BG_SET_ENTITY, "display_name", BG_T_STR, NULL, 0, 128, NULL, E(display_name) },
 	{ BG_SET_ENTITY, "unsubscribe_templates", BG_T_STR, NULL, 0, 0, NULL, E(unsubscribe_templates) },
+	{ BG_SET_ENTITY, "reply_domain", BG_T_STR, NULL, 0, 0, NULL, E(reply_domain) },
+	{ BG_SET_ENTITY, "reply_mailbox", BG_T_STR, NULL, 0, 0, NULL, E(reply_mailbox) },
 
 	{ BG_SET_POOL, "ips", BG_T_STRLIST, NULL, 0, 0, NULL, P(ips) },
 	{ BG_SET_POOL, "helo", BG_T_STR, NULL, 0, 0, NULL, P(helo) },

@@ -41,6 +41,7 @@ struct shape {
 	char tag[BG_VERP_TAG_MAX + 1];
 	const char *rest; /* named form: "local=domain" inside v; NULL for the short form */
 	size_t restlen;
+	bool reply; /* a reply address ("r2-", its own KDF context), not a VERP */
 };
 
 /* ASCII lower case, leaving other bytes alone. */
@@ -157,7 +158,8 @@ shape_mac(const struct bg_token_keys *keys, size_t n, const struct shape *s, con
 
 	if (s->version == 1)
 		return mac_chars(keys, n, "bgverp01", "", 0, rcpt, len, mac);
-	return mac_chars(keys, n, "bgverp02", head, v2_head(s->day, s->tag, head), rcpt, len, mac);
+	return mac_chars(keys, n, s->reply ? "bgrply02" : "bgverp02", head, v2_head(s->day, s->tag, head), rcpt, len,
+	                 mac);
 }
 
 /* True when the MAC of s is the MAC of rcpt under any key of keys. */
@@ -217,13 +219,14 @@ named_fits(const struct bg_addr *r, size_t head)
 
 /* Writes the named form of r into buf, or the short form when r is NULL; returns what snprintf does. */
 static int
-write_verp(char *buf, size_t size, const char *day, const char *mac, const char *tag, const struct bg_addr *r,
-           const char *domain)
+write_verp(char *buf, size_t size, const struct shape *s, const struct bg_addr *r, const char *domain)
 {
+	char p = s->reply ? 'r' : 'b';
+
 	if (r == NULL)
-		return snprintf(buf, size, "b2-%.4s%.8s%s@%s", day, mac, tag, domain);
-	return snprintf(buf, size, "b2-%.4s%.8s%s-%.*s=%s@%s", day, mac, tag, (int)r->at, r->text, bg_addr_domain(r),
-	                domain);
+		return snprintf(buf, size, "%c2-%.4s%.8s%s@%s", p, s->day, s->mac, s->tag, domain);
+	return snprintf(buf, size, "%c2-%.4s%.8s%s-%.*s=%s@%s", p, s->day, s->mac, s->tag, (int)r->at, r->text,
+	                bg_addr_domain(r), domain);
 }
 
 /* Normalises the n bytes of buf (a VERP just written) into v; false when it is no address or n < 0. */
@@ -233,12 +236,13 @@ finish(const char *buf, int n, size_t size, struct bg_addr *v)
 	return n > 0 && (size_t)n < size && bg_addr_normalise(buf, (size_t)n, BG_ADDR_KEEP_CASE, v) == BG_ADDR_OK;
 }
 
-enum bg_verp_status
-bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *tag, long day, const char *domain,
-             char *out, size_t outlen)
+/* Makes a VERP, or with reply a reply address: bg_verp_make and bg_verp_reply_make. */
+static enum bg_verp_status
+make_any(const struct bg_token_keys *keys, const char *recipient, const char *tag, long day, const char *domain,
+         char *out, size_t outlen, bool reply)
 {
 	struct bg_addr r, v;
-	struct shape s = {.version = 2};
+	struct shape s = {.version = 2, .reply = reply};
 	char buf[2 * BG_ADDR_MAX + 64];
 	size_t dlen = strnlen(domain, BG_ADDR_DOMAIN_MAX + 1), head = V2_FIXED + strlen(tag) + 1;
 
@@ -251,14 +255,27 @@ bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char
 	if (shape_mac(keys, 0, &s, r.text, r.len, s.mac) < 0)
 		return BG_VERP_REFUSED;
 	/* a named form may still make the whole address too long: then the short form */
-	if (!(named_fits(&r, head) &&
-	      finish(buf, write_verp(buf, sizeof(buf), s.day, s.mac, tag, &r, domain), sizeof(buf), &v)) &&
-	    !finish(buf, write_verp(buf, sizeof(buf), s.day, s.mac, tag, NULL, domain), sizeof(buf), &v))
+	if (!(named_fits(&r, head) && finish(buf, write_verp(buf, sizeof(buf), &s, &r, domain), sizeof(buf), &v)) &&
+	    !finish(buf, write_verp(buf, sizeof(buf), &s, NULL, domain), sizeof(buf), &v))
 		return BG_VERP_REFUSED;
 	if (v.len >= outlen)
 		return BG_VERP_NO_ROOM;
 	memcpy(out, v.text, v.len + 1);
 	return BG_VERP_OK;
+}
+
+enum bg_verp_status
+bg_verp_make(const struct bg_token_keys *keys, const char *recipient, const char *tag, long day, const char *domain,
+             char *out, size_t outlen)
+{
+	return make_any(keys, recipient, tag, day, domain, out, outlen, false);
+}
+
+enum bg_verp_status
+bg_verp_reply_make(const struct bg_token_keys *keys, const char *recipient, const char *tag, long day,
+                   const char *domain, char *out, size_t outlen)
+{
+	return make_any(keys, recipient, tag, day, domain, out, outlen, true);
 }
 
 /* Copies n base32 characters from src, lower-cased, to dst; false when one is not base32. */
@@ -319,14 +336,21 @@ split_v2(struct shape *s)
 	return split_rest(s, V2_FIXED + n);
 }
 
-/* Normalises verp into s and reads its shape: BG_VERP_OK (named), UNNAMED (short) or NOT_VERP. */
+/*
+ * Normalises verp into s and reads its shape: BG_VERP_OK (named), UNNAMED
+ * (short) or NOT_VERP. With reply only a reply address ("r2-") is read, else
+ * only a VERP: neither passes for the other.
+ */
 static enum bg_verp_status
-read_shape(const char *verp, size_t len, struct shape *s)
+read_shape(const char *verp, size_t len, struct shape *s, bool reply)
 {
 	memset(s, 0, sizeof(*s));
-	if (bg_addr_normalise(verp, len, BG_ADDR_KEEP_CASE, &s->v) != BG_ADDR_OK || s->v.at < 2 ||
-	    lower(s->v.text[0]) != 'b')
+	s->reply = reply;
+	if (bg_addr_normalise(verp, len, BG_ADDR_KEEP_CASE, &s->v) != BG_ADDR_OK || s->v.at < 3 ||
+	    lower(s->v.text[0]) != (reply ? 'r' : 'b'))
 		return BG_VERP_NOT_VERP;
+	if (reply)
+		return s->v.text[1] == '2' && s->v.text[2] == '-' ? split_v2(s) : BG_VERP_NOT_VERP;
 	if (s->v.text[1] == '-')
 		return split_v1(s);
 	if (s->v.text[1] == '2' && s->v.at > 2 && s->v.text[2] == '-')
@@ -390,12 +414,13 @@ verify(const struct bg_token_keys *keys, const struct shape *s, const char *rcpt
 	return in_window(s, w);
 }
 
-enum bg_verp_status
-bg_verp_parse(const struct bg_token_keys *keys, const char *verp, size_t len, const struct bg_verp_window *w,
-              struct bg_addr *recipient_out, struct bg_verp_info *info)
+/* bg_verp_parse, or with reply bg_verp_reply_parse. */
+static enum bg_verp_status
+parse_any(const struct bg_token_keys *keys, const char *verp, size_t len, const struct bg_verp_window *w,
+          struct bg_addr *recipient_out, struct bg_verp_info *info, bool reply)
 {
 	struct shape s;
-	enum bg_verp_status st = read_shape(verp, len, &s);
+	enum bg_verp_status st = read_shape(verp, len, &s, reply);
 
 	memset(recipient_out, 0, sizeof(*recipient_out));
 	if (info != NULL)
@@ -411,13 +436,14 @@ bg_verp_parse(const struct bg_token_keys *keys, const char *verp, size_t len, co
 	return st;
 }
 
-enum bg_verp_status
-bg_verp_check(const struct bg_token_keys *keys, const char *verp, size_t len, const char *recipient,
-              const struct bg_verp_window *w, struct bg_verp_info *info)
+/* bg_verp_check, or with reply bg_verp_reply_check. */
+static enum bg_verp_status
+check_any(const struct bg_token_keys *keys, const char *verp, size_t len, const char *recipient,
+          const struct bg_verp_window *w, struct bg_verp_info *info, bool reply)
 {
 	struct bg_addr r, named;
 	struct shape s;
-	enum bg_verp_status st = read_shape(verp, len, &s);
+	enum bg_verp_status st = read_shape(verp, len, &s, reply);
 
 	if (info != NULL)
 		memset(info, 0, sizeof(*info));
@@ -435,6 +461,34 @@ bg_verp_check(const struct bg_token_keys *keys, const char *verp, size_t len, co
 	}
 	fill_info(&s, info);
 	return verify(keys, &s, r.text, r.len, w);
+}
+
+enum bg_verp_status
+bg_verp_parse(const struct bg_token_keys *keys, const char *verp, size_t len, const struct bg_verp_window *w,
+              struct bg_addr *recipient_out, struct bg_verp_info *info)
+{
+	return parse_any(keys, verp, len, w, recipient_out, info, false);
+}
+
+enum bg_verp_status
+bg_verp_check(const struct bg_token_keys *keys, const char *verp, size_t len, const char *recipient,
+              const struct bg_verp_window *w, struct bg_verp_info *info)
+{
+	return check_any(keys, verp, len, recipient, w, info, false);
+}
+
+enum bg_verp_status
+bg_verp_reply_parse(const struct bg_token_keys *keys, const char *addr, size_t len, const struct bg_verp_window *w,
+                    struct bg_addr *recipient_out, struct bg_verp_info *info)
+{
+	return parse_any(keys, addr, len, w, recipient_out, info, true);
+}
+
+enum bg_verp_status
+bg_verp_reply_check(const struct bg_token_keys *keys, const char *addr, size_t len, const char *recipient,
+                    const struct bg_verp_window *w, struct bg_verp_info *info)
+{
+	return check_any(keys, addr, len, recipient, w, info, true);
 }
 
 const char *

@@ -62,6 +62,19 @@
  * caller knows its own return-path domains. Pure functions: no I/O, no
  * clock, nothing logged; errors are the returned status.
  *
+ * Reply addresses (doc/design.md 3.5, 3.7, 3.10): the Reply-To the milter sets for an
+ * entity with reply_domain, made and read as a version 2 VERP with two
+ * differences: the prefix is "r2-" instead of "b2-", and the MAC's key is
+ * derived in KDF context "bgrply02" (subkey 1). So a reply address never
+ * passes for a VERP nor a VERP for a reply address, and each is bound to
+ * recipient, entity tag and day the same way:
+ *
+ *   named    r2-<day><mac><tag>-<local>=<domain>@<reply_domain>
+ *   short    r2-<day><mac><tag>@<reply_domain>
+ *
+ * 20 + tag + recipient octets: "r2-auj2xxxxxxxxacme-alice=example.com" for
+ * alice@example.com. The same window (verp_max_age) applies.
+ *
  * DIAGNOSTICS: making, parsing and checking return enum bg_verp_status; bg_verp_strerror names it.
  */
 #ifndef BG_VERP_H
@@ -157,6 +170,20 @@ enum bg_verp_status bg_verp_parse(const struct bg_token_keys *keys, const char *
  */
 enum bg_verp_status bg_verp_check(const struct bg_token_keys *keys, const char *verp, size_t len, const char *recipient,
                                   const struct bg_verp_window *w, struct bg_verp_info *info);
+
+/* bg_verp_make for a reply address ("r2-", context "bgrply02") at domain, the entity's reply_domain. */
+enum bg_verp_status bg_verp_reply_make(const struct bg_token_keys *keys, const char *recipient, const char *tag,
+                                       long day, const char *domain, char *out, size_t outlen);
+
+/* bg_verp_parse for a reply address: a VERP is BG_VERP_NOT_VERP here. */
+enum bg_verp_status bg_verp_reply_parse(const struct bg_token_keys *keys, const char *addr, size_t len,
+                                        const struct bg_verp_window *w, struct bg_addr *recipient_out,
+                                        struct bg_verp_info *info);
+
+/* bg_verp_check for a reply address (a short-form one checked against a candidate recipient). */
+enum bg_verp_status bg_verp_reply_check(const struct bg_token_keys *keys, const char *addr, size_t len,
+                                        const char *recipient, const struct bg_verp_window *w,
+                                        struct bg_verp_info *info);
 
 /* Returns a short English text for status; static. */
 const char *bg_verp_strerror(enum bg_verp_status status);

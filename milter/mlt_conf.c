@@ -21,9 +21,9 @@ struct mlt_state {
 static struct bg_hold *hold; /* libmilter's callbacks carry no pointer of ours */
 
 /*
- * True when some entity puts tokens in headers or VERP in return paths, or
- * the key file exists (its keys find the addresses bulkguard-ctl forget
- * --keep-blocked left blocked).
+ * True when some entity puts tokens in headers, VERP in return paths or reply
+ * addresses in Reply-To, or the key file exists (its keys find the addresses
+ * bulkguard-ctl forget --keep-blocked left blocked).
  */
 static bool
 needs_tokens(const struct bg_config *cfg)
@@ -32,7 +32,8 @@ needs_tokens(const struct bg_config *cfg)
 		return true;
 	for (size_t i = 0; i < cfg->n_entities; i++) {
 		const struct bg_entity *e = &cfg->entities[i];
-		if ((e->unsubscribe_url && *e->unsubscribe_url) || (e->return_path_domain && *e->return_path_domain))
+		if ((e->unsubscribe_url && *e->unsubscribe_url) || (e->return_path_domain && *e->return_path_domain) ||
+		    (e->reply_domain && *e->reply_domain))
 			return true;
 	}
 	return false;

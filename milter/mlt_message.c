@@ -75,6 +75,17 @@ gets_verp(const struct bg_sender *s)
 	return s->entity->return_path_domain != NULL && *s->entity->return_path_domain != '\0' && s->addr.len > 0;
 }
 
+/*
+ * True when the message gets our per-recipient Reply-To: bulk or mandated
+ * mail (the classes that can be unsubscribed) of an entity with reply_domain.
+ */
+static bool
+gets_reply(const struct bg_sender *s)
+{
+	return (s->class == BG_CLASS_BULK || s->class == BG_CLASS_MANDATED) && s->entity->reply_domain != NULL &&
+	       *s->entity->reply_domain != '\0';
+}
+
 /* True when the application's pair is removed for ours (the entity does not keep its own). */
 static bool
 replaces_app_pair(const struct bg_sender *s)
@@ -85,7 +96,7 @@ replaces_app_pair(const struct bg_sender *s)
 bool
 mlt_msg_one_recipient(const struct bg_sender *s)
 {
-	return s->entity->per_recipient || gets_unsubscribe(s) || gets_verp(s);
+	return s->entity->per_recipient || gets_unsubscribe(s) || gets_verp(s) || gets_reply(s);
 }
 
 void
@@ -150,6 +161,10 @@ static bool
 note_header(struct mlt_msg *m, const struct bg_sender *s, const char *name, const char *value)
 {
 	note_form(m, name, value);
+	if (strcasecmp(name, "Reply-To") == 0) {
+		m->app_reply_to++;
+		return !gets_reply(s); /* replaced by ours: not signed */
+	}
 	if (strcasecmp(name, "List-Unsubscribe") == 0)
 		m->app_unsub++;
 	else if (strcasecmp(name, "List-Unsubscribe-Post") == 0)
@@ -217,6 +232,19 @@ make_unsubscribe(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender
 	       bg_header_list_unsubscribe(s->entity, token, m->unsub, sizeof(m->unsub)) == 0;
 }
 
+/* Makes our Reply-To value, the recipient's reply address; false on failure. */
+static bool
+make_reply_to(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s)
+{
+	char addr[BG_ADDR_MAX + 1];
+
+	if (bg_verp_reply_make(mlt_conf_tokens(conf), m->rcpt.text, s->entity->verp_tag, bg_verp_day(time(NULL)),
+	                       s->entity->reply_domain, addr, sizeof(addr)) != BG_VERP_OK)
+		return false;
+	snprintf(m->reply_to, sizeof(m->reply_to), " <%s>", addr);
+	return true;
+}
+
 /*
  * Makes the headers we add, once, and feeds them to the signer in the order
  * they will stand (appended after the message's own), then ends its headers.
@@ -250,6 +278,10 @@ prepare(struct mlt_msg *m, struct bg_held *conf, const struct bg_sender *s, cons
 		sign_header(m, "Feedback-ID", m->feedback_id);
 	else
 		m->feedback_id[0] = '\0';
+	if (gets_reply(s) && m->rcpts > 0 && !make_reply_to(m, conf, s))
+		fail(m, "reply_to", "no Reply-To could be made");
+	if (m->reply_to[0] != '\0')
+		sign_header(m, "Reply-To", m->reply_to);
 	if (m->dkim != NULL && m->failed == NULL && bg_dkim_eoh(m->dkim) < 0)
 		fail(m, "dkim_eoh", bg_dkim_error(m->dkim));
 }
@@ -299,7 +331,10 @@ remove_app_pair(SMFICTX *ctx, const struct mlt_msg *m)
 	return 0;
 }
 
-/* Applies the header changes prepared earlier: Date and Message-ID added, the pair replaced, Feedback-ID added. */
+/*
+ * Applies the header changes prepared earlier: Date and Message-ID added, the
+ * pair replaced, Feedback-ID added, the application's Reply-To replaced by ours.
+ */
 static int
 apply_headers(SMFICTX *ctx, const struct mlt_msg *m)
 {
@@ -312,6 +347,11 @@ apply_headers(SMFICTX *ctx, const struct mlt_msg *m)
 	     smfi_addheader(ctx, "List-Unsubscribe-Post", BG_LIST_UNSUBSCRIBE_POST) != MI_SUCCESS))
 		return -1;
 	if (m->feedback_id[0] != '\0' && smfi_addheader(ctx, "Feedback-ID", (char *)m->feedback_id) != MI_SUCCESS)
+		return -1;
+	for (unsigned i = m->reply_to[0] != '\0' ? m->app_reply_to : 0; i > 0; i--)
+		if (smfi_chgheader(ctx, "Reply-To", (int)i, NULL) != MI_SUCCESS)
+			return -1;
+	if (m->reply_to[0] != '\0' && smfi_addheader(ctx, "Reply-To", (char *)m->reply_to) != MI_SUCCESS)
 		return -1;
 	return 0;
 }
@@ -391,7 +431,8 @@ mlt_msg_eom(SMFICTX *ctx, struct mlt_msg *m, struct bg_held *conf, const struct 
 		failure(m, why, len);
 		return mlt_reply(ctx, "451", "4.7.0", "DKIM signing failed, try again later");
 	}
-	snprintf(why, len, "signatures=%zu list_removed=%u%s%s", m->dkim ? bg_dkim_count(m->dkim) : (size_t)0, removed,
-	         m->date[0] ? " added=Date" : "", m->message_id[0] ? " added=Message-ID" : "");
+	snprintf(why, len, "signatures=%zu list_removed=%u%s%s%s", m->dkim ? bg_dkim_count(m->dkim) : (size_t)0,
+	         removed, m->date[0] ? " added=Date" : "", m->message_id[0] ? " added=Message-ID" : "",
+	         m->reply_to[0] ? " added=Reply-To" : "");
 	return SMFIS_CONTINUE;
 }

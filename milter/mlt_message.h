@@ -71,12 +71,14 @@ struct mlt_msg {
 	char feedback_id[256];      /* our Feedback-ID value, "" when none */
 	char date[64];              /* the Date: value we add, "" when none */
 	char message_id[BG_ADDR_DOMAIN_MAX + 64]; /* the Message-ID: value we add, "" when none */
+	unsigned app_reply_to;                    /* the application's Reply-To headers */
+	char reply_to[BG_ADDR_MAX + 4];           /* our Reply-To value (" <reply address>"), "" when none */
 };
 
 /* Forgets the message (end, abort, close): frees what it holds and clears every field. */
 void mlt_msg_reset(struct mlt_msg *m);
 
-/* True when the sender's mail must go one recipient per message: per_recipient, tokens or VERP. */
+/* True when the sender's mail must go one recipient per message: per_recipient, tokens, VERP or Reply-To. */
 bool mlt_msg_one_recipient(const struct bg_sender *s);
 
 /* Notes an accepted recipient, rcpt normalised and arg as the MTA gave it (copied). */

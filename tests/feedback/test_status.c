@@ -9,7 +9,8 @@
  * nothing; delivered, relayed, expanded are no failure; what the text says
  * decides over the status (issue 13). fb_text_says reads the phrases. fb_sender_is_null
  * says which envelope senders may send a DSN; fb_subject_auto_reply which
- * subjects are auto-replies that are never bounces.
+ * subjects are auto-replies that are never bounces. fb_reply_asks which
+ * Subjects and first lines of a reply ask to unsubscribe (issue 17).
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include "fb_classify.h"
+#include "fb_reply.h"
 #include "fb_text.h"
 
 struct status_case {
@@ -210,11 +212,63 @@ test_stage(void **state)
 	(void)state;
 }
 
+/* The Subjects and first lines that ask to unsubscribe, and near misses that do not. */
+static void
+test_reply_asks(void **state)
+{
+	static const char *const yes[] = {
+	    "unsubscribe",
+	    "UNSUBSCRIBE",
+	    "Re: unsubscribe",
+	    "RE: Re: Fwd: stop",
+	    "Stop!",
+	    "STOP.",
+	    "remove me",
+	    "Remove me from your list, thanks",
+	    "please unsubscribe me",
+	    "Please remove me.",
+	    "opt out",
+	    "Opt-Out",
+	    "optout",
+	    "unsub",
+	    "cancel",
+	    "  unsubscribe  ",
+	    "AW: unsubscribe",
+	    "unsubscribe me now",
+	};
+	static const char *const no[] = {
+	    "Re: weekly news",
+	    "Stop missing out on our deals",
+	    "stop by our shop",
+	    "Re: Stop missing out",
+	    "I want to unsubscribe",
+	    "unsubscribed",
+	    "removed",
+	    "please",
+	    "",
+	    "Re:",
+	    "optional",
+	    "opt in",
+	    "remove the second paragraph",
+	    "can you unsubscribe me",
+	    "stopwatch",
+	    "Thanks for the news",
+	};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!fb_reply_asks(yes[i], strlen(yes[i])))
+			fail_msg("\"%s\" should ask to unsubscribe", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (fb_reply_asks(no[i], strlen(no[i])))
+			fail_msg("\"%s\" should not ask to unsubscribe", no[i]);
+	(void)state;
+}
+
 int
 main(void)
 {
 	static char names[NCASES][64];
-	static struct CMUnitTest tests[NCASES + 4];
+	static struct CMUnitTest tests[NCASES + 5];
 
 	for (size_t i = 0; i < NCASES; i++) {
 		snprintf(names[i], sizeof(names[i]), "%s %s %s is %s", cases[i].status ? cases[i].status : "(none)",
@@ -226,5 +280,6 @@ main(void)
 	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_auto_reply);
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_says);
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_stage);
-	return _cmocka_run_group_tests("fb_status", tests, NCASES + 4, NULL, NULL);
+	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_reply_asks);
+	return _cmocka_run_group_tests("fb_status", tests, NCASES + 5, NULL, NULL);
 }

@@ -410,6 +410,12 @@ static long get_norm_sender(const struct bg_config *c)
 	return strcmp(c->entities[0].mandated_senders.v[0], "notice@acme.example") == 0;
 }
 
+static long get_reply(const struct bg_config *c)
+{
+	return strcmp(c->entities[0].reply_domain, "reply.esp.example") == 0 &&
+	       strcmp(c->entities[0].reply_mailbox, "People@acme.example") == 0;
+}
+
 static const struct good_case good_cases[] = {
     {"braces inside strings and comments do not count",
      "# a { in a comment\n/* and } here */\nentity \"e\" { feedback_id = \"x{y}\" } // {\n", get_consent, 3},
@@ -442,6 +448,8 @@ static const struct good_case good_cases[] = {
     {"warmup_start 2028-02-29 (leap day)", POOL("warmup_start = \"2028-02-29\""), get_start, 1835395200L},
     {"recipient_delimiter - ", "recipient_delimiter = \"-\"\n", get_delim, '-'},
     {"recipient_delimiter empty", "recipient_delimiter = \"\"\n", get_delim_len, 0},
+    {"reply_domain and reply_mailbox kept normalised",
+     ENT("reply_domain = \"Reply.ESP.example\"\n reply_mailbox = \"People@ACME.example\""), get_reply, 1},
 };
 
 /* Runs one row of good_cases. */
@@ -464,6 +472,18 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+	{ "reply_domain without reply_mailbox", ENT("reply_domain = \"reply.example\""), 1, "needs reply_mailbox" },
+	{ "reply_mailbox at a reply_domain (a loop)",
+	  ENT("reply_domain = \"reply.example\"\n reply_mailbox = \"people@REPLY.example\""), 1, "loop" },
+	{ "reply_domain that is a return_path_domain",
+	  ENT("reply_domain = \"b.example\"\n reply_mailbox = \"p@x.example\"\n return_path_domain = \"b.example\""), 1,
+	  "return_path_domain" },
+	{ "reply_mailbox that is no address", ENT("reply_domain = \"r.example\"\n reply_mailbox = \"nobody\""), 1,
+	  "plain address" },
+	{ "reply_domain that is no domain", ENT("reply_domain = \"a b\"\n reply_mailbox = \"p@x.example\""), 1,
+	  "reply_domain" },
+	{ "feedback abuse address that is no address", "feedback {\n abuse_addresses = { \"abuse\" }\n}\n", 0,
+	  "abuse address" },
 	{ "unknown key at top level", "user = \"x\"\nfoo = 1\n", 2, "no such option" },
 	{ "unknown key inside entity", "entity \"a\" {\n  sender_domains = { \"a.example\" }\n  bogus = 1\n}\n", 3,
 	  "no such option" },

@@ -549,16 +549,78 @@ test_strerror(void **state)
 	assert_non_null(bg_verp_status_name((enum bg_verp_status)99));
 }
 
+/*
+ * Reply addresses: made and read like a VERP under their own prefix and KDF
+ * context, so neither passes for the other; forged, altered, expired and
+ * another entity's tag fail; the short form is checked against a candidate.
+ */
+static void
+test_reply(void **state)
+{
+	struct bg_verp_window w = win(DAY0), late = win(DAY0 + AGE + 1);
+	struct bg_verp_info info;
+	struct bg_addr r;
+	char a[BG_ADDR_MAX + 1], v[BG_ADDR_MAX + 1], *c;
+	const char *long_rcpt = "l12345678901234567890@d123456789012345678.com";
+
+	assert_true(bg_verp_reply_make(keys_a, "Alice@Example.com", TAG, DAY0, "reply.esp.example", a, sizeof(a)) ==
+	            BG_VERP_OK);
+	assert_string_equal(a + 15, "acme-Alice=example.com@reply.esp.example");
+	assert_memory_equal(a, "r2-auj2", 7);
+	assert_int_equal(bg_verp_reply_parse(keys_a, a, strlen(a), &w, &r, &info), BG_VERP_OK);
+	assert_string_equal(r.text, "Alice@example.com");
+	assert_string_equal(info.tag, TAG);
+	c = recase(a, 1); /* an MTA that upper-cases local parts */
+	assert_int_equal(bg_verp_reply_parse(keys_a, c, strlen(c), &w, &r, NULL), BG_VERP_OK);
+	free(c);
+	assert_int_equal(bg_verp_reply_parse(keys_b, a, strlen(a), &w, &r, NULL), BG_VERP_OK); /* key 1 still opens */
+	assert_int_equal(bg_verp_reply_parse(keys_old, a, strlen(a), &w, &r, NULL), BG_VERP_BAD_MAC);
+	assert_int_equal(bg_verp_reply_parse(keys_a, a, strlen(a), &late, &r, NULL), BG_VERP_EXPIRED);
+	/* a reply address is no VERP, a VERP no reply address, even with the prefix swapped */
+	assert_int_equal(parse(keys_a, a, &r), BG_VERP_NOT_VERP);
+	a[0] = 'b';
+	assert_int_equal(parse(keys_a, a, &r), BG_VERP_BAD_MAC);
+	a[0] = 'r';
+	assert_true(make(keys_a, "alice@example.com", DAY0, v) > 0);
+	assert_int_equal(bg_verp_reply_parse(keys_a, v, strlen(v), &w, &r, NULL), BG_VERP_NOT_VERP);
+	v[0] = 'r';
+	assert_int_equal(bg_verp_reply_parse(keys_a, v, strlen(v), &w, &r, NULL), BG_VERP_BAD_MAC);
+	/* every MAC character, the recipient, the tag (another entity's) and the day */
+	for (size_t i = 7; i < 15; i++) {
+		char save = a[i];
+
+		a[i] = a[i] == 'a' ? 'b' : 'a';
+		assert_int_equal(bg_verp_reply_parse(keys_a, a, strlen(a), &w, &r, NULL), BG_VERP_BAD_MAC);
+		a[i] = save;
+	}
+	c = strdup(a);
+	memcpy(c + 15, "acmf", 4);
+	assert_int_equal(bg_verp_reply_parse(keys_a, c, strlen(c), &w, &r, NULL), BG_VERP_BAD_MAC);
+	memcpy(c + 15, "acme-Alicf", 10);
+	assert_int_equal(bg_verp_reply_parse(keys_a, c, strlen(c), &w, &r, NULL), BG_VERP_BAD_MAC);
+	memcpy(c + 15, "acme-Alice", 10);
+	c[6] = c[6] == '2' ? '3' : '2';
+	assert_int_equal(bg_verp_reply_parse(keys_a, c, strlen(c), &w, &r, NULL), BG_VERP_BAD_MAC);
+	free(c);
+	/* the short form names nobody: a candidate is checked */
+	assert_true(bg_verp_reply_make(keys_a, long_rcpt, TAG, DAY0, "reply.esp.example", a, sizeof(a)) == BG_VERP_OK);
+	assert_int_equal(bg_verp_reply_parse(keys_a, a, strlen(a), &w, &r, NULL), BG_VERP_UNNAMED);
+	assert_int_equal(bg_verp_reply_check(keys_a, a, strlen(a), long_rcpt, &w, NULL), BG_VERP_OK);
+	assert_int_equal(bg_verp_reply_check(keys_a, a, strlen(a), "mallory@example.com", &w, NULL), BG_VERP_BAD_MAC);
+	assert_int_equal(bg_verp_check(keys_a, a, strlen(a), long_rcpt, &w, NULL), BG_VERP_NOT_VERP);
+}
+
 /* One cmocka group for the whole program: TAP allows one plan per test script. */
 int
 main(void)
 {
 	static char names[NCASES][96];
-	static struct CMUnitTest tests[NCASES + 9];
+	static struct CMUnitTest tests[NCASES + 10];
 	const struct CMUnitTest misc[] = {
 	    cmocka_unit_test(test_shape),    cmocka_unit_test(test_forged),       cmocka_unit_test(test_rotation),
 	    cmocka_unit_test(test_expiry),   cmocka_unit_test(test_v1_window),    cmocka_unit_test(test_tags),
 	    cmocka_unit_test(test_not_verp), cmocka_unit_test(test_make_refuses), cmocka_unit_test(test_strerror),
+	    cmocka_unit_test(test_reply),
 	};
 	const size_t nmisc = sizeof(misc) / sizeof(misc[0]);
 
