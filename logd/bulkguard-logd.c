@@ -329,6 +329,8 @@ read_some(struct logd *d)
 {
 	ssize_t got;
 
+	if (d->len > 0 && memchr(d->buf, '\n', d->len) != NULL && apply_buffer(d) < 0)
+		return -1;        /* the lines of a refused batch go first, again, before anything new is read */
 	if (d->len == BUF_SIZE) { /* a line longer than the buffer: dropped */
 		d->off += (off_t)d->len;
 		d->len = 0;
