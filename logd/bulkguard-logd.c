@@ -63,7 +63,7 @@ struct logd {
 	const struct bg_token_keys *keys; /* the held generation's; NULL: counted per IP only */
 	struct bg_verp_window win;
 	struct ld_qid *qids;
-	const char *path;
+	const char *path; /* a copy */
 	char ckey[300], qkey[300];
 	int fd;
 	ino_t ino;
@@ -214,6 +214,26 @@ apply_line(struct logd *d, const char *line, size_t len, time_t now)
 	}
 }
 
+/*
+ * Starts a batch: MULTI, its reply read at once, so that when MULTI is
+ * refused (an ACL without it) no command of the batch runs outside the
+ * transaction. Returns 0, or -1 with the reason on the connection.
+ */
+static int
+begin(struct logd *d)
+{
+	redisReply *rep;
+	int ok;
+
+	if (bg_redis_append(d->r, 1, (const char *[]){"MULTI"}, NULL) < 0 || (rep = bg_redis_reply(d->r)) == NULL)
+		return -1;
+	ok = rep->type == REDIS_REPLY_STATUS;
+	if (!ok)
+		bg_redis_reply_error(d->r, rep, "MULTI refused");
+	freeReplyObject(rep);
+	return ok ? 0 : -1;
+}
+
 /* Ends the batch: the checkpoint in the same transaction, EXEC, the replies; then the brakes. Returns 0 or -1. */
 static int
 commit(struct logd *d, off_t off, time_t now)
@@ -278,7 +298,10 @@ apply_buffer(struct logd *d)
 		                   (time_t)d->cfg->feedback.verp_upgrade_date);
 		d->queued = 0;
 		d->batch++;
-		cmd(d, 1, (const char *[]){"MULTI"});
+		if (begin(d) < 0) {
+			bg_log_error("batch redis=\"%s\" action=retry", bg_redis_error(d->r));
+			break;
+		}
 		while (pos < d->len && n < BATCH_LINES) {
 			char *nl = memchr(d->buf + pos, '\n', d->len - pos);
 
@@ -312,6 +335,8 @@ read_some(struct logd *d)
 {
 	ssize_t got;
 
+	if (d->len > 0 && memchr(d->buf, '\n', d->len) != NULL && apply_buffer(d) < 0)
+		return -1;        /* the lines of a refused batch go first, again, before anything new is read */
 	if (d->len == BUF_SIZE) { /* a line longer than the buffer: dropped */
 		d->off += (off_t)d->len;
 		d->len = 0;
@@ -372,8 +397,12 @@ find_rotated(const char *path, ino_t ino, char *out, size_t len)
 	return found;
 }
 
-/* Where to start: the checkpoint's file and offset, a rotated file first when the inode moved. */
-static void
+/*
+ * Where to start: the checkpoint's file and offset, a rotated file first when
+ * the inode moved. Returns 0, or -1 when the checkpoint cannot be read (never
+ * starting over from guesswork, which would count lines twice).
+ */
+static int
 resume(struct logd *d)
 {
 	const char *argv[] = {"HMGET", d->ckey, "ino", "off"};
@@ -388,6 +417,11 @@ resume(struct logd *d)
 	    rep->element[1]->type == REDIS_REPLY_STRING) {
 		ino = strtoull(rep->element[0]->str, NULL, 10);
 		off = strtoll(rep->element[1]->str, NULL, 10);
+	} else if (rep == NULL || rep->type != REDIS_REPLY_ARRAY) {
+		bg_redis_reply_error(d->r, rep, "checkpoint: unexpected reply");
+		if (rep != NULL)
+			freeReplyObject(rep);
+		return -1;
 	}
 	if (rep != NULL)
 		freeReplyObject(rep);
@@ -403,6 +437,21 @@ resume(struct logd *d)
 		bg_log_warn("file=%s error=\"%s\" (waiting for it)", d->path, strerror(errno));
 	else
 		bg_log_info("resume file=%s off=%lld", d->path, (long long)d->off);
+	return 0;
+}
+
+/* Reads the checkpoint, again each second while Redis refuses; -1 when stopped first or run once. */
+static int
+resume_retrying(struct logd *d, bool once)
+{
+	while (resume(d) < 0) {
+		bg_log_error("checkpoint key=%s redis=\"%s\" action=%s", d->ckey, bg_redis_error(d->r),
+		             once ? "exit" : "retry");
+		if (once || stopping)
+			return -1;
+		sleep(1);
+	}
+	return 0;
 }
 
 /* At the end of the file: follows a rotation (after the old file's last lines) or a truncation. */
@@ -453,6 +502,8 @@ run(struct logd *d, bool once)
 		got = d->fd >= 0 ? read_some(d) : 0;
 		if (got > 0)
 			continue;
+		if (got < 0 && once)
+			return 75; /* EX_TEMPFAIL: Redis refused a batch; the checkpoint stays before it */
 		if (got < 0)
 			sleep(1);
 		if (once)
@@ -528,8 +579,8 @@ fixed(const struct bg_config *now, const struct bg_config *next, char *what, siz
 		return -1;
 	}
 	if (strcmp(now->redis.prefix, next->redis.prefix) != 0) {
-		snprintf(what, len, "redis.prefix changed from \"%s\" to \"%s\"", now->redis.prefix,
-		         next->redis.prefix);
+		snprintf(what, len, "redis.prefix changed from \"%s\" to \"%s\" (it names the checkpoint)",
+		         now->redis.prefix, next->redis.prefix);
 		return -1;
 	}
 	return 0;
@@ -540,22 +591,24 @@ static void
 adopt(struct logd *d)
 {
 	struct bg_held *g = bg_hold_acquire(bg_server_hold(d->srv));
+	const struct bg_redis_conf *rc = &bg_held_cfg(g)->redis;
 	const char *why = NULL;
-	struct bg_redis *r;
+	struct bg_redis *r = NULL;
 
-	if ((r = bg_redis_new(bg_held_cfg(g)->redis.address, bg_held_cfg(g)->redis.timeout_ms, &why)) == NULL) {
-		bg_log_error("redis address %s: %s; keeping %s", bg_held_cfg(g)->redis.address, why,
-		             bg_redis_address(d->r));
-		bg_held_release(g);
-		return;
+	if (d->r == NULL || !bg_redis_conf_same(&d->cfg->redis, rc)) {
+		if ((r = bg_redis_new(rc, &why)) == NULL) {
+			bg_log_error("redis address %s: %s", rc->address, why);
+			bg_held_release(g);
+			return;
+		}
+		bg_redis_free(d->r);
+		d->r = r;
 	}
-	bg_redis_free(d->r);
 	if (d->g != NULL)
 		bg_held_release(d->g);
 	d->g = g;
 	d->cfg = bg_held_cfg(g);
 	d->keys = *(struct bg_token_keys **)bg_held_state(g);
-	d->r = r;
 }
 
 /* Reads from where it stopped, follows the file, and stops on SIGTERM (or at its end with -o). */
@@ -583,10 +636,9 @@ serve(struct bg_server *srv)
 	d.qids = ld_qid_new();
 	d.stat = bg_stat_batch_new();
 	ld_qid_load(d.qids, d.r, d.qkey);
-	resume(&d);
 	snprintf(where, sizeof(where), "%s", d.path);
 	bg_server_ready(srv, where);
-	rc = run(&d, opt_once);
+	rc = resume_retrying(&d, opt_once) < 0 ? (opt_once ? 75 : 0) : run(&d, opt_once);
 	if (stopping)
 		bg_server_stopping(SIGTERM);
 	bg_log_info("lines=%llu", d.lines);
