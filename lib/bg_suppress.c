@@ -37,29 +37,47 @@ exec_result(struct bg_redis *r, const redisReply *rep)
 	return 0;
 }
 
+/* Sends MULTI alone and reads its answer; 0, or -1 (bg_redis_error) when Redis refused it (an ACL without MULTI). */
+static int
+begin(struct bg_redis *r)
+{
+	const char *multi[1] = {"MULTI"};
+	redisReply *rep;
+	int rc;
+
+	if (bg_redis_append(r, 1, multi, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
+		return -1;
+	rc = rep->type == REDIS_REPLY_STATUS ? 0 : refused(r, rep, "MULTI refused");
+	freeReplyObject(rep);
+	return rc;
+}
+
 /*
- * Runs the n commands as MULTI ... EXEC in one round trip. Returns 0, or -1
- * (bg_redis_error); *execp (when not NULL) receives EXEC's reply after 0,
- * which the caller frees. Every reply is read, so the connection stays usable.
+ * Runs the n commands as MULTI ... EXEC: MULTI first on its own, so that a
+ * refused MULTI never lets the commands run outside the transaction (a write
+ * without its audit entry), then the commands and EXEC in one round trip.
+ * Returns 0, or -1 (bg_redis_error); *execp (when not NULL) receives EXEC's
+ * reply after 0, which the caller frees. Every reply is read, so the
+ * connection stays usable.
  */
 static int
 transaction(struct bg_redis *r, struct cmd *cmds, int n, redisReply **execp)
 {
-	const char *multi[1] = {"MULTI"}, *exec[1] = {"EXEC"};
+	const char *exec[1] = {"EXEC"};
 	redisReply *rep;
 	int rc = 0;
 
-	if (bg_redis_append(r, 1, multi, NULL) < 0)
+	if (begin(r) < 0)
 		return -1;
 	for (int i = 0; i < n; i++)
 		if (bg_redis_append(r, cmds[i].argc, cmds[i].argv, NULL) < 0)
 			return -1;
 	if (bg_redis_append(r, 1, exec, NULL) < 0)
 		return -1;
-	for (int i = 0; i < n + 2; i++) { /* MULTI, each command, EXEC */
+	for (int i = 0; i < n + 1; i++) { /* each command, EXEC */
 		if ((rep = bg_redis_reply(r)) == NULL)
 			return -1;
-		if (i == n + 1 && rc == 0 && (rc = exec_result(r, rep)) == 0 && execp != NULL) {
+		if (i == n && rc == 0 && (rc = exec_result(r, rep)) == 0 && execp != NULL) {
 			*execp = rep;
 			continue;
 		}
