@@ -216,19 +216,17 @@ not_the_failed(const struct bg_addr *a, GMimeMessage *m, const char *env)
 	return in_header(fb_hdr(o, "From"), a) || in_header(fb_hdr(o, "To"), a) || strcasecmp(a->text, env) == 0;
 }
 
-/* True when the line of s holding offset at is a message-id field (quoted or not): its "addresses" are ids. */
+/* True when the line at s, read up to offset at, is a message-id field (quoted or not): its "addresses" are ids. */
 static bool
-on_id_line(const char *s, size_t at)
+id_line(const char *s, size_t at)
 {
 	static const char *const fields[] = {"message-id:", "references:", "in-reply-to:", "content-id:", NULL};
-	size_t b = at;
+	size_t b = 0;
 
-	while (b > 0 && s[b - 1] != '\n')
-		b--;
 	while (b < at && (s[b] == '>' || s[b] == ' ' || s[b] == '\t'))
 		b++;
 	for (int i = 0; fields[i] != NULL; i++)
-		if (strncasecmp(s + b, fields[i], strlen(fields[i])) == 0)
+		if (at - b >= strlen(fields[i]) && strncasecmp(s + b, fields[i], strlen(fields[i])) == 0)
 			return true;
 	return false;
 }
@@ -240,9 +238,13 @@ on_id_line(const char *s, size_t at)
 static bool
 find_failed_at(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out, size_t *at)
 {
+	size_t line = 0; /* where the line of s[i] starts */
+
 	for (size_t i = 0; i < n; i++) {
 		size_t b = i, e = i + 1;
 
+		if (s[i] == '\n')
+			line = i + 1;
 		if (s[i] != '@')
 			continue;
 		while (b > 0 && (isalnum((unsigned char)s[b - 1]) || strchr(".!#$%&'*+/=?^_`{|}~-", s[b - 1])))
@@ -253,7 +255,7 @@ find_failed_at(const char *s, size_t n, GMimeMessage *m, const char *env, struct
 			e--;
 		while (b < i && s[b] == '.')
 			b++;
-		if (b == i || e == i + 1 || on_id_line(s, b))
+		if (b == i || e == i + 1 || id_line(s + line, b - line))
 			continue;
 		if (bg_addr_normalise(s + b, e - b, BG_ADDR_KEEP_CASE, out) == BG_ADDR_OK &&
 		    strchr(bg_addr_domain(out), '.') != NULL && !not_the_failed(out, m, env)) {
