@@ -411,10 +411,12 @@ inline_fields(const char *s, size_t n, struct fb_rcpt *x)
 	snprintf(rcpt, sizeof(rcpt), "%.*s", (int)(end - value), s + value);
 	value = (size_t)status_at + FIELD_LEN(pasted_status);
 	fb_find_status(s + value, line_end(s, n, value) - value, x->status, sizeof(x->status), line, sizeof(line));
+	x->says = fb_text_says(s + value, line_end(s, n, value) - value); /* "Status: 4.0.0 (host lookup failure)" */
 	if ((diagnostic_at = fb_find_ci(s, n, pasted_diagnostic)) >= 0) {
 		value = (size_t)diagnostic_at + FIELD_LEN(pasted_diagnostic);
 		end = field_end(s, n, value);
-		x->says = fb_text_says(s + value, end - value);
+		if (x->says == FB_SAYS_NOTHING)
+			x->says = fb_text_says(s + value, end - value);
 		x->stage = fb_text_stage(s + value, end - value);
 		fb_copy_printable(s + value, end - value, x->diag, sizeof(x->diag));
 	}
@@ -424,6 +426,30 @@ inline_fields(const char *s, size_t n, struct fb_rcpt *x)
 			x->says = FB_SAYS_DELAYED;
 	}
 	return fb_field_addr(rcpt, &x->addr) && x->status[0] != '\0';
+}
+
+/*
+ * Reads the reports a bounce pasted into its n bytes of text at s (its MIME
+ * structure broken), one recipient per Final-Recipient, each from its own
+ * fields up to the next one; returns how many were read (0: none).
+ */
+static size_t
+pasted_reports(const char *s, size_t n, struct fb_record *r)
+{
+	long at = fb_find_ci(s, n, pasted_final_rcpt);
+	size_t found = 0;
+
+	while (at >= 0 && found < FB_RCPT_MAX) {
+		size_t from = (size_t)at;
+		long next = fb_find_ci(s + from + 1, n - from - 1, pasted_final_rcpt);
+		size_t to = next < 0 ? n : from + 1 + (size_t)next;
+
+		memset(&r->rcpt[found], 0, sizeof(r->rcpt[found]));
+		if (inline_fields(s + from, to - from, &r->rcpt[found]))
+			found++;
+		at = next < 0 ? -1 : (long)to;
+	}
+	return found;
 }
 
 /* True when the Subject says the bounce is a delay warning, not a failure. */
@@ -455,14 +481,19 @@ plain_recipient(GMimeMessage *m, struct fb_walk *w, const char *words, size_t le
 	}
 }
 
-/* Decides a plain bounce's recipient: a delay when its words or the Subject say so, else a final failure. */
+/*
+ * Decides a plain bounce's recipient: a delay when its words or the Subject
+ * say so, else a final failure. A pasted report's own status (reported) is
+ * kept as it is, vague or not, as a report's is.
+ */
 static void
-plain_class(struct fb_rcpt *x, bool subject_says_delay)
+plain_class(struct fb_rcpt *x, bool subject_says_delay, bool reported)
 {
 	if (x->says == FB_SAYS_NOTHING && subject_says_delay)
 		x->says = FB_SAYS_DELAYED;
 	x->says = fb_says_at_stage(x->says, x->stage, x->status);
-	fb_status_refine(x->status, sizeof(x->status), x->says);
+	if (!reported)
+		fb_status_refine(x->status, sizeof(x->status), x->says);
 	if (x->status[0] == '\0' && x->says != FB_SAYS_DELAYED && (x->addr.len > 0))
 		snprintf(x->status, sizeof(x->status), "%s",
 		         FB_STATUS_UNDEFINED); /* it failed; its words say no more */
@@ -522,26 +553,31 @@ fb_read_plain_bounce(GMimeMessage *m, struct fb_walk *w, const char *env, struct
 	struct fb_rcpt *x = &r->rcpt[0];
 	size_t len = 0;
 	char *words = bounce_words(w, &len);
-
 	bool delay = subject_says_delay(m);
+	size_t pasted = words != NULL ? pasted_reports(words, strnlen(words, FB_TEXT_MAX), r) : 0;
+	bool whole = pasted < 2; /* the whole words speak for a recipient that says nothing (not several reports') */
 
-	memset(x, 0, sizeof(*x));
-	r->n_rcpt = 1;
-	if (words != NULL && !inline_fields(words, strnlen(words, FB_TEXT_MAX), x)) {
-		plain_part(words, len, x);
-		plain_recipient(m, w, words, len, env, &x->addr);
-		if (fb_hdr(GMIME_OBJECT(m), "X-Failed-Recipients") == NULL)
-			plain_recipients(words, len, m, env, r);
-	} else if (words == NULL) {
-		plain_recipient(m, w, NULL, 0, env, &x->addr);
+	if (pasted > 0) {
+		r->n_rcpt = pasted;
+	} else {
+		memset(x, 0, sizeof(*x));
+		r->n_rcpt = 1;
+		if (words != NULL) {
+			plain_part(words, len, x);
+			plain_recipient(m, w, words, len, env, &x->addr);
+			if (fb_hdr(GMIME_OBJECT(m), "X-Failed-Recipients") == NULL)
+				plain_recipients(words, len, m, env, r);
+		} else {
+			plain_recipient(m, w, NULL, 0, env, &x->addr);
+		}
 	}
 	for (size_t i = 0; i < r->n_rcpt; i++) {
 		x = &r->rcpt[i];
-		if (words != NULL && x->says == FB_SAYS_NOTHING) /* a part that says nothing: the whole words */
+		if (words != NULL && whole && x->says == FB_SAYS_NOTHING)
 			x->says = fb_text_says(words, len);
-		if (words != NULL && x->stage == FB_STAGE_UNKNOWN)
+		if (words != NULL && whole && x->stage == FB_STAGE_UNKNOWN)
 			x->stage = fb_text_stage(words, len);
-		plain_class(x, delay);
+		plain_class(x, delay, pasted > 0);
 	}
 	g_free(words);
 	/* nothing to go on; words that say something are kept without an address (the VERP may name whom) */
