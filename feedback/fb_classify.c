@@ -381,7 +381,7 @@ refuse(struct fb_record *r, const char *why)
 static void
 read_other(GMimeMessage *m, struct fb_walk *w, const struct fb_envelope *env, struct fb_record *r)
 {
-	bool bounce = w->dsn != NULL || fb_looks_like_bounce(m);
+	bool bounce = w->dsn != NULL || fb_looks_like_bounce(m, w);
 
 	if (w->dsn == NULL && auto_reply(m))
 		refuse(r, "auto-reply");

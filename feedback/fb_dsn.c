@@ -28,6 +28,7 @@
 static const char pasted_final_rcpt[] = "\nFinal-Recipient:";
 static const char pasted_status[] = "\nStatus:";
 static const char pasted_diagnostic[] = "\nDiagnostic-Code:";
+static const char pasted_action[] = "\nAction:";
 #define FIELD_LEN(name) (sizeof(name) - 1) /* the length of a field name above, without its NUL */
 
 #define FB_ADDRESSES_MAX 256 /* addresses looked at when a text bounce names several */
@@ -101,9 +102,42 @@ bounce_words(struct fb_walk *w, size_t *len)
 }
 
 /*
+ * Reads what the bounce's words (n bytes at s) say about recipient x of
+ * several whose report gives no diagnostic: the line that names its address
+ * and the folded lines after it (OpenSMTPD lists "addr: 550 5.1.1 ... User
+ * unknown" above a report with a bare Status 5.0.0). Its enhanced code
+ * refines a vague x.0.0 of the same class, as a Diagnostic-Code's does.
+ */
+static void
+rcpt_from_words(const char *s, size_t n, struct fb_rcpt *x)
+{
+	char status[sizeof(x->status)], line[FB_DIAG_MAX + 1];
+	long at;
+	size_t b, e;
+
+	if (x->addr.len == 0 || x->diag[0] != '\0' || (at = fb_find_ci(s, n, x->addr.text)) < 0)
+		return;
+	for (b = (size_t)at; b > 0 && s[b - 1] != '\n'; b--)
+		;
+	for (e = (size_t)at; e < n && s[e] != '\n'; e++)
+		;
+	while (e + 1 < n && (s[e + 1] == ' ' || s[e + 1] == '\t'))
+		for (e++; e < n && s[e] != '\n'; e++)
+			;
+	if (fb_find_status(s + b, e - b, status, sizeof(status), line, sizeof(line)) &&
+	    (x->status[0] == '\0' || (strcmp(x->status + 1, ".0.0") == 0 && status[0] == x->status[0])))
+		snprintf(x->status, sizeof(x->status), "%s", status);
+	fb_copy_printable(s + b, e - b, x->diag, sizeof(x->diag));
+	x->says = fb_text_says(s + b, e - b);
+	x->stage = fb_text_stage(s + b, e - b);
+}
+
+/*
  * Reads a message/delivery-status part into r. A recipient whose diagnostic
- * says nothing is read from the bounce's own words when it is the only one;
- * X-Failed-Recipients or those words name a lone recipient without an address.
+ * says nothing is read from the bounce's own words: all of them when it is
+ * the only one, else the line that names it; X-Failed-Recipients or those
+ * words name a lone recipient without an address. A report without any
+ * recipient's block is read as a bounce without a report.
  */
 void
 fb_read_dsn(GMimeMessage *m, GMimePart *part, struct fb_walk *w, const char *env, struct fb_record *r)
@@ -119,8 +153,12 @@ fb_read_dsn(GMimeMessage *m, GMimePart *part, struct fb_walk *w, const char *env
 		return;
 	fb_each_block((const char *)ba->data, ba->len, dsn_block, r);
 	g_byte_array_unref(ba);
-	if (r->n_rcpt == 1)
-		words = bounce_words(w, &words_len);
+	if (r->n_rcpt == 0) { /* no recipient's block (Postfix writes such reports at times): read as its words say */
+		fb_read_plain_bounce(m, w, env, r);
+		r->kind = FB_DSN;
+		return;
+	}
+	words = bounce_words(w, &words_len);
 	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && failed_rcpts != NULL && strchr(failed_rcpts, ',') == NULL)
 		fb_field_addr(failed_rcpts, &r->rcpt[0].addr);
 	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && words != NULL)
@@ -129,6 +167,9 @@ fb_read_dsn(GMimeMessage *m, GMimePart *part, struct fb_walk *w, const char *env
 		r->rcpt[0].says = fb_text_says(words, words_len);
 	if (r->n_rcpt == 1 && r->rcpt[0].stage == FB_STAGE_UNKNOWN && words != NULL)
 		r->rcpt[0].stage = fb_text_stage(words, words_len);
+	for (size_t i = 0; r->n_rcpt > 1 && words != NULL && i < r->n_rcpt; i++)
+		if (r->rcpt[i].says == FB_SAYS_NOTHING)
+			rcpt_from_words(words, words_len, &r->rcpt[i]);
 	g_free(words);
 	for (size_t i = 0; i < r->n_rcpt; i++) {
 		struct fb_rcpt *x = &r->rcpt[i];
@@ -175,6 +216,21 @@ not_the_failed(const struct bg_addr *a, GMimeMessage *m, const char *env)
 	return in_header(fb_hdr(o, "From"), a) || in_header(fb_hdr(o, "To"), a) || strcasecmp(a->text, env) == 0;
 }
 
+/* True when the line at s, read up to offset at, is a message-id field (quoted or not): its "addresses" are ids. */
+static bool
+id_line(const char *s, size_t at)
+{
+	static const char *const fields[] = {"message-id:", "references:", "in-reply-to:", "content-id:", NULL};
+	size_t b = 0;
+
+	while (b < at && (s[b] == '>' || s[b] == ' ' || s[b] == '\t'))
+		b++;
+	for (int i = 0; fields[i] != NULL; i++)
+		if (at - b >= strlen(fields[i]) && strncasecmp(s + b, fields[i], strlen(fields[i])) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Finds the first address in n bytes of s that is not the bounce's own;
  * *at (NULL: not wanted) gets its offset.
@@ -182,9 +238,13 @@ not_the_failed(const struct bg_addr *a, GMimeMessage *m, const char *env)
 static bool
 find_failed_at(const char *s, size_t n, GMimeMessage *m, const char *env, struct bg_addr *out, size_t *at)
 {
+	size_t line = 0; /* where the line of s[i] starts */
+
 	for (size_t i = 0; i < n; i++) {
 		size_t b = i, e = i + 1;
 
+		if (s[i] == '\n')
+			line = i + 1;
 		if (s[i] != '@')
 			continue;
 		while (b > 0 && (isalnum((unsigned char)s[b - 1]) || strchr(".!#$%&'*+/=?^_`{|}~-", s[b - 1])))
@@ -195,7 +255,7 @@ find_failed_at(const char *s, size_t n, GMimeMessage *m, const char *env, struct
 			e--;
 		while (b < i && s[b] == '.')
 			b++;
-		if (b == i || e == i + 1)
+		if (b == i || e == i + 1 || id_line(s + line, b - line))
 			continue;
 		if (bg_addr_normalise(s + b, e - b, BG_ADDR_KEEP_CASE, out) == BG_ADDR_OK &&
 		    strchr(bg_addr_domain(out), '.') != NULL && !not_the_failed(out, m, env)) {
@@ -240,11 +300,14 @@ text_before_copy(const char *s, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t e;
+		size_t e, q = i;
 
 		for (e = i; e < n && s[e] != '\n'; e++)
 			;
-		if (e > i && (strncasecmp(s + i, "Received: ", 10) == 0 || strncasecmp(s + i, "Return-Path:", 12) == 0))
+		/* a forwarded bounce quotes its copy: "> Received:" */
+		while (q + 1 < e && s[q] == '>' && s[q + 1] == ' ')
+			q += 2;
+		if (e > q && (strncasecmp(s + q, "Received: ", 10) == 0 || strncasecmp(s + q, "Return-Path:", 12) == 0))
 			return i;
 		if (s[i] == '-' || s[i] == '=' || s[i] == '*' || s[i] == '_')
 			for (int k = 0; marks[k] != NULL; k++)
@@ -255,9 +318,27 @@ text_before_copy(const char *s, size_t n)
 	return n;
 }
 
-/* True when the message looks like a bounce: a daemon sender, a bounce subject or X-Failed-Recipients. */
+/*
+ * True when the bounce's own words say a message was not delivered, whoever
+ * signs it (KDDI's notices come from "no-reply" with the Subject "Mail").
+ */
+static bool
+words_say_undelivered(struct fb_walk *w)
+{
+	static const char *const phrases[] = {"could not be delivered to", NULL};
+	size_t len;
+	char *words = bounce_words(w, &len);
+	bool found = false;
+
+	for (int i = 0; words != NULL && phrases[i] != NULL && !found; i++)
+		found = fb_find_ci(words, len, phrases[i]) >= 0;
+	g_free(words);
+	return found;
+}
+
+/* True when the message looks like a bounce: a daemon sender, a bounce subject, X-Failed-Recipients or its words. */
 bool
-fb_looks_like_bounce(GMimeMessage *m)
+fb_looks_like_bounce(GMimeMessage *m, struct fb_walk *w)
 {
 	static const char *subjects[] = {"undeliver",
 	                                 "delivery",
@@ -271,6 +352,9 @@ fb_looks_like_bounce(GMimeMessage *m)
 	                                 "returned to sender",
 	                                 "rejected",
 	                                 "warning",
+	                                 "not member", /* fml: "You <sender> are not member (list)" */
+	                                 "not a member",
+	                                 "loop alert", /* fml: "Loop Alert: Duplicated Message-ID" */
 	                                 NULL};
 	GMimeObject *o = GMIME_OBJECT(m);
 	const char *from = fb_hdr(o, "From"), *subj = fb_hdr(o, "Subject");
@@ -285,7 +369,7 @@ fb_looks_like_bounce(GMimeMessage *m)
 	for (int i = 0; subj != NULL && subjects[i] != NULL; i++)
 		if (fb_find_ci(subj, strlen(subj), subjects[i]) >= 0)
 			return true;
-	return false;
+	return words_say_undelivered(w);
 }
 
 /* Returns the end of the line that starts at offset at of the n bytes at s. */
@@ -297,12 +381,24 @@ line_end(const char *s, size_t n, size_t at)
 	return at;
 }
 
-/* Reads DSN fields written as text (a report pasted into the body): its Final-Recipient, Status and Diagnostic-Code
- * lines. */
+/* Returns the end of the field whose value starts at offset at of the n bytes at s: its line and the folded ones after
+ * it. */
+static size_t
+field_end(const char *s, size_t n, size_t at)
+{
+	at = line_end(s, n, at);
+	while (at + 1 < n && (s[at + 1] == ' ' || s[at + 1] == '\t'))
+		at = line_end(s, n, at + 1);
+	return at;
+}
+
+/* Reads DSN fields written as text (a report pasted into the body): its Final-Recipient and Status lines and its
+ * Diagnostic-Code, folded lines included. */
 static bool
 inline_fields(const char *s, size_t n, struct fb_rcpt *x)
 {
 	long rcpt_at = fb_find_ci(s, n, pasted_final_rcpt), status_at = fb_find_ci(s, n, pasted_status), diagnostic_at;
+	long action_at = fb_find_ci(s, n, pasted_action);
 	char rcpt[BG_ADDR_MAX + 32], line[FB_DIAG_MAX + 1];
 	size_t value, end;
 
@@ -315,11 +411,45 @@ inline_fields(const char *s, size_t n, struct fb_rcpt *x)
 	snprintf(rcpt, sizeof(rcpt), "%.*s", (int)(end - value), s + value);
 	value = (size_t)status_at + FIELD_LEN(pasted_status);
 	fb_find_status(s + value, line_end(s, n, value) - value, x->status, sizeof(x->status), line, sizeof(line));
+	x->says = fb_text_says(s + value, line_end(s, n, value) - value); /* "Status: 4.0.0 (host lookup failure)" */
 	if ((diagnostic_at = fb_find_ci(s, n, pasted_diagnostic)) >= 0) {
 		value = (size_t)diagnostic_at + FIELD_LEN(pasted_diagnostic);
-		x->says = fb_text_says(s + value, line_end(s, n, value) - value);
+		end = field_end(s, n, value);
+		if (x->says == FB_SAYS_NOTHING)
+			x->says = fb_text_says(s + value, end - value);
+		x->stage = fb_text_stage(s + value, end - value);
+		fb_copy_printable(s + value, end - value, x->diag, sizeof(x->diag));
+	}
+	if (action_at >= 0) { /* "Action: delayed" makes it a warning, whatever the diagnostic says */
+		value = (size_t)action_at + FIELD_LEN(pasted_action);
+		if (fb_find_ci(s + value, line_end(s, n, value) - value, "delayed") >= 0)
+			x->says = FB_SAYS_DELAYED;
 	}
 	return fb_field_addr(rcpt, &x->addr) && x->status[0] != '\0';
+}
+
+/*
+ * Reads the reports a bounce pasted into its n bytes of text at s (its MIME
+ * structure broken), one recipient per Final-Recipient, each from its own
+ * fields up to the next one; returns how many were read (0: none).
+ */
+static size_t
+pasted_reports(const char *s, size_t n, struct fb_record *r)
+{
+	long at = fb_find_ci(s, n, pasted_final_rcpt);
+	size_t found = 0;
+
+	while (at >= 0 && found < FB_RCPT_MAX) {
+		size_t from = (size_t)at;
+		long next = fb_find_ci(s + from + 1, n - from - 1, pasted_final_rcpt);
+		size_t to = next < 0 ? n : from + 1 + (size_t)next;
+
+		memset(&r->rcpt[found], 0, sizeof(r->rcpt[found]));
+		if (inline_fields(s + from, to - from, &r->rcpt[found]))
+			found++;
+		at = next < 0 ? -1 : (long)to;
+	}
+	return found;
 }
 
 /* True when the Subject says the bounce is a delay warning, not a failure. */
@@ -351,14 +481,19 @@ plain_recipient(GMimeMessage *m, struct fb_walk *w, const char *words, size_t le
 	}
 }
 
-/* Decides a plain bounce's recipient: a delay when its words or the Subject say so, else a final failure. */
+/*
+ * Decides a plain bounce's recipient: a delay when its words or the Subject
+ * say so, else a final failure. A pasted report's own status (reported) is
+ * kept as it is, vague or not, as a report's is.
+ */
 static void
-plain_class(struct fb_rcpt *x, bool subject_says_delay)
+plain_class(struct fb_rcpt *x, bool subject_says_delay, bool reported)
 {
 	if (x->says == FB_SAYS_NOTHING && subject_says_delay)
 		x->says = FB_SAYS_DELAYED;
 	x->says = fb_says_at_stage(x->says, x->stage, x->status);
-	fb_status_refine(x->status, sizeof(x->status), x->says);
+	if (!reported)
+		fb_status_refine(x->status, sizeof(x->status), x->says);
 	if (x->status[0] == '\0' && x->says != FB_SAYS_DELAYED && (x->addr.len > 0))
 		snprintf(x->status, sizeof(x->status), "%s",
 		         FB_STATUS_UNDEFINED); /* it failed; its words say no more */
@@ -418,29 +553,36 @@ fb_read_plain_bounce(GMimeMessage *m, struct fb_walk *w, const char *env, struct
 	struct fb_rcpt *x = &r->rcpt[0];
 	size_t len = 0;
 	char *words = bounce_words(w, &len);
-
 	bool delay = subject_says_delay(m);
+	size_t pasted = words != NULL ? pasted_reports(words, strnlen(words, FB_TEXT_MAX), r) : 0;
+	bool whole = pasted < 2; /* the whole words speak for a recipient that says nothing (not several reports') */
 
-	memset(x, 0, sizeof(*x));
-	r->n_rcpt = 1;
-	if (words != NULL && !inline_fields(words, strnlen(words, FB_TEXT_MAX), x)) {
-		plain_part(words, len, x);
-		plain_recipient(m, w, words, len, env, &x->addr);
-		if (fb_hdr(GMIME_OBJECT(m), "X-Failed-Recipients") == NULL)
-			plain_recipients(words, len, m, env, r);
-	} else if (words == NULL) {
-		plain_recipient(m, w, NULL, 0, env, &x->addr);
+	if (pasted > 0) {
+		r->n_rcpt = pasted;
+	} else {
+		memset(x, 0, sizeof(*x));
+		r->n_rcpt = 1;
+		if (words != NULL) {
+			plain_part(words, len, x);
+			plain_recipient(m, w, words, len, env, &x->addr);
+			if (fb_hdr(GMIME_OBJECT(m), "X-Failed-Recipients") == NULL)
+				plain_recipients(words, len, m, env, r);
+		} else {
+			plain_recipient(m, w, NULL, 0, env, &x->addr);
+		}
 	}
 	for (size_t i = 0; i < r->n_rcpt; i++) {
 		x = &r->rcpt[i];
-		if (words != NULL && x->says == FB_SAYS_NOTHING) /* a part that says nothing: the whole words */
+		if (words != NULL && whole && x->says == FB_SAYS_NOTHING)
 			x->says = fb_text_says(words, len);
-		if (words != NULL && x->stage == FB_STAGE_UNKNOWN)
+		if (words != NULL && whole && x->stage == FB_STAGE_UNKNOWN)
 			x->stage = fb_text_stage(words, len);
-		plain_class(x, delay);
+		plain_class(x, delay, pasted > 0);
 	}
 	g_free(words);
-	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && r->rcpt[0].status[0] == '\0') {
+	/* nothing to go on; words that say something are kept without an address (the VERP may name whom) */
+	if (r->n_rcpt == 1 && r->rcpt[0].addr.len == 0 && r->rcpt[0].status[0] == '\0' &&
+	    r->rcpt[0].says == FB_SAYS_NOTHING) {
 		r->n_rcpt = 0;
 		return false;
 	}

@@ -20,8 +20,12 @@ void fb_read_dsn(GMimeMessage *m, GMimePart *part, struct fb_walk *w, const char
 /* Reads a bounce without a report part from its words into r; false when it names no recipient and no status. */
 bool fb_read_plain_bounce(GMimeMessage *m, struct fb_walk *w, const char *env, struct fb_record *r);
 
-/* True when m looks like a bounce: X-Failed-Recipients, a daemon sender, a bounce Subject. */
-bool fb_looks_like_bounce(GMimeMessage *m);
+/*
+ * True when m looks like a bounce: X-Failed-Recipients, a daemon sender, a
+ * bounce Subject, or its first words (w: its MIME walk) saying a message
+ * could not be delivered.
+ */
+bool fb_looks_like_bounce(GMimeMessage *m, struct fb_walk *w);
 
 /*
  * Marks the DSN recipients of r the envelope's VERP verifies (r->verp,

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <gmime/gmime.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fb_mime.h"
 #include "fb_text.h"
@@ -75,7 +76,15 @@ fb_field_addr(const char *v, struct bg_addr *a)
 	return bg_addr_normalise(v, strlen(v), BG_ADDR_KEEP_CASE, a) == BG_ADDR_OK;
 }
 
-/* Calls fn on each blank-line separated block of the n bytes at s, up to FB_BLOCKS_MAX. */
+/* The field that opens a recipient's block of a delivery-status part: a second one in a block starts the next. */
+static const char block_opener[] = "Final-Recipient:";
+#define BLOCK_OPENER_LEN (sizeof(block_opener) - 1)
+
+/*
+ * Calls fn on each block of the n bytes at s, up to FB_BLOCKS_MAX: blocks end
+ * at a blank line, or where a second Final-Recipient starts (AOL writes its
+ * recipients' blocks with no blank line between them).
+ */
 void
 fb_each_block(const char *s, size_t n, void (*fn)(GMimeObject *, void *), void *arg)
 {
@@ -83,15 +92,20 @@ fb_each_block(const char *s, size_t n, void (*fn)(GMimeObject *, void *), void *
 
 	while (i < n && blocks < FB_BLOCKS_MAX) {
 		size_t start, end, line;
+		bool opened = false;
 		GMimeObject *o;
 
 		while (i < n && (s[i] == '\r' || s[i] == '\n' || s[i] == ' ' || s[i] == '\t'))
 			i++;
 		for (start = end = i; end < n; end = line + 1) {
+			bool opener =
+			    n - end >= BLOCK_OPENER_LEN && strncasecmp(s + end, block_opener, BLOCK_OPENER_LEN) == 0;
+
 			for (line = end; line < n && s[line] != '\n'; line++)
 				;
-			if (line == end || (line == end + 1 && s[end] == '\r'))
+			if (line == end || (line == end + 1 && s[end] == '\r') || (opener && opened))
 				break;
+			opened = opened || opener;
 		}
 		if (end > n)
 			end = n;

@@ -134,7 +134,9 @@ static const char *const says_blocked[] = {
     "does not accept mail from", "don't accept mail from", "mail rejected", "not allowed", "message not accepted",
     "header error", "access denied",
     /* a mailing list that takes posts from its members only (Google Groups writes in the sender's language) */
-    "not a member of", "groups.google.com/support", "send mail as", "does not advertise auth", NULL};
+    "not a member of", "groups.google.com/support", "send mail as", "does not advertise auth",
+    /* the message's From: (GoDaddy's IB506 "From: Domain is invalid. Please provide a valid From:") */
+    "provide a valid from", NULL};
 
 /* The domain does not exist or has no mail host. */
 static const char *const says_host_unknown[] = {"host not found",
@@ -194,7 +196,6 @@ static const char *const says_user_unknown[] = {"user unknown",
                                                 "unknown mailbox",
                                                 "not a valid mailbox",
                                                 "invalid mailbox",
-                                                "invalid recipient",
                                                 "not a valid recipient",
                                                 "invalid address",
                                                 "address unknown",
@@ -210,8 +211,6 @@ static const char *const says_user_unknown[] = {"user unknown",
                                                 "not listed in domino directory",
                                                 "not listed in public",
                                                 "invalid final delivery userid",
-                                                "doesn't have a",
-                                                "does not have an account",
                                                 "no account by that name",
                                                 "unrouteable address",
                                                 "unknown local part",
@@ -264,6 +263,20 @@ static const char *const says_not_served[] = {"relaying denied",
                                               "we do not relay",
                                               "rfc 5322 compliant",
                                               NULL};
+
+/*
+ * The provider's own sentence that it has no such account (Yahoo's "This user
+ * doesn't have a yahoo.com account", La Poste's "Invalid recipient"): a
+ * directory lookup, whenever in the dialogue it was answered.
+ */
+static const char *const says_no_account[] = {"doesn't have a", "does not have an account", "invalid recipient", NULL};
+
+/*
+ * "User unknown" with the address left out ("550 : User unknown"): what the
+ * Japanese carriers' filters (au/ezweb, docomo) answer when the recipient's
+ * own settings refuse the sender; the mailbox exists. Counted, not dead.
+ */
+static const char *const says_filtered[] = {"550 : user unknown", "550: : user unknown", ": : user unknown", NULL};
 
 /* Exceptions read before the refusals of the sender: the mailbox does not exist, whatever else the text says. */
 static const char *const says_user_unknown_first[] = {"recipient address rejected: access denied", NULL};
@@ -335,7 +348,8 @@ static const struct {
     {FB_SAYS_DELAYED, says_delayed},           {FB_SAYS_USER_UNKNOWN, says_user_unknown_first},
     {FB_SAYS_DISABLED, says_not_served},       {FB_SAYS_BLOCKED, says_blocked},
     {FB_SAYS_HOST_UNKNOWN, says_host_unknown}, {FB_SAYS_FULL, says_full},
-    {FB_SAYS_DISABLED, says_disabled},         {FB_SAYS_USER_UNKNOWN, says_user_unknown},
+    {FB_SAYS_DISABLED, says_disabled},         {FB_SAYS_FILTERED, says_filtered},
+    {FB_SAYS_NO_ACCOUNT, says_no_account},     {FB_SAYS_USER_UNKNOWN, says_user_unknown},
     {FB_SAYS_EXPIRED, says_expired},
 };
 
@@ -352,6 +366,7 @@ static const char *const stage_sender[] = {"in reply to mail from",
                                            "after initial connection",
                                            "while connected to",
                                            "initial greeting",
+                                           "refused to talk to me",
                                            NULL};
 static const char *const stage_data[] = {
     "in reply to end of data", "in reply to data", "after end of data", "after data", "did not like our final data",
@@ -459,8 +474,8 @@ fb_text_says(const char *s, size_t n)
 const char *
 fb_says_name(enum fb_says says)
 {
-	static const char *names[] = {"nothing", "user-unknown", "host-unknown", "blocked", "full",
-	                              "expired", "delayed",      "disabled",     "filtered"};
+	static const char *names[] = {"nothing", "user-unknown", "host-unknown", "blocked",  "full",
+	                              "expired", "delayed",      "disabled",     "filtered", "no-account"};
 
 	return (unsigned)says < sizeof(names) / sizeof(names[0]) ? names[says] : "?";
 }
@@ -468,7 +483,7 @@ fb_says_name(enum fb_says says)
 const char *
 fb_says_status(enum fb_says says)
 {
-	static const char *status[] = {"", "5.1.1", "5.1.2", "5.7.1", "5.2.2", "4.4.7", "4.4.7", "5.2.1", ""};
+	static const char *status[] = {"", "5.1.1", "5.1.2", "5.7.1", "5.2.2", "4.4.7", "4.4.7", "5.2.1", "", "5.1.1"};
 
 	return (unsigned)says < sizeof(status) / sizeof(status[0]) ? status[says] : "";
 }
@@ -668,7 +683,8 @@ fb_rcpt_class(const char *status, const char *action, enum fb_says says)
 		return coded ? FB_CLASS_SOFT : FB_CLASS_NONE;
 	switch (says) {
 	case FB_SAYS_BLOCKED: return FB_CLASS_BLOCK;
-	case FB_SAYS_USER_UNKNOWN: return FB_CLASS_BOUNCE;
+	case FB_SAYS_USER_UNKNOWN:
+	case FB_SAYS_NO_ACCOUNT: return FB_CLASS_BOUNCE;
 	case FB_SAYS_HOST_UNKNOWN: /* a temporary DNS failure proves nothing */
 		return coded && part[0] == 4 ? FB_CLASS_HARD : FB_CLASS_BOUNCE;
 	case FB_SAYS_FULL:

@@ -32,7 +32,10 @@ bool fb_subject_auto_reply(const char *subject);
  * NULL: nothing) for what it says. Phrases are matched without case; a
  * delay warning wins, then a refusal of the sender (the text decides over a
  * status: 5.1.1 with "IP address blacklisted" is blocked), then an unknown
- * host, a full mailbox, an unknown user, an expiry.
+ * host, a full mailbox, a disabled one, a filter's "550 : User unknown"
+ * (FB_SAYS_FILTERED), a provider's own "no such account" sentence
+ * (FB_SAYS_NO_ACCOUNT, which fb_says_at_stage leaves alone), an unknown
+ * user, an expiry.
  */
 enum fb_says fb_text_says(const char *s, size_t n);
 

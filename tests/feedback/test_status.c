@@ -63,6 +63,7 @@ static const struct status_case cases[] = {
 	{"4.4.0", "failed", FB_SAYS_HOST_UNKNOWN, FB_CLASS_HARD},
 	{"5.1.1", "failed", FB_SAYS_FULL, FB_CLASS_HARD},
 	{"5.1.1", "failed", FB_SAYS_FILTERED, FB_CLASS_HARD},
+	{"5.0.0", "failed", FB_SAYS_NO_ACCOUNT, FB_CLASS_BOUNCE},
 	{"5.2.1", "failed", FB_SAYS_DISABLED, FB_CLASS_HARD},
 	/* issue 13: a final failure with 4.x.x counts; a delay changes nothing */
 	{"4.4.7", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
@@ -163,7 +164,12 @@ test_says(void **state)
 	    {"jana.roth@notes.example.net is not listed in Domino Directory", FB_SAYS_USER_UNKNOWN},
 	    {"550 Invalid final delivery userid: nora.ek", FB_SAYS_USER_UNKNOWN},
 	    {"Unrouteable address: The account or domain may not exist", FB_SAYS_USER_UNKNOWN},
-	    {"554 delivery error: dd This user doesn't have a yahoo.com account", FB_SAYS_USER_UNKNOWN},
+	    {"554 delivery error: dd This user doesn't have a yahoo.com account", FB_SAYS_NO_ACCOUNT},
+	    {"550 5.5.0 Adresse destinataire invalide. Invalid recipient. LPN007_416", FB_SAYS_NO_ACCOUNT},
+	    {"550 : User unknown", FB_SAYS_FILTERED},
+	    {"550: : User unknown", FB_SAYS_FILTERED},
+	    {"550 <a@example.jp>: User unknown", FB_SAYS_USER_UNKNOWN},
+	    {"550 5.2.0 <s@example.com> From: Domain is invalid. Please provide a valid From: IB506", FB_SAYS_BLOCKED},
 	    {"550 5.4.1 [a@example.org]: Recipient\n    address rejected: Access denied", FB_SAYS_USER_UNKNOWN},
 	    {"550 5.1.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", FB_SAYS_BLOCKED},
 	    {"550 5.1.1 IP address 192.0.2.1 is blacklisted", FB_SAYS_BLOCKED},
@@ -199,6 +205,9 @@ test_stage(void **state)
 	static const char postfix_data[] =
 	    "host mx.example.net said: 550 5.0.0 <b@example.net>: User unknown (in reply "
 	    "to end of DATA command)";
+	static const char postfix_greeting[] =
+	    "delivery temporarily suspended: connect to\n    mx.example.com[192.0.2.232]: server refused to talk to "
+	    "me: 421\n    Service not available, closing transmission channel";
 	static const char pipelined[] =
 	    ">>> RCPT To:<c@example.org>\n>>> DATA\n<<< 550 5.1.1 <c@example.org>... User unknown";
 
@@ -209,6 +218,13 @@ test_stage(void **state)
 	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_DATA, "5.0.0"), FB_SAYS_FILTERED);
 	assert_int_equal(fb_text_stage(pipelined, strlen(pipelined)), FB_STAGE_DATA);
 	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_DATA, "5.1.1"), FB_SAYS_USER_UNKNOWN);
+	/* the provider's own "no such account" sentence is a lookup, whenever it was answered */
+	assert_int_equal(fb_says_at_stage(FB_SAYS_NO_ACCOUNT, FB_STAGE_DATA, "5.0.0"), FB_SAYS_NO_ACCOUNT);
+	/* Postfix's "refused to talk to me": the greeting refused the sending host, whatever else the text says */
+	assert_int_equal(fb_text_stage(postfix_greeting, strlen(postfix_greeting)), FB_STAGE_SENDER);
+	assert_int_equal(fb_says_at_stage(fb_text_says(postfix_greeting, strlen(postfix_greeting)),
+	                                  fb_text_stage(postfix_greeting, strlen(postfix_greeting)), "4.0.0"),
+	                 FB_SAYS_BLOCKED);
 	(void)state;
 }
 
