@@ -333,7 +333,7 @@ text_token(GMimeMessage *m, const struct fb_walk *w, const struct bg_token_keys 
 	GByteArray *text;
 	bool found;
 
-	if (w->text == NULL || auto_reply(m) || fb_looks_like_bounce(m) ||
+	if (w->text == NULL || auto_reply(m) || fb_looks_like_bounce(m, w) ||
 	    (text = fb_part_bytes(GMIME_PART(w->text), FB_TEXT_MAX)) == NULL)
 		return false;
 	found = fb_find_token((const char *)text->data, text->len, keys, out);
@@ -431,7 +431,7 @@ classify_message(GMimeMessage *m, const struct fb_envelope *env, struct fb_recor
 	else if (r->kind == FB_DSN)
 		; /* an SES bounce: its VERP is resolved below */
 	else if (env->reply)
-		fb_read_reply(m, &w, env, auto_reply(m) || fb_looks_like_bounce(m), r);
+		fb_read_reply(m, &w, env, auto_reply(m) || fb_looks_like_bounce(m, &w), r);
 	else if (env->abuse)
 		read_abuse(m, &w, env, r);
 	else if (read_unsubscribe(m, &w, env->rcpt, env->keys, r) || read_plain_complaint(m, &w, env, r))

@@ -89,7 +89,7 @@ dsn_block(GMimeObject *o, void *arg)
 
 /* Returns the bounce's own words, before any copy of the returned message (caller g_frees), or NULL. */
 static char *
-bounce_words(struct fb_walk *w, size_t *len)
+bounce_words(const struct fb_walk *w, size_t *len)
 {
 	char *text = NULL;
 
@@ -323,7 +323,7 @@ text_before_copy(const char *s, size_t n)
  * signs it (KDDI's notices come from "no-reply" with the Subject "Mail").
  */
 static bool
-words_say_undelivered(struct fb_walk *w)
+words_say_undelivered(const struct fb_walk *w)
 {
 	static const char *const phrases[] = {"could not be delivered to", NULL};
 	size_t len;
@@ -338,7 +338,7 @@ words_say_undelivered(struct fb_walk *w)
 
 /* True when the message looks like a bounce: a daemon sender, a bounce subject, X-Failed-Recipients or its words. */
 bool
-fb_looks_like_bounce(GMimeMessage *m, struct fb_walk *w)
+fb_looks_like_bounce(GMimeMessage *m, const struct fb_walk *w)
 {
 	static const char *subjects[] = {"undeliver",
 	                                 "delivery",

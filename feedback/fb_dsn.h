@@ -25,7 +25,7 @@ bool fb_read_plain_bounce(GMimeMessage *m, struct fb_walk *w, const char *env, s
  * bounce Subject, or its first words (w: its MIME walk) saying a message
  * could not be delivered.
  */
-bool fb_looks_like_bounce(GMimeMessage *m, struct fb_walk *w);
+bool fb_looks_like_bounce(GMimeMessage *m, const struct fb_walk *w);
 
 /*
  * Marks the DSN recipients of r the envelope's VERP verifies (r->verp,
