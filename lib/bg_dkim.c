@@ -65,10 +65,9 @@
 #include <dkim.h>
 
 #include "bg_dkim.h"
+#include "bg_dkim_int.h"
 #include "bg_orgdomain.h"
 
-#define KEY_MAX      65536 /* bytes of a key file: an RSA-8192 PEM is under 7 KB */
-#define RSA_MIN_BITS 2048  /* RFC 8301 */
 /* what precedes a signature value on its first line: "DKIM-Signature: " */
 #define SIGHDR_INDENT (sizeof(DKIM_SIGNHEADER) - 1 + 2)
 
@@ -91,18 +90,6 @@ struct blk {
 	struct blk *next, *prev; /* NULL when allocated without a closure */
 	size_t size;
 	size_t pad; /* keeps the caller's block aligned as malloc's */
-};
-
-struct key {
-	char *domain;
-	char *selector;
-	char *path;
-	enum bg_dkim_alg algorithm;
-	bool esp;
-	unsigned char *pem; /* NUL-terminated, zeroed on free */
-	size_t pemlen;
-	int bits;
-	EVP_PKEY *pk; /* the same key parsed by libcrypto, to recognise it */
 };
 
 struct bg_dkim_keys {
@@ -230,122 +217,6 @@ fail:
 	return NULL;
 }
 
-/* Zeroes and frees one key's fields. */
-static void
-key_clear(struct key *key)
-{
-	if (key->pem != NULL) {
-		explicit_bzero(key->pem, key->pemlen);
-		free(key->pem);
-	}
-	EVP_PKEY_free(key->pk);
-	free(key->domain);
-	free(key->selector);
-	free(key->path);
-	memset(key, 0, sizeof(*key));
-}
-
-/* Reads the whole of fd (at most KEY_MAX bytes) into key->pem; returns 0 or -1 with a reason. */
-static int
-key_read_fd(int fd, struct key *key, const char **why)
-{
-	unsigned char *buf = bg_xcalloc(1, KEY_MAX + 1);
-	size_t len = 0;
-	ssize_t r;
-
-	while ((r = read(fd, buf + len, KEY_MAX + 1 - len)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || (len += (size_t)r) > KEY_MAX) {
-			*why = r < 0 ? strerror(errno) : "file larger than 64 KB";
-			explicit_bzero(buf, KEY_MAX + 1);
-			free(buf);
-			return -1;
-		}
-	}
-	key->pem = buf;
-	key->pemlen = len;
-	return 0;
-}
-
-/* Opens and reads key->path, refusing what OpenDKIM refuses; returns 0 or -1 with err set. */
-static int
-key_read(struct key *key, char *why, size_t whylen)
-{
-	const char *rwhy = NULL;
-	struct stat st;
-	int fd = open(key->path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc = -1;
-
-	if (fd < 0) {
-		seterr(why, whylen, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0)
-		seterr(why, whylen, "%s", strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		seterr(why, whylen, "not a regular file");
-	else if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-		seterr(why, whylen, "mode %04o lets group or others at the key (chmod 600 it)",
-		       (unsigned)(st.st_mode & 07777));
-	else if (key_read_fd(fd, key, &rwhy) < 0)
-		seterr(why, whylen, "%s", rwhy);
-	else
-		rc = 0;
-	close(fd);
-	return rc;
-}
-
-/* libcrypto's passphrase callback: there is none, so an encrypted key fails instead of prompting. */
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf, (void)size, (void)rwflag, (void)u;
-	return -1;
-}
-
-/*
- * Keeps the PEM from its "-----BEGIN" on (libopendkim takes text before it
- * for DER) and checks with libcrypto that it is an unencrypted private key
- * of the block's type and size. Returns 0 or -1 with a reason.
- */
-static int
-key_check(struct key *key, char *why, size_t whylen)
-{
-	const char *begin = memmem(key->pem, key->pemlen, "-----BEGIN ", 11);
-	EVP_PKEY *pk = NULL;
-	BIO *bio;
-	int type, rc = -1;
-
-	if (begin == NULL || memchr(key->pem, '\0', key->pemlen) != NULL) {
-		seterr(why, whylen, "not a PEM private key");
-		return -1;
-	}
-	key->pemlen -= (size_t)(begin - (char *)key->pem);
-	memmove(key->pem, begin, key->pemlen);
-	explicit_bzero(key->pem + key->pemlen, (size_t)(begin - (char *)key->pem));
-	bio = BIO_new_mem_buf(key->pem, (int)key->pemlen);
-	if (bio != NULL)
-		pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-	BIO_free(bio);
-	ERR_clear_error();
-	if (pk == NULL) {
-		seterr(why, whylen, "not a PEM private key, or an encrypted one");
-		return -1;
-	}
-	key->pk = pk;
-	type = EVP_PKEY_get_base_id(pk);
-	key->bits = EVP_PKEY_get_bits(pk);
-	if (key->algorithm == BG_DKIM_RSA_SHA256 && type != EVP_PKEY_RSA)
-		seterr(why, whylen, "algorithm rsa-sha256 needs an RSA key");
-	else if (key->algorithm == BG_DKIM_ED25519_SHA256 && type != EVP_PKEY_ED25519)
-		seterr(why, whylen, "algorithm ed25519-sha256 needs an Ed25519 key");
-	else if (key->algorithm == BG_DKIM_RSA_SHA256 && key->bits < RSA_MIN_BITS)
-		seterr(why, whylen, "RSA key of %d bits; at least %d are needed (RFC 8301)", key->bits, RSA_MIN_BITS);
-	else
-		rc = 0;
-	return rc;
-}
-
 /* Starts a libopendkim signing handle for key in s; returns DKIM_STAT_OK or why not. */
 static DKIM_STAT
 sig_start(DKIM_LIB *lib, struct sig *s, const struct key *key, const char *id)
@@ -462,7 +333,7 @@ key_load(DKIM_LIB *lib, const char *file, const struct bg_dkim_conf *c, bool esp
 	key->esp = esp;
 	if (key->domain == NULL || key->selector == NULL || key->path == NULL || *key->path == '\0')
 		seterr(why, sizeof(why), "dkim needs domain, selector and key");
-	else if (key_read(key, why, sizeof(why)) == 0 && key_check(key, why, sizeof(why)) == 0 &&
+	else if (bg_dkim_key_read(key, why, sizeof(why)) == 0 && bg_dkim_key_check(key, why, sizeof(why)) == 0 &&
 	         key_test_sign(lib, key, why, sizeof(why)) == 0)
 		return 0;
 	seterr(err, errlen, "%s:%d: dkim key %s: %s", file ? file : "(config)", c->line, c->key ? c->key : "", why);
@@ -514,7 +385,7 @@ load_blocks(struct bg_dkim_keys *k, const struct bg_config *cfg, const struct bg
 {
 	for (size_t i = 0; i < n; i++) {
 		if (key_load(k->lib, cfg->file, &c[i], esp, &k->v[k->n], err, errlen) < 0) {
-			key_clear(&k->v[k->n]);
+			bg_dkim_key_clear(&k->v[k->n]);
 			return -1;
 		}
 		k->n++;
@@ -558,7 +429,7 @@ bg_dkim_keys_free(struct bg_dkim_keys *k)
 		return;
 	loaded_remove(k);
 	for (size_t i = 0; i < k->n; i++)
-		key_clear(&k->v[i]);
+		bg_dkim_key_clear(&k->v[i]);
 	free(k->v);
 	if (k->lib != NULL)
 		dkim_close(k->lib);
