@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bg_audit.h"
 #include "bg_suppress.h"
 #include "bg_util.h"
 
@@ -97,11 +98,12 @@ rcpt_key(const char *prefix, const char *address, char *key)
 	return n < 0 || n >= 512 ? -1 : 0;
 }
 
-/* Fills an XADD to prefix "audit" into c, with who and what, leaving room for pairs. */
+/* Fills an XADD to the audit stream of key (bg_audit.h) into c, with who and what, leaving room for pairs. */
 static void
-audit_cmd(struct cmd *c, char *stream, const char *prefix, const char *who, const char *what)
+audit_cmd(struct cmd *c, char *stream, const struct bg_redis *r, const char *prefix, const char *key, const char *who,
+          const char *what)
 {
-	snprintf(stream, 128, "%saudit", prefix);
+	(void)bg_audit_stream(r, prefix, key, stream, 128);
 	c->argc = 0;
 	c->argv[c->argc++] = "XADD";
 	c->argv[c->argc++] = stream;
@@ -135,7 +137,7 @@ put_field(struct bg_redis *r, const char *prefix, const char *address, const cha
 		snprintf(err, errlen, "key too long");
 		return BG_SUPPRESS_REFUSED;
 	}
-	audit_cmd(&c[1], stream, prefix, who, what);
+	audit_cmd(&c[1], stream, r, prefix, key, who, what);
 	audit_pair(&c[1], "address", address);
 	audit_pair(&c[1], "field", field);
 	audit_pair(&c[1], "value", value);
@@ -398,7 +400,7 @@ delete_audited(struct bg_redis *r, const char *prefix, const char *key, const ch
 		freeReplyObject(old);
 		return 0;
 	}
-	audit_cmd(&c[1], stream, prefix, who, "delete");
+	audit_cmd(&c[1], stream, r, prefix, key, who, "delete");
 	audit_pair(&c[1], "address", address);
 	audit_pair(&c[1], "field", field);
 	audit_pair(&c[1], "value", old->str);
@@ -444,7 +446,7 @@ bg_suppress_audit(struct bg_redis *r, const char *prefix, const char *who, const
 
 	if (npairs > 3)
 		abort(); /* can't happen: struct cmd holds 16 arguments */
-	audit_cmd(&c, stream, prefix, who, what);
+	audit_cmd(&c, stream, r, prefix, NULL, who, what);
 	for (int i = 0; i < npairs; i++)
 		audit_pair(&c, pairs[2 * i], pairs[2 * i + 1]);
 	if ((rep = command(r, c.argc, c.argv, &rc, err, errlen)) != NULL)
