@@ -2,19 +2,18 @@
  * rcpt_bench.c - the milter's recipient lookups (bg_rcpt_check) against the Redis of a configuration.
  *
  * SYNOPSIS
- *	rcpt_bench -c conf -f sender [-n lookups] [-t threads] [-v] < addresses
+ *	rcpt_bench -c conf -f sender [-n lookups | -d seconds] [-t threads] [-v] < addresses
  *
  * DESCRIPTION
  *	Reads recipient addresses, one a line, resolves sender as the milter
  *	does (bg_sender_resolve) and runs bg_rcpt_check, the milter's own
  *	RCPT decision (one pipeline per recipient; on a Cluster one per
  *	master), over the addresses in turn until lookups were made (default:
- *	each address once), from threads threads (default 1), each with its
- *	own connection as each milter worker has. Prints one line:
- *	lookups=N seconds=S per_second=R and the count of each verdict. With
- *	-v (one thread, each address once) prints "address verdict" per lookup
- *	first. Works the same on one Redis (redis.address) and on a Cluster
- *	(redis.cluster_nodes).
+ *	each address once) or for seconds, from threads threads (default 1),
+ *	each with its own connection as each milter worker has. Prints one
+ *	line: lookups=N seconds=S per_second=R and the count of each verdict.
+ *	With -v (one thread) prints "address verdict" per lookup first. Works the same on one Redis (redis.address) and
+ *on a Cluster (redis.cluster_nodes).
  *
  * DIAGNOSTICS
  *	Exit 0; 64 for bad usage; 78 for a bad configuration or sender.
@@ -41,9 +40,20 @@ struct job {
 	const struct bg_sender *sender;
 	struct bg_addr *addr;
 	size_t naddr, first, count;
+	double seconds; /* > 0: run this long instead of count lookups */
 	int verbose;
 	unsigned long verdicts[BG_V_COUNT];
 };
+
+/* Returns the monotonic clock in seconds. */
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* Runs one thread's lookups. */
 static void *
@@ -58,7 +68,9 @@ run(void *arg)
 		fprintf(stderr, "rcpt_bench: %s\n", err);
 		exit(78);
 	}
-	for (size_t i = 0; i < j->count; i++) {
+	double end = now() + j->seconds;
+
+	for (size_t i = 0; j->seconds > 0 ? now() < end : i < j->count; i++) {
 		const struct bg_addr *a = &j->addr[(j->first + i) % j->naddr];
 		bg_rcpt_check(r, j->cfg->redis.prefix, NULL, j->sender, a, time(NULL), &d);
 		if (d.verdict < BG_V_COUNT)
@@ -110,6 +122,7 @@ main(int argc, char **argv)
 {
 	const char *conf = NULL, *from = NULL;
 	long lookups = 0, threads = 1;
+	double seconds = 0;
 	int verbose = 0, c;
 	char err[512];
 	struct bg_config *cfg;
@@ -118,11 +131,12 @@ main(int argc, char **argv)
 	size_t naddr;
 	struct job *jobs;
 	pthread_t *tid;
-	struct timespec t0, t1;
+	double t0;
 
-	while ((c = getopt(argc, argv, "c:f:n:t:v")) != -1) {
+	while ((c = getopt(argc, argv, "c:d:f:n:t:v")) != -1) {
 		switch (c) {
 		case 'c': conf = optarg; break;
+		case 'd': seconds = atof(optarg); break;
 		case 'f': from = optarg; break;
 		case 'n': lookups = atol(optarg); break;
 		case 't': threads = atol(optarg); break;
@@ -131,7 +145,9 @@ main(int argc, char **argv)
 		}
 	}
 	if (conf == NULL || from == NULL || threads < 1 || threads > 256) {
-		fprintf(stderr, "usage: rcpt_bench -c conf -f sender [-n lookups] [-t threads] [-v] < addresses\n");
+		fprintf(
+		    stderr,
+		    "usage: rcpt_bench -c conf -f sender [-n lookups | -d seconds] [-t threads] [-v] < addresses\n");
 		return 64;
 	}
 	if ((cfg = bg_config_load(conf, err, sizeof(err))) == NULL) {
@@ -144,13 +160,13 @@ main(int argc, char **argv)
 	}
 	if ((naddr = read_addrs(&addr)) == 0)
 		return 64;
-	if (lookups <= 0 || verbose)
+	if (lookups <= 0)
 		lookups = (long)naddr;
 	if (verbose)
 		threads = 1;
 	jobs = bg_xcalloc((size_t)threads, sizeof(*jobs));
 	tid = bg_xcalloc((size_t)threads, sizeof(*tid));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = now();
 	for (long t = 0; t < threads; t++) {
 		jobs[t] = (struct job){cfg,
 		                       &s,
@@ -158,14 +174,14 @@ main(int argc, char **argv)
 		                       naddr,
 		                       (size_t)t * naddr / (size_t)threads,
 		                       (size_t)(lookups / threads + (t < lookups % threads)),
+		                       seconds,
 		                       verbose,
 		                       {0}};
 		pthread_create(&tid[t], NULL, run, &jobs[t]);
 	}
 	for (long t = 0; t < threads; t++)
 		pthread_join(tid[t], NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	report(jobs, (int)threads, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	report(jobs, (int)threads, now() - t0);
 	free(jobs);
 	free(tid);
 	free(addr);
