@@ -485,6 +485,8 @@ main(int argc, char **argv)
 		            d.keys == NULL ? err : "libsodium");
 	if ((d.r = bg_redis_new(&cfg->redis, &why)) == NULL)
 		bg_log_fatal(BG_EX_CONFIG, "redis address %s: %s", cfg->redis.address, why);
+	if (bg_redis_is_cluster(d.r)) /* a batch is one transaction over many slots: refuse, never half-apply */
+		bg_log_fatal(BG_EX_CONFIG, "redis cluster_nodes: logd does not run on a Redis Cluster yet");
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);
 	gethostname(host, sizeof(host) - 1);
