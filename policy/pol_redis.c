@@ -322,9 +322,7 @@ pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const c
 	}
 	r->base = base;
 	r->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 250;
-	r->auth.user = conf->user && *conf->user ? bg_xstrdup(conf->user) : NULL;
-	r->auth.password = conf->password && *conf->password ? bg_xstrdup(conf->password) : NULL;
-	r->auth.db = conf->db;
+	bg_redis_conf_copy(&r->auth, conf);
 	r->script = script;
 	r->retry = evtimer_new(base, retry_cb, r);
 	r->connect = evtimer_new(base, connect_timeout, r);
