@@ -487,6 +487,13 @@ reload(struct logd *d)
 		bg_config_free(next);
 		return;
 	}
+	if (next->redis.cluster_nodes.n > 0) {
+		bg_log_error("reload refused, keeping the configuration in force: %s: redis cluster_nodes: logd does "
+		             "not run on a Redis Cluster yet",
+		             next->file);
+		bg_config_free(next);
+		return;
+	}
 	if (!bg_redis_conf_same(&d->cfg->redis, &next->redis) && (r = bg_redis_new(&next->redis, &why)) == NULL) {
 		bg_log_error("reload failed, keeping the configuration in force: %s: redis address \"%s\": %s",
 		             next->file, next->redis.address, why);
