@@ -27,6 +27,7 @@ struct bg_redis_cl {
 	struct entry *e;
 	size_t n, cap, next;
 	int ran;
+	char *refused; /* the first command refused before the pipe: nothing of this pipeline is sent */
 	char *address;
 	char err[256];
 };
@@ -77,6 +78,8 @@ reset(struct bg_redis_cl *c)
 	c->pipe = NULL;
 	c->n = c->next = 0;
 	c->ran = 0;
+	free(c->refused);
+	c->refused = NULL;
 }
 
 void
@@ -116,11 +119,16 @@ push(struct bg_redis_cl *c, long pipe_i)
 	return e;
 }
 
-/* Adds an entry that fails with why. */
+/*
+ * Adds an entry that fails with why, and fails the whole pipeline: a command
+ * left out of an open transaction must not let the rest of it run.
+ */
 static void
 push_refused(struct bg_redis_cl *c, const char *why)
 {
 	push(c, -1)->error = bg_xstrdup(why);
+	if (c->refused == NULL)
+		c->refused = bg_xstrdup(why);
 }
 
 /* Finds the keys of a command by its name: *first and *count (0 for none). */
@@ -276,6 +284,10 @@ bg_redis_cl_append(struct bg_redis_cl *c, int argc, const char **argv, const siz
 int
 bg_redis_cl_flush(struct bg_redis_cl *c)
 {
+	if (c->refused != NULL) {
+		snprintf(c->err, sizeof(c->err), "%s", c->refused);
+		return -1;
+	}
 	if (c->pipe == NULL || c->ran)
 		return 0;
 	c->ran = 1;
@@ -294,6 +306,11 @@ bg_redis_cl_reply(struct bg_redis_cl *c)
 
 	if (c->next >= c->n) {
 		snprintf(c->err, sizeof(c->err), "no command queued");
+		return NULL;
+	}
+	if (c->refused != NULL) {
+		snprintf(c->err, sizeof(c->err), "%s", c->refused);
+		reset(c);
 		return NULL;
 	}
 	(void)bg_redis_cl_flush(c);

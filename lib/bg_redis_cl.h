@@ -13,7 +13,9 @@
  * numkeys, DEL/EXISTS/UNLINK/MGET/TOUCH take keys only, any other command
  * has one key, its first argument. MULTI ... EXEC is one transaction, which
  * must keep to one slot (a cross-slot one is refused, never sent); DISCARD is
- * refused. SCAN walks every master in turn: the cursor handed back is
+ * refused. A command refused before the pipe (DISCARD, a bad EVAL numkeys,
+ * a SCAN that cannot run, MULTI or EXEC out of place, too many commands)
+ * fails the whole pipeline: nothing of it is sent. SCAN walks every master in turn: the cursor handed back is
  * "<cursor>.<master>.<map>" (a cursor the caller passes back unread), and
  * a SCAN fails when the slot map changed since the walk began, so a walk that
  * ends with cursor "0" has read every master of one map.
@@ -40,7 +42,7 @@ void bg_redis_cl_free(struct bg_redis_cl *c);
 /* Fetches the slot map if there is none. Returns 0 or -1. */
 int bg_redis_cl_connect(struct bg_redis_cl *c);
 
-/* Queues one command for the pipeline. Returns 0, or -1 (refused: the pipeline will fail). */
+/* Queues one command for the pipeline. Returns 0: a refusal shows as the pipeline's missing replies. */
 int bg_redis_cl_append(struct bg_redis_cl *c, int argc, const char **argv, const size_t *argvlen);
 
 /* Runs the pipeline if it has not run, and returns the next reply (the caller frees it), or NULL. */
