@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bg_audit.h"
 #include "bg_suppress.h"
 #include "unsd_undo.h"
 
@@ -46,7 +47,10 @@ run(struct bg_redis *r, const char *script, const struct unsd_change *c, char *e
 		snprintf(err, errlen, "key too long");
 		return UNSD_STORE_REFUSED;
 	}
-	snprintf(stream, sizeof(stream), "%saudit", c->prefix);
+	if (bg_audit_stream(r, c->prefix, key, stream, sizeof(stream)) < 0) { /* a Cluster: the part in key's slot */
+		snprintf(err, errlen, "audit stream name too long");
+		return UNSD_STORE_REFUSED;
+	}
 	if (bg_redis_append(r, 11, argv, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
 		return UNSD_STORE_DOWN;
 	if (rep->type == REDIS_REPLY_INTEGER)

@@ -340,6 +340,8 @@ conf_validate(cfg_t *cfg, cfg_opt_t *opt)
 	note_line(parsing, cfg);
 	if (row != NULL && row->set == BG_SET_REDIS && strcmp(row->name, "password_file") == 0)
 		parsing->password_line = file_line(parsing, cfg->line);
+	if (row != NULL && row->set == BG_SET_REDIS && strcmp(row->name, "address") == 0)
+		parsing->address_line = file_line(parsing, cfg->line);
 	return row != NULL && (row->type == BG_T_STR || row->type == BG_T_RATE) ? check_str(cfg, opt, row) : 0;
 }
 

@@ -107,6 +107,7 @@ struct bg_redis_conf {
 	char *password_file; /* NULL: no AUTH */
 	char *password;      /* read at load, never printed; NULL without password_file */
 	long db;             /* SELECTed on every connection when not 0 */
+	struct bg_strlist cluster_nodes; /* Redis Cluster seeds, "host:port"; none: address is one Redis */
 };
 
 /* A rate: count events per period seconds (0/0 when unset). */

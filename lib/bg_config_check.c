@@ -100,10 +100,17 @@ static int
 check_redis(struct bg_load *ld, struct bg_config *cfg)
 {
 	const char *why;
-	struct bg_redis *r = bg_redis_new(&cfg->redis, &why);
+	struct bg_redis *r;
 
-	if (r == NULL) {
-		bg_config_errat(ld, 0, "redis address \"%s\": %s", cfg->redis.address, why);
+	if (cfg->redis.cluster_nodes.n > 0 && ld->address_line > 0) {
+		bg_config_errat(ld, ld->address_line, "redis address and cluster_nodes exclude each other");
+		return -1;
+	}
+	if ((r = bg_redis_new(&cfg->redis, &why)) == NULL) {
+		if (cfg->redis.cluster_nodes.n > 0)
+			bg_config_errat(ld, 0, "redis cluster_nodes: %s", why);
+		else
+			bg_config_errat(ld, 0, "redis address \"%s\": %s", cfg->redis.address, why);
 		return -1;
 	}
 	bg_redis_free(r);

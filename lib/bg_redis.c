@@ -10,6 +10,7 @@
 
 #include "bg_metrics.h"
 #include "bg_redis.h"
+#include "bg_redis_cl.h"
 #include "bg_secret.h"
 #include "bg_util.h"
 
@@ -21,6 +22,7 @@ struct bg_redis {
 	struct timeval timeout;
 	struct bg_redis_conf auth; /* user, password, db */
 	redisContext *ctx;
+	struct bg_redis_cl *cl; /* Cluster mode (cluster_nodes): every call goes there */
 	char err[256];
 	double sent; /* when the first command waiting for its reply was queued; 0: none */
 };
@@ -92,6 +94,9 @@ bg_redis_conf_copy(struct bg_redis_conf *dst, const struct bg_redis_conf *conf)
 	dst->password_file = dup_set(conf->password_file);
 	dst->password = dup_set(conf->password);
 	dst->db = conf->db;
+	memset(&dst->cluster_nodes, 0, sizeof(dst->cluster_nodes));
+	for (size_t i = 0; i < conf->cluster_nodes.n; i++)
+		bg_strlist_add(&dst->cluster_nodes, conf->cluster_nodes.v[i]);
 }
 
 void
@@ -102,6 +107,7 @@ bg_redis_conf_clear(struct bg_redis_conf *c)
 	free(c->user);
 	free(c->password_file);
 	bg_secret_free(c->password);
+	bg_strlist_free(&c->cluster_nodes);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -112,11 +118,24 @@ same_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
+/* True when two lists of seeds are equal, in order. */
+static int
+same_list(const struct bg_strlist *a, const struct bg_strlist *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
+
 int
 bg_redis_conf_same(const struct bg_redis_conf *a, const struct bg_redis_conf *b)
 {
-	return same_str(a->address, b->address) && a->timeout_ms == b->timeout_ms && same_str(a->user, b->user) &&
-	       same_str(a->password, b->password) && a->db == b->db;
+	return same_list(&a->cluster_nodes, &b->cluster_nodes) && same_str(a->address, b->address) &&
+	       a->timeout_ms == b->timeout_ms && same_str(a->user, b->user) && same_str(a->password, b->password) &&
+	       a->db == b->db;
 }
 
 /* Makes a handle for address with conf's timeout and credentials; db as given. */
@@ -156,7 +175,16 @@ error_kind(const redisContext *ctx)
 struct bg_redis *
 bg_redis_new(const struct bg_redis_conf *conf, const char **err)
 {
-	return make(conf, conf->address, conf->db, err);
+	struct bg_redis *r;
+	struct bg_redis_cl *cl;
+
+	if (conf->cluster_nodes.n == 0)
+		return make(conf, conf->address, conf->db, err);
+	if ((cl = bg_redis_cl_new(conf, err)) == NULL)
+		return NULL;
+	r = bg_xcalloc(1, sizeof(*r));
+	r->cl = cl;
+	return r;
 }
 
 struct bg_redis *
@@ -188,6 +216,7 @@ bg_redis_free(struct bg_redis *r)
 		return;
 	if (r->ctx != NULL)
 		redisFree(r->ctx);
+	bg_redis_cl_free(r->cl);
 	free(r->address);
 	free(r->host);
 	free(r->path);
@@ -239,6 +268,8 @@ authenticate(struct bg_redis *r)
 int
 bg_redis_connect(struct bg_redis *r)
 {
+	if (r->cl != NULL)
+		return bg_redis_cl_connect(r->cl);
 	if (r->ctx != NULL)
 		return 0;
 	if (r->path != NULL)
@@ -261,6 +292,8 @@ bg_redis_connect(struct bg_redis *r)
 int
 bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *argvlen)
 {
+	if (r->cl != NULL)
+		return bg_redis_cl_append(r->cl, argc, argv, argvlen);
 	if (bg_redis_connect(r) < 0)
 		return -1;
 	if (redisAppendCommandArgv(r->ctx, argc, argv, argvlen) != REDIS_OK) {
@@ -277,6 +310,8 @@ bg_redis_reply(struct bg_redis *r)
 {
 	void *reply = NULL;
 
+	if (r->cl != NULL)
+		return bg_redis_cl_reply(r->cl);
 	if (r->ctx == NULL) {
 		snprintf(r->err, sizeof(r->err), "not connected");
 		return NULL;
@@ -296,6 +331,8 @@ bg_redis_flush(struct bg_redis *r)
 {
 	int done = 0;
 
+	if (r->cl != NULL)
+		return bg_redis_cl_flush(r->cl);
 	if (r->ctx == NULL) {
 		snprintf(r->err, sizeof(r->err), "not connected");
 		return -1;
@@ -312,14 +349,18 @@ bg_redis_flush(struct bg_redis *r)
 const char *
 bg_redis_error(const struct bg_redis *r)
 {
-	return r->err;
+	return r->cl != NULL ? bg_redis_cl_error(r->cl) : r->err;
 }
 
 void
 bg_redis_reply_error(struct bg_redis *r, const redisReply *reply, const char *what)
 {
+	int is_error = reply != NULL && reply->type == REDIS_REPLY_ERROR && reply->str != NULL;
+
 	bg_metrics_redis_error("reply");
-	if (reply != NULL && reply->type == REDIS_REPLY_ERROR && reply->str != NULL)
+	if (r->cl != NULL)
+		bg_redis_cl_set_error(r->cl, is_error ? reply->str : what ? what : "unexpected reply");
+	else if (reply != NULL && reply->type == REDIS_REPLY_ERROR && reply->str != NULL)
 		snprintf(r->err, sizeof(r->err), "%s", reply->str);
 	else
 		snprintf(r->err, sizeof(r->err), "%s", what);
@@ -328,5 +369,11 @@ bg_redis_reply_error(struct bg_redis *r, const redisReply *reply, const char *wh
 const char *
 bg_redis_address(const struct bg_redis *r)
 {
-	return r->address;
+	return r->cl != NULL ? bg_redis_cl_address(r->cl) : r->address;
+}
+
+int
+bg_redis_is_cluster(const struct bg_redis *r)
+{
+	return r->cl != NULL;
 }

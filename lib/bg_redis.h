@@ -10,7 +10,9 @@
  * before anything else; a refused AUTH or SELECT is a connection error.
  * No error text ever holds the password. A connection is not thread-safe:
  * one user at a time. The module never logs; bg_redis_error() says what went
- * wrong.
+ * wrong. Made from a configuration with cluster_nodes, a handle talks to a
+ * Redis Cluster with the same calls (bg_redis_cl.h): a pipeline becomes one
+ * pipeline per master, in parallel, with replies in the order of the appends.
  *
  * DIAGNOSTICS: -1 or NULL with the reason on the handle (bg_redis_error); bg_redis_new sets *err.
  */
@@ -91,7 +93,10 @@ const char *bg_redis_error(const struct bg_redis *r);
  */
 void bg_redis_reply_error(struct bg_redis *r, const redisReply *reply, const char *what);
 
-/* Returns the address this handle talks to. */
+/* Returns the address this handle talks to (the seeds, comma-separated, on a Cluster). */
 const char *bg_redis_address(const struct bg_redis *r);
+
+/* True when r talks to a Redis Cluster (made from cluster_nodes; see bg_redis_cl.h). */
+int bg_redis_is_cluster(const struct bg_redis *r);
 
 #endif

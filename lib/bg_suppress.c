@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bg_audit.h"
 #include "bg_suppress.h"
 #include "bg_util.h"
 
@@ -53,9 +54,11 @@ begin(struct bg_redis *r)
 }
 
 /*
- * Runs the n commands as MULTI ... EXEC: MULTI first on its own, so that a
- * refused MULTI never lets the commands run outside the transaction (a write
- * without its audit entry), then the commands and EXEC in one round trip.
+ * Runs the n commands as MULTI ... EXEC. On one Redis MULTI goes first on
+ * its own, so that a refused MULTI never lets the commands run outside the
+ * transaction (a write without its audit entry), then the commands and EXEC
+ * in one round trip. On a Cluster the client routes the whole transaction by
+ * its commands' slot, so MULTI goes with them (its answer is still checked).
  * Returns 0, or -1 (bg_redis_error); *execp (when not NULL) receives EXEC's
  * reply after 0, which the caller frees. Every reply is read, so the
  * connection stays usable.
@@ -63,18 +66,19 @@ begin(struct bg_redis *r)
 static int
 transaction(struct bg_redis *r, struct cmd *cmds, int n, redisReply **execp)
 {
-	const char *exec[1] = {"EXEC"};
+	const char *multi[1] = {"MULTI"}, *exec[1] = {"EXEC"};
+	bool cluster = bg_redis_is_cluster(r);
 	redisReply *rep;
 	int rc = 0;
 
-	if (begin(r) < 0)
+	if (cluster ? bg_redis_append(r, 1, multi, NULL) < 0 : begin(r) < 0)
 		return -1;
 	for (int i = 0; i < n; i++)
 		if (bg_redis_append(r, cmds[i].argc, cmds[i].argv, NULL) < 0)
 			return -1;
 	if (bg_redis_append(r, 1, exec, NULL) < 0)
 		return -1;
-	for (int i = 0; i < n + 1; i++) { /* each command, EXEC */
+	for (int i = cluster ? -1 : 0; i < n + 1; i++) { /* (MULTI,) each command, EXEC */
 		if ((rep = bg_redis_reply(r)) == NULL)
 			return -1;
 		if (i == n && rc == 0 && (rc = exec_result(r, rep)) == 0 && execp != NULL) {
@@ -97,11 +101,12 @@ rcpt_key(const char *prefix, const char *address, char *key)
 	return n < 0 || n >= 512 ? -1 : 0;
 }
 
-/* Fills an XADD to prefix "audit" into c, with who and what, leaving room for pairs. */
+/* Fills an XADD to the audit stream of key (bg_audit.h) into c, with who and what, leaving room for pairs. */
 static void
-audit_cmd(struct cmd *c, char *stream, const char *prefix, const char *who, const char *what)
+audit_cmd(struct cmd *c, char *stream, const struct bg_redis *r, const char *prefix, const char *key, const char *who,
+          const char *what)
 {
-	snprintf(stream, 128, "%saudit", prefix);
+	(void)bg_audit_stream(r, prefix, key, stream, 128);
 	c->argc = 0;
 	c->argv[c->argc++] = "XADD";
 	c->argv[c->argc++] = stream;
@@ -133,7 +138,7 @@ put_field(struct bg_redis *r, const char *prefix, const char *address, const cha
 
 	if (rcpt_key(prefix, address, key) < 0)
 		return refused(r, NULL, "key too long");
-	audit_cmd(&c[1], stream, prefix, who, what);
+	audit_cmd(&c[1], stream, r, prefix, key, who, what);
 	audit_pair(&c[1], "address", address);
 	audit_pair(&c[1], "field", field);
 	audit_pair(&c[1], "value", value);
@@ -206,7 +211,7 @@ delete_audited(struct bg_redis *r, const char *prefix, const char *key, const ch
 		freeReplyObject(old);
 		return 0;
 	}
-	audit_cmd(&c[1], stream, prefix, who, "delete");
+	audit_cmd(&c[1], stream, r, prefix, key, who, "delete");
 	audit_pair(&c[1], "address", address);
 	audit_pair(&c[1], "field", field);
 	audit_pair(&c[1], "value", old->str);
@@ -249,7 +254,7 @@ bg_suppress_audit(struct bg_redis *r, const char *prefix, const char *who, const
 
 	if (npairs > 3)
 		abort(); /* can't happen: struct cmd holds 16 arguments */
-	audit_cmd(&c, stream, prefix, who, what);
+	audit_cmd(&c, stream, r, prefix, NULL, who, what);
 	for (int i = 0; i < npairs; i++)
 		audit_pair(&c, pairs[2 * i], pairs[2 * i + 1]);
 	if ((rep = command(r, c.argc, c.argv)) == NULL)

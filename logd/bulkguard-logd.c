@@ -531,11 +531,14 @@ own_flag(int ch, const char *arg, struct bg_daemon_opts *o)
 static void *
 derive(const struct bg_config *cfg, char *err, size_t errlen)
 {
-	struct bg_token_keys **state = bg_xcalloc(1, sizeof(*state));
+	struct bg_token_keys **state;
 	char why[512];
 
-	(void)err;
-	(void)errlen;
+	if (cfg->redis.cluster_nodes.n > 0) { /* a batch is one transaction over many slots: refuse, never half-apply */
+		snprintf(err, errlen, "redis cluster_nodes: bulkguard-logd does not run on a Redis Cluster yet");
+		return NULL;
+	}
+	state = bg_xcalloc(1, sizeof(*state));
 	if (bg_token_init() < 0 || (*state = bg_token_keys_load(cfg->unsubscribe.key_file, why, sizeof(why))) == NULL)
 		bg_log_warn("key file: %s (deliveries are counted per IP only, never for an entity)",
 		            *state == NULL ? why : "libsodium");

@@ -318,8 +318,13 @@ start_connect(struct pol_redis *r)
 struct pol_redis *
 pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const char *script, const char **err)
 {
-	struct pol_redis *r = bg_xcalloc(1, sizeof(*r));
+	struct pol_redis *r;
 
+	if (conf->cluster_nodes.n > 0) { /* never the default address instead: refuse */
+		*err = "redis cluster_nodes: policyd does not run on a Redis Cluster yet";
+		return NULL;
+	}
+	r = bg_xcalloc(1, sizeof(*r));
 	if (bg_redis_split_address(conf->address, &r->host, &r->port) < 0) {
 		*err = "redis address must be host:port, [v6]:port or unix:/path";
 		free(r->host);

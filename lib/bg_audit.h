@@ -1,0 +1,33 @@
+/*
+ * bg_audit.h - the name of the audit stream a write's entry goes to.
+ *
+ * On a single Redis every entry goes to <prefix>audit (bg:audit). On a
+ * Redis Cluster a write and its entry run in one MULTI/EXEC, which must keep
+ * to one slot, and the stable key names (bg:rcpt:<address>) carry no hash
+ * tag; so the entry goes to the part of the stream in the slot of the key
+ * written: <prefix>audit:{<tag>}, where <tag> is the slot's tag from
+ * bg_cluster_slot_tags (the first of "0".."9", "a".."z", "00"... in that
+ * order whose CRC16 lands in the slot). An entry written alone (no key)
+ * goes to <prefix>audit. A reader takes every part: <prefix>audit and each
+ * <prefix>audit:{*} on every master.
+ *
+ * DIAGNOSTICS: -1 when the name does not fit.
+ */
+#ifndef BG_AUDIT_H
+#define BG_AUDIT_H
+
+#include <stddef.h>
+
+#include "bg_redis.h"
+
+/*
+ * Writes into stream (len bytes) the name of the audit stream for an entry
+ * written with key (NULL: an entry alone) over r. Returns 0, or -1 when the
+ * name does not fit.
+ */
+int bg_audit_stream(const struct bg_redis *r, const char *prefix, const char *key, char *stream, size_t len);
+
+/* Returns the tag of slot (0..16383): a key "...{tag}..." lives in that slot. The table is built once. */
+const char *bg_audit_slot_tag(unsigned slot);
+
+#endif
