@@ -122,31 +122,76 @@ count_bounce(const struct bg_config *cfg, struct bg_redis *redis, const char *ad
 	return 0;
 }
 
-/* Applies one DSN recipient. */
+/* Writes this host's name as Postfix's myhostname defaults to it: gethostname's, ".localdomain" added without a dot. */
+static void
+this_host(char *out, size_t len)
+{
+	char host[256] = "";
+
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	snprintf(out, len, "%s%s", host, strchr(host, '.') == NULL ? ".localdomain" : "");
+}
+
+/* True when name (a DSN's Reporting-MTA, "" none) is one of feedback.own_mtas, or this host when none is set. */
+static bool
+own_mta(const struct bg_config *cfg, const char *name)
+{
+	char host[300];
+
+	if (name[0] == '\0')
+		return false;
+	for (size_t i = 0; i < cfg->feedback.own_mtas.n; i++)
+		if (strcasecmp(cfg->feedback.own_mtas.v[i], name) == 0)
+			return true;
+	this_host(host, sizeof(host));
+	return cfg->feedback.own_mtas.n == 0 && strcasecmp(host, name) == 0;
+}
+
+/*
+ * Counts a verified block (the sender was refused, not the mailbox: nothing
+ * is written for the recipient) as bounce-block for the VERP's entity in
+ * addr's group. A block our own MTA reported was refused in its SMTP session
+ * and is counted by bulkguard-logd from the log; only a remote's later DSN is
+ * counted here, and per entity only: nothing verified names the pool IP.
+ */
+static void
+count_block(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_rcpt *x, const char *addr,
+            const char *entity, const char *reporting_mta, time_t now, const char *id)
+{
+	const char *why = own_mta(cfg, reporting_mta) ? "own-mta" : entity == NULL ? "no-entity" : NULL;
+
+	if (why != NULL) {
+		bg_log_info("%s: rcpt=%s status=%s class=block action=none reporting_mta=%s reason=%s", id, addr,
+		            x->status[0] ? x->status : "-", reporting_mta[0] ? reporting_mta : "-", why);
+		return;
+	}
+	bg_log_info("%s: rcpt=%s status=%s class=block action=count entity=%s reporting_mta=%s", id, addr,
+	            x->status[0] ? x->status : "-", entity, reporting_mta[0] ? reporting_mta : "-");
+	fb_stat_count(cfg, redis, entity, NULL, addr, BG_ST_BLOCK, now, id);
+}
+
+/* Applies one DSN recipient; reporting_mta is the DSN's ("" none). */
 static int
-apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_rcpt *x, const char *entity, time_t now,
-           const char *id)
+apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_rcpt *x, const char *entity,
+           const char *reporting_mta, time_t now, const char *id)
 {
 	struct bg_addr a;
 	char source[40];
 	bool spanned = false;
 	long long count = 0;
 
-	/*
-	 * block: the sender was refused, not the mailbox; nothing is written for
-	 * the recipient. Its count per pool IP and destination has one owner, the
-	 * Postfix log reader (issue 13); a counter here would take the verified
-	 * VERP's entity and the Remote-MTA, and count only blocks that came after
-	 * the receiver first accepted.
-	 */
-	if (x->cls == FB_CLASS_NONE || x->cls == FB_CLASS_SOFT || x->cls == FB_CLASS_BLOCK ||
-	    !fb_apply_address(cfg, &x->addr, &a)) {
+	if (x->cls == FB_CLASS_NONE || x->cls == FB_CLASS_SOFT || !fb_apply_address(cfg, &x->addr, &a)) {
 		bg_log_info("%s: rcpt=%s status=%s class=%s action=none", id, x->addr.len ? x->addr.text : "-",
 		            x->status[0] ? x->status : "-", fb_class_name(x->cls));
 		return 0;
 	}
 	if (x->verp != BG_VERP_OK) {
 		fb_apply_unverified(cfg, redis, id, "dsn", a.text, bg_verp_status_name(x->verp));
+		return 0;
+	}
+	if (x->cls == FB_CLASS_BLOCK) {
+		count_block(cfg, redis, x, a.text, entity, reporting_mta, now, id);
 		return 0;
 	}
 	if (x->cls == FB_CLASS_BOUNCE) {
@@ -378,7 +423,7 @@ fb_apply(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_re
 		if (r->n_rcpt == 0)
 			fb_apply_unverified(cfg, redis, id, "dsn", NULL, "no-recipient");
 		for (size_t i = 0; i < r->n_rcpt && rc == 0; i++)
-			rc = apply_rcpt(cfg, redis, &r->rcpt[i], dsn_entity(cfg, r), now, id);
+			rc = apply_rcpt(cfg, redis, &r->rcpt[i], dsn_entity(cfg, r), r->reporting_mta, now, id);
 		break;
 	case FB_ARF: rc = apply_arf(cfg, redis, r, now, id); break;
 	case FB_UNSUBSCRIBE: rc = apply_unsubscribe(cfg, redis, r, now, id); break;

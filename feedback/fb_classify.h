@@ -142,6 +142,7 @@ struct fb_record {
 	struct fb_rcpt rcpt[FB_RCPT_MAX];
 	size_t n_rcpt;
 	bool standard;                 /* DSN: a message/delivery-status part was read */
+	char reporting_mta[256];       /* DSN: its Reporting-MTA's name, lower case; "" when none (untrusted) */
 	int verp;                      /* enum bg_verp_status of the envelope recipient */
 	struct bg_addr verp_rcpt;      /* the recipient the envelope's VERP names (verp OK), len 0 otherwise */
 	struct bg_verp_info verp_info; /* what the envelope's VERP carries (verified when verp is OK) */

@@ -58,6 +58,21 @@ dsn_status(const char *status_field, const char *diagnostic, struct fb_rcpt *x)
 		snprintf(x->status, sizeof(x->status), "%s", from_diag);
 }
 
+/* Keeps the host name of a Reporting-MTA field ("dns; mx.example.net") in r, lower case, once. */
+static void
+reporting_mta(const char *field, struct fb_record *r)
+{
+	const char *name = field != NULL && strchr(field, ';') != NULL ? strchr(field, ';') + 1 : field;
+	size_t n;
+
+	if (name == NULL || r->reporting_mta[0] != '\0')
+		return;
+	name += strspn(name, " \t\r\n");
+	n = strcspn(name, " \t\r\n(");
+	if (n < sizeof(r->reporting_mta))
+		fb_copy_lower(name, r->reporting_mta, n + 1);
+}
+
 /* Reads one per-recipient block of a delivery-status part; each field is read once. */
 static void
 dsn_block(GMimeObject *o, void *arg)
@@ -68,6 +83,7 @@ dsn_block(GMimeObject *o, void *arg)
 	const char *status_field = fb_hdr(o, "Status");
 	struct fb_rcpt *x;
 
+	reporting_mta(fb_hdr(o, "Reporting-MTA"), r);
 	if ((final_rcpt == NULL && original_rcpt == NULL && action == NULL) || r->n_rcpt >= FB_RCPT_MAX)
 		return; /* the per-message block, or one recipient too many */
 	x = &r->rcpt[r->n_rcpt++];

@@ -238,6 +238,8 @@ struct bg_config {
 		long verp_upgrade_date; /* unix time of the day version 2 VERPs began, 0 unset */
 		/* mail to these carrying our token or VERP is a complaint */
 		struct bg_strlist abuse_addresses;
+		/* host names of our own MTAs: their DSNs' blocks are logd's (empty: this host's name) */
+		struct bg_strlist own_mtas;
 	} feedback;
 	struct {
 		char *maillog;        /* Postfix's log bulkguard-logd reads; "-": standard input */

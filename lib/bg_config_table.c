@@ -62,6 +62,7 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_FEEDBACK, "verp_max_age", BG_T_DURATION, "30d", DAY, YEARS, NULL, C(feedback.verp_max_age) },
 	{ BG_SET_FEEDBACK, "verp_upgrade_date", BG_T_DATE, NULL, 0, 0, NULL, C(feedback.verp_upgrade_date) },
 	{ BG_SET_FEEDBACK, "abuse_addresses", BG_T_STRLIST, NULL, 0, 0, NULL, C(feedback.abuse_addresses) },
+	{ BG_SET_FEEDBACK, "own_mtas", BG_T_STRLIST, NULL, 0, 0, NULL, C(feedback.own_mtas) },
 
 	{ BG_SET_DKIM, "domain", BG_T_STR, NULL, 0, 0, NULL, D(domain) },
 	{ BG_SET_DKIM, "selector", BG_T_STR, NULL, 0, 0, NULL, D(selector) },
