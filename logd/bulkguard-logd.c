@@ -527,6 +527,16 @@ own_flag(int ch, const char *arg, struct bg_daemon_opts *o)
 		opt_path = arg;
 }
 
+/* A batch is one transaction over many slots: a Redis Cluster is refused (start, -n, reload), never half-applied. */
+static int
+no_cluster(const struct bg_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->redis.cluster_nodes.n == 0)
+		return 0;
+	snprintf(err, errlen, "%s: redis cluster_nodes: bulkguard-logd does not run on a Redis Cluster yet", cfg->file);
+	return -1;
+}
+
 /* The key file, derived from each configuration: a missing one only narrows what is counted. */
 static void *
 derive(const struct bg_config *cfg, char *err, size_t errlen)
@@ -534,10 +544,8 @@ derive(const struct bg_config *cfg, char *err, size_t errlen)
 	struct bg_token_keys **state;
 	char why[512];
 
-	if (cfg->redis.cluster_nodes.n > 0) { /* a batch is one transaction over many slots: refuse, never half-apply */
-		snprintf(err, errlen, "redis cluster_nodes: bulkguard-logd does not run on a Redis Cluster yet");
+	if (no_cluster(cfg, err, errlen) < 0)
 		return NULL;
-	}
 	state = bg_xcalloc(1, sizeof(*state));
 	if (bg_token_init() < 0 || (*state = bg_token_keys_load(cfg->unsubscribe.key_file, why, sizeof(why))) == NULL)
 		bg_log_warn("key file: %s (deliveries are counted per IP only, never for an entity)",
@@ -663,6 +671,7 @@ static const struct bg_service logd_service = {
     .own_flag = own_flag,
     .metrics_listen = metrics_listen,
     .prepare = prepare,
+    .check = no_cluster,
     .derive = derive,
     .state_free = state_free,
     .fixed = fixed,
