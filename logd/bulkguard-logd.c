@@ -639,7 +639,7 @@ serve(struct bg_server *srv)
 	adopt(&d);
 	if (d.r == NULL)
 		return BG_EX_CONFIG;
-	d.path = opt_path != NULL ? opt_path : d.cfg->reputation.maillog;
+	d.path = bg_xstrdup(opt_path != NULL ? opt_path : d.cfg->reputation.maillog); /* outlives a reload */
 	gethostname(host, sizeof(host) - 1);
 	snprintf(d.ckey, sizeof(d.ckey), "%slogd:checkpoint:%s", d.cfg->redis.prefix, host);
 	snprintf(d.qkey, sizeof(d.qkey), "%slogd:qid:%s", d.cfg->redis.prefix, host);
@@ -659,6 +659,7 @@ serve(struct bg_server *srv)
 	ld_qid_free(d.qids);
 	bg_stat_batch_free(d.stat);
 	free(d.fresh);
+	free((char *)d.path);
 	bg_redis_free(d.r);
 	bg_held_release(d.g);
 	return rc;
