@@ -73,6 +73,25 @@ reporting_mta(const char *field, struct fb_record *r)
 		fb_copy_lower(name, r->reporting_mta, n + 1);
 }
 
+/*
+ * What a local delivery program's diagnostic (type x-unix: procmail, a pipe)
+ * that says says means: its words about a user or host are the program's
+ * own trouble, not the MTA's lookup (FB_SAYS_PROGRAM, counted); a full
+ * mailbox, a delay, a refusal of the sender and the like stay as they are.
+ */
+static enum fb_says
+program_says(enum fb_says says)
+{
+	switch (says) {
+	case FB_SAYS_NOTHING:
+	case FB_SAYS_USER_UNKNOWN:
+	case FB_SAYS_HOST_UNKNOWN:
+	case FB_SAYS_NO_ACCOUNT:
+	case FB_SAYS_FILTERED: return FB_SAYS_PROGRAM;
+	default: return says;
+	}
+}
+
 /* Reads one per-recipient block of a delivery-status part; each field is read once. */
 static void
 dsn_block(GMimeObject *o, void *arg)
@@ -82,6 +101,7 @@ dsn_block(GMimeObject *o, void *arg)
 	const char *action = fb_hdr(o, "Action"), *diagnostic = fb_hdr(o, "Diagnostic-Code");
 	const char *status_field = fb_hdr(o, "Status");
 	struct fb_rcpt *x;
+	bool program;
 
 	reporting_mta(fb_hdr(o, "Reporting-MTA"), r);
 	if ((final_rcpt == NULL && original_rcpt == NULL && action == NULL) || r->n_rcpt >= FB_RCPT_MAX)
@@ -90,6 +110,7 @@ dsn_block(GMimeObject *o, void *arg)
 	if (!fb_field_addr(final_rcpt, &x->addr))
 		fb_field_addr(original_rcpt, &x->addr);
 	fb_copy_lower(action, x->action, sizeof(x->action));
+	program = diagnostic != NULL && strncasecmp(diagnostic + strspn(diagnostic, " \t"), "x-unix", 6) == 0;
 	if (diagnostic != NULL && strchr(diagnostic, ';') != NULL)
 		diagnostic = strchr(diagnostic, ';') + 1; /* past the diagnostic type ("smtp;") */
 	if (diagnostic == NULL)
@@ -101,6 +122,8 @@ dsn_block(GMimeObject *o, void *arg)
 	if (x->says == FB_SAYS_NOTHING)
 		x->says = fb_text_says(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
 	x->stage = fb_text_stage(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
+	if (program)
+		x->says = program_says(x->says);
 }
 
 /* Returns the bounce's own words, before any copy of the returned message (caller g_frees), or NULL. */
@@ -186,6 +209,9 @@ fb_read_dsn(GMimeMessage *m, GMimePart *part, struct fb_walk *w, const char *env
 	for (size_t i = 0; r->n_rcpt > 1 && words != NULL && i < r->n_rcpt; i++)
 		if (r->rcpt[i].says == FB_SAYS_NOTHING)
 			rcpt_from_words(words, words_len, &r->rcpt[i]);
+	for (size_t i = 0; r->n_rcpt > 1 && words != NULL && i < r->n_rcpt; i++)
+		if (r->rcpt[i].stage == FB_STAGE_UNKNOWN && fb_text_stage(words, words_len) == FB_STAGE_RCPT)
+			r->rcpt[i].stage = FB_STAGE_RCPT; /* Postfix's words name the command its report leaves out */
 	g_free(words);
 	for (size_t i = 0; i < r->n_rcpt; i++) {
 		struct fb_rcpt *x = &r->rcpt[i];
