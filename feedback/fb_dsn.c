@@ -171,6 +171,55 @@ rcpt_from_words(const char *s, size_t n, struct fb_rcpt *x)
 	x->stage = fb_text_stage(s + b, e - b);
 }
 
+/* True when n bytes of s name domain on its own (not as an address's part after '@', not inside a longer name). */
+static bool
+names_domain(const char *s, size_t n, const char *domain)
+{
+	size_t m = strlen(domain);
+
+	for (long at = m > 0 ? fb_find_ci(s, n, domain) : -1; at >= 0;) {
+		size_t i = (size_t)at, e = i + m;
+		bool own = (i == 0 || !(isalnum((unsigned char)s[i - 1]) || strchr("@.-", s[i - 1]) != NULL)) &&
+		           (e >= n || !(isalnum((unsigned char)s[e]) || s[e] == '-' ||
+		                        (s[e] == '.' && e + 1 < n && isalnum((unsigned char)s[e + 1]))));
+		long next;
+
+		if (own)
+			return true;
+		next = fb_find_ci(s + i + 1, n - i - 1, domain);
+		at = next < 0 ? -1 : (long)(i + 1) + next;
+	}
+	return false;
+}
+
+/*
+ * A "does not exist" that names the sender's own domain (the bounce's To,
+ * or the envelope recipient's: the returned message's sender), not the
+ * recipient's: Exim's "553 sender.example does not exist" after DATA. The
+ * sender was refused; it says nothing about the mailbox (blocked).
+ */
+static void
+sender_domain_refused(struct fb_rcpt *x, GMimeMessage *m, const char *env)
+{
+	const char *to = fb_hdr(GMIME_OBJECT(m), "To");
+	struct bg_addr sender;
+	const char *domains[2] = {NULL, NULL};
+
+	if (x->says != FB_SAYS_USER_UNKNOWN && x->says != FB_SAYS_HOST_UNKNOWN && x->says != FB_SAYS_FILTERED)
+		return;
+	if (fb_field_addr(to, &sender))
+		domains[0] = bg_addr_domain(&sender);
+	if (env != NULL && strchr(env, '@') != NULL)
+		domains[1] = strrchr(env, '@') + 1;
+	for (int i = 0; i < 2; i++)
+		if (domains[i] != NULL && domains[i][0] != '\0' &&
+		    (x->addr.len == 0 || strcasecmp(bg_addr_domain(&x->addr), domains[i]) != 0) &&
+		    names_domain(x->diag, strlen(x->diag), domains[i])) {
+			x->says = FB_SAYS_BLOCKED;
+			return;
+		}
+}
+
 /*
  * Reads a message/delivery-status part into r. A recipient whose diagnostic
  * says nothing is read from the bounce's own words: all of them when it is
@@ -216,6 +265,7 @@ fb_read_dsn(GMimeMessage *m, GMimePart *part, struct fb_walk *w, const char *env
 	for (size_t i = 0; i < r->n_rcpt; i++) {
 		struct fb_rcpt *x = &r->rcpt[i];
 
+		sender_domain_refused(x, m, env);
 		x->says = fb_says_at_stage(x->says, x->stage, x->status);
 		if (x->status[0] == '\0') /* a report's own status is kept as it is, vague or not */
 			fb_status_refine(x->status, sizeof(x->status), x->says);
@@ -619,6 +669,7 @@ fb_read_plain_bounce(GMimeMessage *m, struct fb_walk *w, const char *env, struct
 			x->says = fb_text_says(words, len);
 		if (words != NULL && whole && x->stage == FB_STAGE_UNKNOWN)
 			x->stage = fb_text_stage(words, len);
+		sender_domain_refused(x, m, env);
 		plain_class(x, delay, pasted > 0);
 	}
 	g_free(words);
