@@ -92,7 +92,14 @@ program_says(enum fb_says says)
 	}
 }
 
-/* Reads one per-recipient block of a delivery-status part; each field is read once. */
+/*
+ * Reads one per-recipient block of a delivery-status part; each field is
+ * read once. A block without the Status RFC 3464 requires, whose diagnostic
+ * is a bare reply code ("550 a@example.com... No such user"), holds nothing
+ * machine-readable: a filtering gateway's imitation of a report passing on
+ * its next hop's words. Its "user unknown" is counted (FB_SAYS_FILTERED),
+ * not taken as a directory lookup; with an enhanced code (5.1.1) it is one.
+ */
 static void
 dsn_block(GMimeObject *o, void *arg)
 {
@@ -124,6 +131,8 @@ dsn_block(GMimeObject *o, void *arg)
 	x->stage = fb_text_stage(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
 	if (program)
 		x->says = program_says(x->says);
+	if (status_field == NULL && x->says == FB_SAYS_USER_UNKNOWN && strcmp(x->status + 1, ".0.0") == 0)
+		x->says = FB_SAYS_FILTERED; /* no code at all: a gateway passing on its next hop's bare words */
 }
 
 /* Returns the bounce's own words, before any copy of the returned message (caller g_frees), or NULL. */
