@@ -376,13 +376,9 @@ static const char *const stage_sender[] = {"in reply to mail from",
 static const char *const stage_data[] = {
     "in reply to end of data", "in reply to data", "after end of data", "after data", "did not like our final data",
     "did not like our data",   "for text command", "smtp command data", NULL};
-static const char *const stage_rcpt[] = {"in reply to rcpt to",
-                                         "after rcpt to",
-                                         "did not like our rcpt to",
-                                         "after rcpt command",
-                                         "[rcpt_to]",
-                                         "rcpt to command",
-                                         NULL};
+static const char *const stage_rcpt[] = {
+    "in reply to rcpt to", "after rcpt to", "did not like our rcpt to", "after rcpt command",
+    "smtp:rcpt",           "[rcpt_to]",     "rcpt to command",          NULL};
 
 /*
  * The SMTP command of a transcript (">>> CMD" lines, "<<< reply" lines) that
@@ -458,11 +454,15 @@ fb_text_stage(const char *s, size_t n)
 	return t;
 }
 
-/* True when status is an enhanced x.2.x code: the mailbox exists (RFC 3463 "mailbox status"). */
+/*
+ * True when status is an enhanced x.2.x or x.3.x code (RFC 3463's mailbox
+ * and mail system status): the address itself was not what failed.
+ */
 static bool
-status_says_mailbox_exists(const char *status)
+status_says_address_exists(const char *status)
 {
-	return status != NULL && (status[0] == '4' || status[0] == '5') && strncmp(status + 1, ".2.", 3) == 0;
+	return status != NULL && (status[0] == '4' || status[0] == '5') &&
+	       (strncmp(status + 1, ".2.", 3) == 0 || strncmp(status + 1, ".3.", 3) == 0);
 }
 
 enum fb_says
@@ -473,9 +473,8 @@ fb_says_at_stage(enum fb_says says, enum fb_stage stage, const char *status)
 		                         */
 	if (stage == FB_STAGE_DATA && says == FB_SAYS_USER_UNKNOWN && fb_status_class(status) != FB_CLASS_BOUNCE)
 		return FB_SAYS_FILTERED; /* a filter's words after the content, not a directory lookup */
-	if (stage != FB_STAGE_RCPT && says == FB_SAYS_USER_UNKNOWN && status_says_mailbox_exists(status))
-		return FB_SAYS_FILTERED; /* x.2.x says the mailbox exists; "user unknown" not answering RCPT is a
-		                            filter's */
+	if (stage != FB_STAGE_RCPT && says == FB_SAYS_USER_UNKNOWN && status_says_address_exists(status))
+		return FB_SAYS_FILTERED; /* not the address, and not answering RCPT TO: a filter's words */
 	return says;
 }
 

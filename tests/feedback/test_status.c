@@ -216,6 +216,7 @@ test_stage(void **state)
 	static const char postfix_rcpt[] =
 	    "host mx.example.jp[192.0.2.22] said: 550 5.2.1\n    <k@example.jp>... User Unknown (in reply to RCPT TO "
 	    "command)";
+	static const char rcpt_host[] = "SMTP:RCPT host 192.0.2.8: 553 5.3.0 <k@example.com>... No such user here";
 	static const char pipelined[] =
 	    ">>> RCPT To:<c@example.org>\n>>> DATA\n<<< 550 5.1.1 <c@example.org>... User unknown";
 
@@ -233,11 +234,13 @@ test_stage(void **state)
 	assert_int_equal(fb_says_at_stage(fb_text_says(postfix_greeting, strlen(postfix_greeting)),
 	                                  fb_text_stage(postfix_greeting, strlen(postfix_greeting)), "4.0.0"),
 	                 FB_SAYS_BLOCKED);
-	/* x.2.x says the mailbox exists: "user unknown" with it is a filter's unless it answered RCPT TO */
+	/* x.2.x, x.3.x: not the address; "user unknown" with it is a filter's unless it answered RCPT TO */
 	assert_int_equal(fb_text_stage(postfix_rcpt, strlen(postfix_rcpt)), FB_STAGE_RCPT);
 	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_RCPT, "5.2.1"), FB_SAYS_USER_UNKNOWN);
 	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_UNKNOWN, "5.2.1"), FB_SAYS_FILTERED);
 	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_UNKNOWN, "5.1.1"), FB_SAYS_USER_UNKNOWN);
+	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_UNKNOWN, "5.3.0"), FB_SAYS_FILTERED);
+	assert_int_equal(fb_text_stage(rcpt_host, strlen(rcpt_host)), FB_STAGE_RCPT);
 	assert_int_equal(fb_rcpt_class("5.2.1", "failed", FB_SAYS_FILTERED), FB_CLASS_HARD);
 	/* a local delivery program's failure (x-unix) is counted, whatever its words say */
 	assert_int_equal(fb_rcpt_class("5.1.1", "failed", FB_SAYS_PROGRAM), FB_CLASS_HARD);
