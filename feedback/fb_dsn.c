@@ -583,6 +583,21 @@ plain_recipient(GMimeMessage *m, struct fb_walk *w, const char *words, size_t le
 }
 
 /*
+ * True when a plain bounce's recipient x says "user unknown" in a remote
+ * reply with a bare code ("Server mx.example.org failed with: 550 <a@...>
+ * No such user here"): no enhanced code says the address is unknown, and no
+ * word says it answered RCPT TO. A gateway or appliance passing on what it
+ * was told, counted (FB_SAYS_FILTERED) rather than taken as a directory
+ * lookup; text without any reply code (Domino's, Exchange's own) is not one.
+ */
+static bool
+bare_reply_unknown(const struct fb_rcpt *x)
+{
+	return x->says == FB_SAYS_USER_UNKNOWN && x->stage != FB_STAGE_RCPT && x->status[0] != '\0' &&
+	       strcmp(x->status + 1, ".0.0") == 0;
+}
+
+/*
  * Decides a plain bounce's recipient: a delay when its words or the Subject
  * say so, else a final failure. A pasted report's own status (reported) is
  * kept as it is, vague or not, as a report's is.
@@ -593,6 +608,8 @@ plain_class(struct fb_rcpt *x, bool subject_says_delay, bool reported)
 	if (x->says == FB_SAYS_NOTHING && subject_says_delay)
 		x->says = FB_SAYS_DELAYED;
 	x->says = fb_says_at_stage(x->says, x->stage, x->status);
+	if (!reported && bare_reply_unknown(x))
+		x->says = FB_SAYS_FILTERED;
 	if (!reported)
 		fb_status_refine(x->status, sizeof(x->status), x->says);
 	if (x->status[0] == '\0' && x->says != FB_SAYS_DELAYED && (x->addr.len > 0))
