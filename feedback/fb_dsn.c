@@ -317,11 +317,16 @@ not_the_failed(const struct bg_addr *a, GMimeMessage *m, const char *env)
 	return in_header(fb_hdr(o, "From"), a) || in_header(fb_hdr(o, "To"), a) || strcasecmp(a->text, env) == 0;
 }
 
-/* True when the line at s, read up to offset at, is a message-id field (quoted or not): its "addresses" are ids. */
+/*
+ * True when the line at s, read up to offset at, is a message-id field
+ * (quoted or not), whose "addresses" are ids, or names the returned
+ * message's sender (a summary's "From:", "MAIL FROM:"), never the failed one.
+ */
 static bool
 id_line(const char *s, size_t at)
 {
-	static const char *const fields[] = {"message-id:", "references:", "in-reply-to:", "content-id:", NULL};
+	static const char *const fields[] = {
+	    "message-id:", "references:", "in-reply-to:", "content-id:", "from:", "mail from:", "sender:", NULL};
 	size_t b = 0;
 
 	while (b < at && (s[b] == '>' || s[b] == ' ' || s[b] == '\t'))
