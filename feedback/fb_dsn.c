@@ -338,6 +338,33 @@ id_line(const char *s, size_t at)
 }
 
 /*
+ * True when n bytes of s name address a on a line that offers it for help
+ * ("For further assistance, please contact <support@isp.example>"): the
+ * bounce's own contact, wherever else it is repeated, never a failed one.
+ */
+static bool
+help_address(const char *s, size_t n, const struct bg_addr *a)
+{
+	static const char *const offers[] = {"contact", "assistance", "send mail to", NULL};
+
+	for (long at = fb_find_ci(s, n, a->text); at >= 0;) {
+		size_t b = (size_t)at, e = (size_t)at;
+		long next;
+
+		while (b > 0 && s[b - 1] != '\n')
+			b--;
+		while (e < n && s[e] != '\n')
+			e++;
+		for (int i = 0; offers[i] != NULL; i++)
+			if (fb_find_ci(s + b, e - b, offers[i]) >= 0)
+				return true;
+		next = fb_find_ci(s + e, n - e, a->text);
+		at = next < 0 ? -1 : (long)e + next;
+	}
+	return false;
+}
+
+/*
  * Finds the first address in n bytes of s that is not the bounce's own;
  * *at (NULL: not wanted) gets its offset.
  */
@@ -364,7 +391,8 @@ find_failed_at(const char *s, size_t n, GMimeMessage *m, const char *env, struct
 		if (b == i || e == i + 1 || id_line(s + line, b - line))
 			continue;
 		if (bg_addr_normalise(s + b, e - b, BG_ADDR_KEEP_CASE, out) == BG_ADDR_OK &&
-		    strchr(bg_addr_domain(out), '.') != NULL && !not_the_failed(out, m, env)) {
+		    strchr(bg_addr_domain(out), '.') != NULL && !not_the_failed(out, m, env) &&
+		    !help_address(s, n, out)) {
 			if (at != NULL)
 				*at = b;
 			return true;

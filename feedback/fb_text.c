@@ -66,12 +66,22 @@ enhanced_at(const char *s, size_t n, size_t i)
 	return code_edge(s, n, j) ? j - i : 0;
 }
 
-/* Length of an SMTP reply code [45]dd followed by a space or '-' at s[i], or 0. */
+/* True when s[i] ends a line that a folded line continues (Postfix's "said: 550\n    <a@x>: ..."). */
+static bool
+folded_after_code(const char *s, size_t n, size_t i)
+{
+	if (i < n && s[i] == '\r')
+		i++;
+	return i + 1 < n && s[i] == '\n' && (s[i + 1] == ' ' || s[i + 1] == '\t');
+}
+
+/* Length of an SMTP reply code [45]dd followed by a space, a '-' or a folded line at s[i], or 0. */
 static size_t
 smtp_at(const char *s, size_t n, size_t i)
 {
 	if (i + 3 >= n || (s[i] != '4' && s[i] != '5') || !isdigit((unsigned char)s[i + 1]) ||
-	    !isdigit((unsigned char)s[i + 2]) || (s[i + 3] != ' ' && s[i + 3] != '-'))
+	    !isdigit((unsigned char)s[i + 2]) ||
+	    (s[i + 3] != ' ' && s[i + 3] != '-' && !folded_after_code(s, n, i + 3)))
 		return 0;
 	if (i > 0 && (isalnum((unsigned char)s[i - 1]) || strchr(".:/-+#=", s[i - 1]) != NULL))
 		return 0;

@@ -242,6 +242,17 @@ test_stage(void **state)
 	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_UNKNOWN, "5.3.0"), FB_SAYS_FILTERED);
 	assert_int_equal(fb_text_stage(rcpt_host, strlen(rcpt_host)), FB_STAGE_RCPT);
 	assert_int_equal(fb_rcpt_class("5.2.1", "failed", FB_SAYS_FILTERED), FB_CLASS_HARD);
+	/* a reply code at a line's end that a folded line continues is a reply code; a number at a line's end is not */
+	{
+		static const char folded[] = "mx.example.org[192.0.2.22] said: 550\n    <a@example.org>: User unknown";
+		static const char count[] = "Number of lines: 550\nSize: 2";
+		char status[16], diag[128];
+
+		assert_false(fb_find_status(folded, strlen(folded), status, sizeof(status), diag, sizeof(diag)));
+		assert_string_equal(status, "5.0.0");
+		fb_find_status(count, strlen(count), status, sizeof(status), diag, sizeof(diag));
+		assert_string_equal(status, "");
+	}
 	/* a local delivery program's failure (x-unix) is counted, whatever its words say */
 	assert_int_equal(fb_rcpt_class("5.1.1", "failed", FB_SAYS_PROGRAM), FB_CLASS_HARD);
 	(void)state;
