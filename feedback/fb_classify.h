@@ -71,6 +71,7 @@ enum fb_says {
 	FB_SAYS_DISABLED,     /* the mailbox takes no mail here: disabled, suspended, moved, not relayed */
 	FB_SAYS_FILTERED,     /* "user unknown" in answer to the content (DATA): a filter's word, not a lookup */
 	FB_SAYS_NO_ACCOUNT,   /* the provider says in its own words it has no such account: never a filter's */
+	FB_SAYS_PROGRAM,      /* a local delivery program's own output (x-unix): a mailer error, not a lookup */
 };
 
 /* Where in the SMTP dialogue a remote server refused, when a bounce says it. */

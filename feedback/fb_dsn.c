@@ -73,7 +73,33 @@ reporting_mta(const char *field, struct fb_record *r)
 		fb_copy_lower(name, r->reporting_mta, n + 1);
 }
 
-/* Reads one per-recipient block of a delivery-status part; each field is read once. */
+/*
+ * What a local delivery program's diagnostic (type x-unix: procmail, a pipe)
+ * that says says means: its words about a user or host are the program's
+ * own trouble, not the MTA's lookup (FB_SAYS_PROGRAM, counted); a full
+ * mailbox, a delay, a refusal of the sender and the like stay as they are.
+ */
+static enum fb_says
+program_says(enum fb_says says)
+{
+	switch (says) {
+	case FB_SAYS_NOTHING:
+	case FB_SAYS_USER_UNKNOWN:
+	case FB_SAYS_HOST_UNKNOWN:
+	case FB_SAYS_NO_ACCOUNT:
+	case FB_SAYS_FILTERED: return FB_SAYS_PROGRAM;
+	default: return says;
+	}
+}
+
+/*
+ * Reads one per-recipient block of a delivery-status part; each field is
+ * read once. A block without the Status RFC 3464 requires, whose diagnostic
+ * is a bare reply code ("550 a@example.com... No such user"), holds nothing
+ * machine-readable: a filtering gateway's imitation of a report passing on
+ * its next hop's words. Its "user unknown" is counted (FB_SAYS_FILTERED),
+ * not taken as a directory lookup; with an enhanced code (5.1.1) it is one.
+ */
 static void
 dsn_block(GMimeObject *o, void *arg)
 {
@@ -82,6 +108,7 @@ dsn_block(GMimeObject *o, void *arg)
 	const char *action = fb_hdr(o, "Action"), *diagnostic = fb_hdr(o, "Diagnostic-Code");
 	const char *status_field = fb_hdr(o, "Status");
 	struct fb_rcpt *x;
+	bool program;
 
 	reporting_mta(fb_hdr(o, "Reporting-MTA"), r);
 	if ((final_rcpt == NULL && original_rcpt == NULL && action == NULL) || r->n_rcpt >= FB_RCPT_MAX)
@@ -90,6 +117,7 @@ dsn_block(GMimeObject *o, void *arg)
 	if (!fb_field_addr(final_rcpt, &x->addr))
 		fb_field_addr(original_rcpt, &x->addr);
 	fb_copy_lower(action, x->action, sizeof(x->action));
+	program = diagnostic != NULL && strncasecmp(diagnostic + strspn(diagnostic, " \t"), "x-unix", 6) == 0;
 	if (diagnostic != NULL && strchr(diagnostic, ';') != NULL)
 		diagnostic = strchr(diagnostic, ';') + 1; /* past the diagnostic type ("smtp;") */
 	if (diagnostic == NULL)
@@ -101,6 +129,10 @@ dsn_block(GMimeObject *o, void *arg)
 	if (x->says == FB_SAYS_NOTHING)
 		x->says = fb_text_says(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
 	x->stage = fb_text_stage(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
+	if (program)
+		x->says = program_says(x->says);
+	if (status_field == NULL && x->says == FB_SAYS_USER_UNKNOWN && strcmp(x->status + 1, ".0.0") == 0)
+		x->says = FB_SAYS_FILTERED; /* no code at all: a gateway passing on its next hop's bare words */
 }
 
 /* Returns the bounce's own words, before any copy of the returned message (caller g_frees), or NULL. */
@@ -148,6 +180,55 @@ rcpt_from_words(const char *s, size_t n, struct fb_rcpt *x)
 	x->stage = fb_text_stage(s + b, e - b);
 }
 
+/* True when n bytes of s name domain on its own (not as an address's part after '@', not inside a longer name). */
+static bool
+names_domain(const char *s, size_t n, const char *domain)
+{
+	size_t m = strlen(domain);
+
+	for (long at = m > 0 ? fb_find_ci(s, n, domain) : -1; at >= 0;) {
+		size_t i = (size_t)at, e = i + m;
+		bool own = (i == 0 || !(isalnum((unsigned char)s[i - 1]) || strchr("@.-", s[i - 1]) != NULL)) &&
+		           (e >= n || !(isalnum((unsigned char)s[e]) || s[e] == '-' ||
+		                        (s[e] == '.' && e + 1 < n && isalnum((unsigned char)s[e + 1]))));
+		long next;
+
+		if (own)
+			return true;
+		next = fb_find_ci(s + i + 1, n - i - 1, domain);
+		at = next < 0 ? -1 : (long)(i + 1) + next;
+	}
+	return false;
+}
+
+/*
+ * A "does not exist" that names the sender's own domain (the bounce's To,
+ * or the envelope recipient's: the returned message's sender), not the
+ * recipient's: Exim's "553 sender.example does not exist" after DATA. The
+ * sender was refused; it says nothing about the mailbox (blocked).
+ */
+static void
+sender_domain_refused(struct fb_rcpt *x, GMimeMessage *m, const char *env)
+{
+	const char *to = fb_hdr(GMIME_OBJECT(m), "To");
+	struct bg_addr sender;
+	const char *domains[2] = {NULL, NULL};
+
+	if (x->says != FB_SAYS_USER_UNKNOWN && x->says != FB_SAYS_HOST_UNKNOWN && x->says != FB_SAYS_FILTERED)
+		return;
+	if (fb_field_addr(to, &sender))
+		domains[0] = bg_addr_domain(&sender);
+	if (env != NULL && strchr(env, '@') != NULL)
+		domains[1] = strrchr(env, '@') + 1;
+	for (int i = 0; i < 2; i++)
+		if (domains[i] != NULL && domains[i][0] != '\0' &&
+		    (x->addr.len == 0 || strcasecmp(bg_addr_domain(&x->addr), domains[i]) != 0) &&
+		    names_domain(x->diag, strlen(x->diag), domains[i])) {
+			x->says = FB_SAYS_BLOCKED;
+			return;
+		}
+}
+
 /*
  * Reads a message/delivery-status part into r. A recipient whose diagnostic
  * says nothing is read from the bounce's own words: all of them when it is
@@ -186,10 +267,14 @@ fb_read_dsn(GMimeMessage *m, GMimePart *part, struct fb_walk *w, const char *env
 	for (size_t i = 0; r->n_rcpt > 1 && words != NULL && i < r->n_rcpt; i++)
 		if (r->rcpt[i].says == FB_SAYS_NOTHING)
 			rcpt_from_words(words, words_len, &r->rcpt[i]);
+	for (size_t i = 0; r->n_rcpt > 1 && words != NULL && i < r->n_rcpt; i++)
+		if (r->rcpt[i].stage == FB_STAGE_UNKNOWN && fb_text_stage(words, words_len) == FB_STAGE_RCPT)
+			r->rcpt[i].stage = FB_STAGE_RCPT; /* Postfix's words name the command its report leaves out */
 	g_free(words);
 	for (size_t i = 0; i < r->n_rcpt; i++) {
 		struct fb_rcpt *x = &r->rcpt[i];
 
+		sender_domain_refused(x, m, env);
 		x->says = fb_says_at_stage(x->says, x->stage, x->status);
 		if (x->status[0] == '\0') /* a report's own status is kept as it is, vague or not */
 			fb_status_refine(x->status, sizeof(x->status), x->says);
@@ -232,11 +317,16 @@ not_the_failed(const struct bg_addr *a, GMimeMessage *m, const char *env)
 	return in_header(fb_hdr(o, "From"), a) || in_header(fb_hdr(o, "To"), a) || strcasecmp(a->text, env) == 0;
 }
 
-/* True when the line at s, read up to offset at, is a message-id field (quoted or not): its "addresses" are ids. */
+/*
+ * True when the line at s, read up to offset at, is a message-id field
+ * (quoted or not), whose "addresses" are ids, or names the returned
+ * message's sender (a summary's "From:", "MAIL FROM:"), never the failed one.
+ */
 static bool
 id_line(const char *s, size_t at)
 {
-	static const char *const fields[] = {"message-id:", "references:", "in-reply-to:", "content-id:", NULL};
+	static const char *const fields[] = {
+	    "message-id:", "references:", "in-reply-to:", "content-id:", "from:", "mail from:", "sender:", NULL};
 	size_t b = 0;
 
 	while (b < at && (s[b] == '>' || s[b] == ' ' || s[b] == '\t'))
@@ -244,6 +334,33 @@ id_line(const char *s, size_t at)
 	for (int i = 0; fields[i] != NULL; i++)
 		if (at - b >= strlen(fields[i]) && strncasecmp(s + b, fields[i], strlen(fields[i])) == 0)
 			return true;
+	return false;
+}
+
+/*
+ * True when n bytes of s name address a on a line that offers it for help
+ * ("For further assistance, please contact <support@isp.example>"): the
+ * bounce's own contact, wherever else it is repeated, never a failed one.
+ */
+static bool
+help_address(const char *s, size_t n, const struct bg_addr *a)
+{
+	static const char *const offers[] = {"contact", "assistance", "send mail to", NULL};
+
+	for (long at = fb_find_ci(s, n, a->text); at >= 0;) {
+		size_t b = (size_t)at, e = (size_t)at;
+		long next;
+
+		while (b > 0 && s[b - 1] != '\n')
+			b--;
+		while (e < n && s[e] != '\n')
+			e++;
+		for (int i = 0; offers[i] != NULL; i++)
+			if (fb_find_ci(s + b, e - b, offers[i]) >= 0)
+				return true;
+		next = fb_find_ci(s + e, n - e, a->text);
+		at = next < 0 ? -1 : (long)e + next;
+	}
 	return false;
 }
 
@@ -274,7 +391,8 @@ find_failed_at(const char *s, size_t n, GMimeMessage *m, const char *env, struct
 		if (b == i || e == i + 1 || id_line(s + line, b - line))
 			continue;
 		if (bg_addr_normalise(s + b, e - b, BG_ADDR_KEEP_CASE, out) == BG_ADDR_OK &&
-		    strchr(bg_addr_domain(out), '.') != NULL && !not_the_failed(out, m, env)) {
+		    strchr(bg_addr_domain(out), '.') != NULL && !not_the_failed(out, m, env) &&
+		    !help_address(s, n, out)) {
 			if (at != NULL)
 				*at = b;
 			return true;
@@ -498,6 +616,21 @@ plain_recipient(GMimeMessage *m, struct fb_walk *w, const char *words, size_t le
 }
 
 /*
+ * True when a plain bounce's recipient x says "user unknown" in a remote
+ * reply with a bare code ("Server mx.example.org failed with: 550 <a@...>
+ * No such user here"): no enhanced code says the address is unknown, and no
+ * word says it answered RCPT TO. A gateway or appliance passing on what it
+ * was told, counted (FB_SAYS_FILTERED) rather than taken as a directory
+ * lookup; text without any reply code (Domino's, Exchange's own) is not one.
+ */
+static bool
+bare_reply_unknown(const struct fb_rcpt *x)
+{
+	return x->says == FB_SAYS_USER_UNKNOWN && x->stage != FB_STAGE_RCPT && x->status[0] != '\0' &&
+	       strcmp(x->status + 1, ".0.0") == 0;
+}
+
+/*
  * Decides a plain bounce's recipient: a delay when its words or the Subject
  * say so, else a final failure. A pasted report's own status (reported) is
  * kept as it is, vague or not, as a report's is.
@@ -508,6 +641,8 @@ plain_class(struct fb_rcpt *x, bool subject_says_delay, bool reported)
 	if (x->says == FB_SAYS_NOTHING && subject_says_delay)
 		x->says = FB_SAYS_DELAYED;
 	x->says = fb_says_at_stage(x->says, x->stage, x->status);
+	if (!reported && bare_reply_unknown(x))
+		x->says = FB_SAYS_FILTERED;
 	if (!reported)
 		fb_status_refine(x->status, sizeof(x->status), x->says);
 	if (x->status[0] == '\0' && x->says != FB_SAYS_DELAYED && (x->addr.len > 0))
@@ -593,6 +728,7 @@ fb_read_plain_bounce(GMimeMessage *m, struct fb_walk *w, const char *env, struct
 			x->says = fb_text_says(words, len);
 		if (words != NULL && whole && x->stage == FB_STAGE_UNKNOWN)
 			x->stage = fb_text_stage(words, len);
+		sender_domain_refused(x, m, env);
 		plain_class(x, delay, pasted > 0);
 	}
 	g_free(words);

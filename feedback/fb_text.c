@@ -66,12 +66,22 @@ enhanced_at(const char *s, size_t n, size_t i)
 	return code_edge(s, n, j) ? j - i : 0;
 }
 
-/* Length of an SMTP reply code [45]dd followed by a space or '-' at s[i], or 0. */
+/* True when s[i] ends a line that a folded line continues (Postfix's "said: 550\n    <a@x>: ..."). */
+static bool
+folded_after_code(const char *s, size_t n, size_t i)
+{
+	if (i < n && s[i] == '\r')
+		i++;
+	return i + 1 < n && s[i] == '\n' && (s[i + 1] == ' ' || s[i + 1] == '\t');
+}
+
+/* Length of an SMTP reply code [45]dd followed by a space, a '-' or a folded line at s[i], or 0. */
 static size_t
 smtp_at(const char *s, size_t n, size_t i)
 {
 	if (i + 3 >= n || (s[i] != '4' && s[i] != '5') || !isdigit((unsigned char)s[i + 1]) ||
-	    !isdigit((unsigned char)s[i + 2]) || (s[i + 3] != ' ' && s[i + 3] != '-'))
+	    !isdigit((unsigned char)s[i + 2]) ||
+	    (s[i + 3] != ' ' && s[i + 3] != '-' && !folded_after_code(s, n, i + 3)))
 		return 0;
 	if (i > 0 && (isalnum((unsigned char)s[i - 1]) || strchr(".:/-+#=", s[i - 1]) != NULL))
 		return 0;
@@ -245,6 +255,7 @@ static const char *const says_disabled[] = {"disabled",
                                             "account has been",
                                             "account is not active",
                                             "expired account",
+                                            "does not accept mail", /* a null MX (RFC 7505): the host takes none */
                                             NULL};
 
 /*
@@ -274,9 +285,13 @@ static const char *const says_no_account[] = {"doesn't have a", "does not have a
 /*
  * "User unknown" with the address left out ("550 : User unknown"): what the
  * Japanese carriers' filters (au/ezweb, docomo) answer when the recipient's
- * own settings refuse the sender; the mailbox exists. Counted, not dead.
+ * own settings refuse the sender; the mailbox exists. Counted, not dead. The
+ * same words in brackets after an address, without any SMTP reply, are a
+ * filtering gateway's own summary of what its next hop did.
  */
-static const char *const says_filtered[] = {"550 : user unknown", "550: : user unknown", ": : user unknown", NULL};
+static const char *const says_filtered[] = {"550 : user unknown", "550: : user unknown", ": : user unknown",
+                                            /* a gateway's list, "addr [User unknown]": no reply of the mailbox host */
+                                            "[user unknown]", NULL};
 
 /* Exceptions read before the refusals of the sender: the mailbox does not exist, whatever else the text says. */
 static const char *const says_user_unknown_first[] = {"recipient address rejected: access denied", NULL};
@@ -371,6 +386,9 @@ static const char *const stage_sender[] = {"in reply to mail from",
 static const char *const stage_data[] = {
     "in reply to end of data", "in reply to data", "after end of data", "after data", "did not like our final data",
     "did not like our data",   "for text command", "smtp command data", NULL};
+static const char *const stage_rcpt[] = {
+    "in reply to rcpt to", "after rcpt to", "did not like our rcpt to", "after rcpt command",
+    "smtp:rcpt",           "[rcpt_to]",     "rcpt to command",          NULL};
 
 /*
  * The SMTP command of a transcript (">>> CMD" lines, "<<< reply" lines) that
@@ -440,8 +458,21 @@ fb_text_stage(const char *s, size_t n)
 		t = FB_STAGE_SENDER;
 	else if (says_any(line, len, stage_data))
 		t = FB_STAGE_DATA;
+	else if (says_any(line, len, stage_rcpt))
+		t = FB_STAGE_RCPT;
 	free(line);
 	return t;
+}
+
+/*
+ * True when status is an enhanced x.2.x or x.3.x code (RFC 3463's mailbox
+ * and mail system status): the address itself was not what failed.
+ */
+static bool
+status_says_address_exists(const char *status)
+{
+	return status != NULL && (status[0] == '4' || status[0] == '5') &&
+	       (strncmp(status + 1, ".2.", 3) == 0 || strncmp(status + 1, ".3.", 3) == 0);
 }
 
 enum fb_says
@@ -452,6 +483,8 @@ fb_says_at_stage(enum fb_says says, enum fb_stage stage, const char *status)
 		                         */
 	if (stage == FB_STAGE_DATA && says == FB_SAYS_USER_UNKNOWN && fb_status_class(status) != FB_CLASS_BOUNCE)
 		return FB_SAYS_FILTERED; /* a filter's words after the content, not a directory lookup */
+	if (stage != FB_STAGE_RCPT && says == FB_SAYS_USER_UNKNOWN && status_says_address_exists(status))
+		return FB_SAYS_FILTERED; /* not the address, and not answering RCPT TO: a filter's words */
 	return says;
 }
 
@@ -474,8 +507,8 @@ fb_text_says(const char *s, size_t n)
 const char *
 fb_says_name(enum fb_says says)
 {
-	static const char *names[] = {"nothing", "user-unknown", "host-unknown", "blocked",  "full",
-	                              "expired", "delayed",      "disabled",     "filtered", "no-account"};
+	static const char *names[] = {"nothing", "user-unknown", "host-unknown", "blocked",    "full",   "expired",
+	                              "delayed", "disabled",     "filtered",     "no-account", "program"};
 
 	return (unsigned)says < sizeof(names) / sizeof(names[0]) ? names[says] : "?";
 }
@@ -483,7 +516,8 @@ fb_says_name(enum fb_says says)
 const char *
 fb_says_status(enum fb_says says)
 {
-	static const char *status[] = {"", "5.1.1", "5.1.2", "5.7.1", "5.2.2", "4.4.7", "4.4.7", "5.2.1", "", "5.1.1"};
+	static const char *status[] = {"",      "5.1.1", "5.1.2", "5.7.1", "5.2.2", "4.4.7",
+	                               "4.4.7", "5.2.1", "",      "5.1.1", ""};
 
 	return (unsigned)says < sizeof(status) / sizeof(status[0]) ? status[says] : "";
 }
@@ -690,7 +724,8 @@ fb_rcpt_class(const char *status, const char *action, enum fb_says says)
 	case FB_SAYS_FULL:
 	case FB_SAYS_EXPIRED:
 	case FB_SAYS_DISABLED:
-	case FB_SAYS_FILTERED: return FB_CLASS_HARD;
+	case FB_SAYS_FILTERED:
+	case FB_SAYS_PROGRAM: return FB_CLASS_HARD;
 	default: break;
 	}
 	return fb_status_class(status); /* a final failure: 4.x.x counts like 5.x.x */

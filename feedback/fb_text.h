@@ -52,7 +52,9 @@ enum fb_stage fb_text_stage(const char *s, size_t n);
  * (NULL or "": none): a refusal before any recipient was named is blocked,
  * whatever its words; "user unknown" in answer to the content is a filter's
  * (FB_SAYS_FILTERED) unless the status itself says the mailbox is unknown
- * (a pipelined reply to RCPT TO). Anything else unchanged.
+ * (a pipelined reply to RCPT TO), and so is one with an x.2.x or x.3.x
+ * status (the address was not what failed) that did not answer RCPT TO.
+ * Anything else unchanged.
  */
 enum fb_says fb_says_at_stage(enum fb_says says, enum fb_stage stage, const char *status);
 

@@ -186,6 +186,11 @@ test_says(void **state)
 	    {"550-5.2.1 The email account that you tried to reach is inactive.", FB_SAYS_DISABLED},
 	    {"Delivery to the following recipient has been delayed", FB_SAYS_DELAYED},
 	    {"250 2.0.0 Ok: queued as 4B2A1", FB_SAYS_NOTHING},
+	    /* a gateway's summary after the address, no SMTP reply: counted, not dead */
+	    {"---The following addresses had delivery errors---\n\na@example.org [User unknown]", FB_SAYS_FILTERED},
+	    /* a null MX (RFC 7505): the domain takes no mail; counted, not dead at once */
+	    {"5.1.10 (host/domain does not accept mail)", FB_SAYS_DISABLED},
+	    {"550 5.7.1 We do not accept mail from your domain", FB_SAYS_BLOCKED},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
@@ -208,6 +213,10 @@ test_stage(void **state)
 	static const char postfix_greeting[] =
 	    "delivery temporarily suspended: connect to\n    mx.example.com[192.0.2.232]: server refused to talk to "
 	    "me: 421\n    Service not available, closing transmission channel";
+	static const char postfix_rcpt[] =
+	    "host mx.example.jp[192.0.2.22] said: 550 5.2.1\n    <k@example.jp>... User Unknown (in reply to RCPT TO "
+	    "command)";
+	static const char rcpt_host[] = "SMTP:RCPT host 192.0.2.8: 553 5.3.0 <k@example.com>... No such user here";
 	static const char pipelined[] =
 	    ">>> RCPT To:<c@example.org>\n>>> DATA\n<<< 550 5.1.1 <c@example.org>... User unknown";
 
@@ -225,6 +234,27 @@ test_stage(void **state)
 	assert_int_equal(fb_says_at_stage(fb_text_says(postfix_greeting, strlen(postfix_greeting)),
 	                                  fb_text_stage(postfix_greeting, strlen(postfix_greeting)), "4.0.0"),
 	                 FB_SAYS_BLOCKED);
+	/* x.2.x, x.3.x: not the address; "user unknown" with it is a filter's unless it answered RCPT TO */
+	assert_int_equal(fb_text_stage(postfix_rcpt, strlen(postfix_rcpt)), FB_STAGE_RCPT);
+	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_RCPT, "5.2.1"), FB_SAYS_USER_UNKNOWN);
+	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_UNKNOWN, "5.2.1"), FB_SAYS_FILTERED);
+	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_UNKNOWN, "5.1.1"), FB_SAYS_USER_UNKNOWN);
+	assert_int_equal(fb_says_at_stage(FB_SAYS_USER_UNKNOWN, FB_STAGE_UNKNOWN, "5.3.0"), FB_SAYS_FILTERED);
+	assert_int_equal(fb_text_stage(rcpt_host, strlen(rcpt_host)), FB_STAGE_RCPT);
+	assert_int_equal(fb_rcpt_class("5.2.1", "failed", FB_SAYS_FILTERED), FB_CLASS_HARD);
+	/* a reply code at a line's end that a folded line continues is a reply code; a number at a line's end is not */
+	{
+		static const char folded[] = "mx.example.org[192.0.2.22] said: 550\n    <a@example.org>: User unknown";
+		static const char count[] = "Number of lines: 550\nSize: 2";
+		char status[16], diag[128];
+
+		assert_false(fb_find_status(folded, strlen(folded), status, sizeof(status), diag, sizeof(diag)));
+		assert_string_equal(status, "5.0.0");
+		fb_find_status(count, strlen(count), status, sizeof(status), diag, sizeof(diag));
+		assert_string_equal(status, "");
+	}
+	/* a local delivery program's failure (x-unix) is counted, whatever its words say */
+	assert_int_equal(fb_rcpt_class("5.1.1", "failed", FB_SAYS_PROGRAM), FB_CLASS_HARD);
 	(void)state;
 }
 
