@@ -33,9 +33,12 @@ struct data_opts {
 struct bg_redis *
 ctl_data_redis(const struct bg_config *cfg)
 {
-	long ms = cfg->redis.timeout_ms > CTL_REDIS_TIMEOUT_MS ? cfg->redis.timeout_ms : CTL_REDIS_TIMEOUT_MS;
+	struct bg_redis_conf rc = cfg->redis; /* shallow: only the timeout differs */
 	const char *err = NULL;
-	struct bg_redis *r = bg_redis_new(cfg->redis.address, ms, &err);
+	struct bg_redis *r;
+
+	rc.timeout_ms = rc.timeout_ms > CTL_REDIS_TIMEOUT_MS ? rc.timeout_ms : CTL_REDIS_TIMEOUT_MS;
+	r = bg_redis_new(&rc, &err);
 
 	if (r == NULL) { /* bg_config refuses such an address: can't happen after loading */
 		fprintf(stderr, NAME ": redis address \"%s\": %s\n", cfg->redis.address, err);

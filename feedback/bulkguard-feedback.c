@@ -214,7 +214,7 @@ main(int argc, char **argv)
 	dopts.check = o.check; /* -n: bg_daemon_config prints the verdict and exits 0 or 78 */
 	cfg = bg_daemon_config(NAME, &dopts);
 	keys = load_keys(cfg);
-	if (!o.test && (redis = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &rerr)) == NULL)
+	if (!o.test && (redis = bg_redis_new(&cfg->redis, &rerr)) == NULL)
 		bg_log_fatal(BG_EX_CONFIG, "redis address \"%s\": %s", cfg->redis.address, rerr ? rerr : "bad");
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);

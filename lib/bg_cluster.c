@@ -50,7 +50,7 @@ parse_seed(const char *s, struct bg_cluster_node_addr *a)
 }
 
 struct bg_cluster *
-bg_cluster_new(const char *const *seeds, size_t nseeds, long timeout_ms, const char **err)
+bg_cluster_new(const char *const *seeds, size_t nseeds, const struct bg_redis_conf *conf, const char **err)
 {
 	struct bg_cluster *c;
 
@@ -58,12 +58,19 @@ bg_cluster_new(const char *const *seeds, size_t nseeds, long timeout_ms, const c
 		*err = "cluster needs 1 to 32 seed nodes";
 		return NULL;
 	}
+	if (conf->db != 0) {
+		*err = "a Redis Cluster has database 0 only (redis db must be 0)";
+		return NULL;
+	}
 	c = bg_xcalloc(1, sizeof(*c));
-	c->timeout_ms = timeout_ms;
+	c->timeout_ms = conf->timeout_ms;
+	c->auth.timeout_ms = conf->timeout_ms;
+	c->auth.user = conf->user && *conf->user ? bg_xstrdup(conf->user) : NULL;
+	c->auth.password = conf->password && *conf->password ? bg_xstrdup(conf->password) : NULL;
 	for (size_t i = 0; i < nseeds; i++) {
 		if (parse_seed(seeds[i], &c->seed[i]) < 0) {
 			*err = "cluster seed must be host:port or [v6]:port";
-			free(c);
+			bg_cluster_free(c);
 			return NULL;
 		}
 	}
@@ -79,6 +86,7 @@ bg_cluster_free(struct bg_cluster *c)
 	for (size_t i = 0; i < c->nconn; i++)
 		bg_redis_free(c->conn[i].r);
 	free(c->map);
+	bg_redis_conf_clear(&c->auth);
 	free(c);
 }
 
@@ -109,7 +117,7 @@ bg_cluster_conn_index(struct bg_cluster *c, const struct bg_cluster_node_addr *a
 		return -1;
 	}
 	bg_cluster_addr_format(name, a);
-	c->conn[c->nconn].r = bg_redis_new(name, c->timeout_ms, &err);
+	c->conn[c->nconn].r = bg_redis_new_at(&c->auth, name, &err);
 	if (c->conn[c->nconn].r == NULL) {
 		bg_cluster_set_error(c, "node %s: %s", name, err);
 		return -1;

@@ -32,6 +32,7 @@
 #include <hiredis/hiredis.h>
 
 #include "bg_cluster_slot.h"
+#include "bg_config.h"
 
 #define BG_CLUSTER_MAX_REDIRECTS 5 /* MOVED, ASK or refused connections per command */
 #define BG_CLUSTER_MAX_SEEDS     32
@@ -42,9 +43,13 @@ struct bg_cluster_pipe;
 
 /*
  * Makes a handle for nseeds seed addresses (copied); nothing is connected
- * yet. NULL with *err set when a seed is malformed or there are none or too many.
+ * yet. Every node's connection uses conf's timeout_ms, user and password
+ * (copied; conf->address is not used). NULL with *err set when a seed is
+ * malformed, there are none or too many, or conf->db is not 0 (a Cluster
+ * has database 0 only).
  */
-struct bg_cluster *bg_cluster_new(const char *const *seeds, size_t nseeds, long timeout_ms, const char **err);
+struct bg_cluster *bg_cluster_new(const char *const *seeds, size_t nseeds, const struct bg_redis_conf *conf,
+                                  const char **err);
 
 /* Closes every connection and frees c; NULL is fine. */
 void bg_cluster_free(struct bg_cluster *c);

@@ -21,6 +21,7 @@ struct bg_cluster {
 	struct bg_cluster_node_addr seed[BG_CLUSTER_MAX_SEEDS];
 	size_t nseeds;
 	long timeout_ms;
+	struct bg_redis_conf auth;  /* credentials of every node's connection (a copy) */
 	struct bg_cluster_map *map; /* NULL until first fetched */
 	int stale;                  /* fetch the map again before the next command */
 	unsigned rotate;            /* where the next fetch starts asking */

@@ -28,6 +28,7 @@
 #include "bg_config_int.h"
 #include "bg_config_refs.h"
 #include "bg_config_table.h"
+#include "bg_secret.h"
 
 /*
  * libconfuse's callbacks carry no pointer of the caller's, so they find the
@@ -337,6 +338,8 @@ conf_validate(cfg_t *cfg, cfg_opt_t *opt)
 	const struct bg_opt_row *row = row_of(set_of(cfg), opt->name);
 
 	note_line(parsing, cfg);
+	if (row != NULL && row->set == BG_SET_REDIS && strcmp(row->name, "password_file") == 0)
+		parsing->password_line = file_line(parsing, cfg->line);
 	return row != NULL && (row->type == BG_T_STR || row->type == BG_T_RATE) ? check_str(cfg, opt, row) : 0;
 }
 
@@ -665,6 +668,7 @@ bg_config_free(struct bg_config *cfg)
 	if (cfg == NULL)
 		return;
 	free_set(BG_SET_ROOT, cfg);
+	bg_secret_free(cfg->redis.password);
 	free(cfg->by_sasl);
 	free(cfg->by_domain);
 	free(cfg->file);

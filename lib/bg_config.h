@@ -94,6 +94,21 @@ enum bg_tls { BG_TLS_WORDS(BG_ENUM_CODE) };
 enum bg_missing { BG_MISSING_WORDS(BG_ENUM_CODE) };
 /* clang-format on */
 
+/*
+ * How to reach Redis: every connection of every program is made from this
+ * (bg_redis_new, pol_redis_new, bg_cluster_new). password is read from
+ * password_file when the configuration is loaded; it is never printed.
+ */
+struct bg_redis_conf {
+	char *address;
+	long timeout_ms;
+	char *prefix;
+	char *user;          /* ACL user for AUTH; NULL: the default user */
+	char *password_file; /* NULL: no AUTH */
+	char *password;      /* read at load, never printed; NULL without password_file */
+	long db;             /* SELECTed on every connection when not 0 */
+};
+
 /* A rate: count events per period seconds (0/0 when unset). */
 struct bg_rate {
 	long count;
@@ -183,11 +198,7 @@ struct bg_config {
 	bool keep_local_case;
 	struct bg_strlist forbidden_sender_domains; /* added to the built-in list of mailbox providers */
 
-	struct {
-		char *address;
-		long timeout_ms;
-		char *prefix;
-	} redis;
+	struct bg_redis_conf redis;
 	struct {
 		char *socket;
 		long socket_mode;    /* of a unix socket, set after it is made */

@@ -21,6 +21,7 @@
 #include "bg_orgdomain.h"
 #include "bg_config_refs.h"
 #include "bg_redis.h"
+#include "bg_secret.h"
 #include "bg_util.h"
 #include "bg_verp.h"
 
@@ -44,7 +45,7 @@ build_index(struct bg_load *ld, struct bg_config *cfg, size_t list_off, const ch
 		const struct bg_strlist *l = AT(&cfg->entities[i], list_off, struct bg_strlist);
 		ix = bg_xreallocarray(ix, n + l->n + 1, sizeof(*ix));
 		for (size_t j = 0; j < l->n; j++)
-			ix[n++] = (struct bg_index_entry){ l->v[j], &cfg->entities[i] };
+			ix[n++] = (struct bg_index_entry){l->v[j], &cfg->entities[i]};
 	}
 	if (n > 0)
 		qsort(ix, n, sizeof(*ix), bg_config_index_cmp);
@@ -75,19 +76,38 @@ check_dkim(struct bg_load *ld, const struct bg_config *cfg, const struct bg_dkim
 	return -1;
 }
 
-/* Checks that the Redis address is one hiredis can use. */
+/* Reads redis.password_file into redis.password: a file closed to group and others. */
 static int
-check_redis(struct bg_load *ld, const struct bg_config *cfg)
+read_redis_password(struct bg_load *ld, struct bg_config *cfg)
+{
+	struct bg_redis_conf *rc = &cfg->redis;
+	char why[256];
+
+	if (rc->password_file == NULL || *rc->password_file == '\0') {
+		if (rc->user == NULL || *rc->user == '\0')
+			return 0;
+		bg_config_errat(ld, ld->password_line, "redis user \"%s\" needs a password_file", rc->user);
+		return -1;
+	}
+	if (bg_secret_read(rc->password_file, &rc->password, why, sizeof(why)) == 0)
+		return 0;
+	bg_config_errat(ld, ld->password_line, "redis password_file \"%s\" %s", rc->password_file, why);
+	return -1;
+}
+
+/* Checks that the Redis address is one hiredis can use, and reads the password. */
+static int
+check_redis(struct bg_load *ld, struct bg_config *cfg)
 {
 	const char *why;
-	struct bg_redis *r = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &why);
+	struct bg_redis *r = bg_redis_new(&cfg->redis, &why);
 
 	if (r == NULL) {
 		bg_config_errat(ld, 0, "redis address \"%s\": %s", cfg->redis.address, why);
 		return -1;
 	}
 	bg_redis_free(r);
-	return 0;
+	return read_redis_password(ld, cfg);
 }
 
 /* Rewrites each domain of l in the normal form of addresses (lower case, IDNA A-label). */

@@ -41,6 +41,7 @@ struct bg_load {
 	size_t n_brace_lines;
 	struct bg_comment *comments; /* in file order */
 	size_t n_comments;
+	int password_line; /* where redis.password_file was set, 0 if it was not */
 };
 
 /* Reports an error of load ld at a line of its file (0: no line); the first one is kept. */

@@ -33,6 +33,9 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_REDIS, "address", BG_T_STR, "127.0.0.1:6379", 0, 0, NULL, C(redis.address) },
 	{ BG_SET_REDIS, "timeout_ms", BG_T_INT, "250", 1, 60000, NULL, C(redis.timeout_ms) },
 	{ BG_SET_REDIS, "prefix", BG_T_STR, "bg:", 0, 0, NULL, C(redis.prefix) },
+	{ BG_SET_REDIS, "user", BG_T_STR, NULL, 0, 128, NULL, C(redis.user) },
+	{ BG_SET_REDIS, "password_file", BG_T_STR, NULL, 0, 0, NULL, C(redis.password_file) },
+	{ BG_SET_REDIS, "db", BG_T_INT, "0", 0, 65535, NULL, C(redis.db) },
 
 	{ BG_SET_MILTER, "socket", BG_T_STR, "unix:/run/bulkguard/milter.sock", 0, 0, NULL, C(milter.socket) },
 	{ BG_SET_MILTER, "socket_mode", BG_T_MODE, "0660", 0, 0777, NULL, C(milter.socket_mode) },

@@ -127,7 +127,7 @@ bg_held_redis_borrow(struct bg_held *g, bool *reused, const char **why)
 	pthread_mutex_unlock(&g->pool_lock);
 	*reused = r != NULL;
 	if (r == NULL)
-		r = bg_redis_new(g->cfg->redis.address, g->cfg->redis.timeout_ms, why);
+		r = bg_redis_new(&g->cfg->redis, why);
 	return r;
 }
 

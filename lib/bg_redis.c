@@ -9,6 +9,7 @@
 #include <sys/time.h>
 
 #include "bg_redis.h"
+#include "bg_secret.h"
 #include "bg_util.h"
 
 struct bg_redis {
@@ -17,6 +18,7 @@ struct bg_redis {
 	char *path;
 	int port;
 	struct timeval timeout;
+	struct bg_redis_conf auth; /* user, password, db */
 	redisContext *ctx;
 	char err[256];
 };
@@ -71,20 +73,80 @@ parse_address(struct bg_redis *r, const char *address)
 	return 0;
 }
 
-struct bg_redis *
-bg_redis_new(const char *address, long timeout_ms, const char **err)
+/* Copies s, or NULL for NULL and "". */
+static char *
+dup_set(const char *s)
+{
+	return s != NULL && *s != '\0' ? bg_xstrdup(s) : NULL;
+}
+
+void
+bg_redis_conf_copy(struct bg_redis_conf *dst, const struct bg_redis_conf *conf)
+{
+	dst->address = dup_set(conf->address);
+	dst->timeout_ms = conf->timeout_ms;
+	dst->prefix = dup_set(conf->prefix);
+	dst->user = dup_set(conf->user);
+	dst->password_file = dup_set(conf->password_file);
+	dst->password = dup_set(conf->password);
+	dst->db = conf->db;
+}
+
+void
+bg_redis_conf_clear(struct bg_redis_conf *c)
+{
+	free(c->address);
+	free(c->prefix);
+	free(c->user);
+	free(c->password_file);
+	bg_secret_free(c->password);
+	memset(c, 0, sizeof(*c));
+}
+
+/* True when two optional strings are equal (NULL and "" are the same). */
+static int
+same_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int
+bg_redis_conf_same(const struct bg_redis_conf *a, const struct bg_redis_conf *b)
+{
+	return same_str(a->address, b->address) && a->timeout_ms == b->timeout_ms && same_str(a->user, b->user) &&
+	       same_str(a->password, b->password) && a->db == b->db;
+}
+
+/* Makes a handle for address with conf's timeout and credentials; db as given. */
+static struct bg_redis *
+make(const struct bg_redis_conf *conf, const char *address, long db, const char **err)
 {
 	struct bg_redis *r = bg_xcalloc(1, sizeof(*r));
 
 	r->address = bg_xstrdup(address);
-	r->timeout.tv_sec = timeout_ms / 1000;
-	r->timeout.tv_usec = (timeout_ms % 1000) * 1000;
+	r->timeout.tv_sec = conf->timeout_ms / 1000;
+	r->timeout.tv_usec = (conf->timeout_ms % 1000) * 1000;
+	r->auth.user = dup_set(conf->user);
+	r->auth.password = dup_set(conf->password);
+	r->auth.db = db;
 	if (parse_address(r, address) < 0) {
 		*err = "redis address must be host:port, [v6]:port or unix:/path";
 		bg_redis_free(r);
 		return NULL;
 	}
 	return r;
+}
+
+struct bg_redis *
+bg_redis_new(const struct bg_redis_conf *conf, const char **err)
+{
+	return make(conf, conf->address, conf->db, err);
+}
+
+struct bg_redis *
+bg_redis_new_at(const struct bg_redis_conf *conf, const char *address, const char **err)
+{
+	return make(conf, address, 0, err);
 }
 
 /* Drops the connection after an error, keeping its text. */
@@ -111,7 +173,49 @@ bg_redis_free(struct bg_redis *r)
 	free(r->address);
 	free(r->host);
 	free(r->path);
+	bg_redis_conf_clear(&r->auth);
 	free(r);
+}
+
+/* Runs one set-up command (AUTH, SELECT) on a new connection; 0, or -1 with what failed (never its arguments). */
+static int
+setup_command(struct bg_redis *r, const char *what, int argc, const char **argv)
+{
+	redisReply *reply = redisCommandArgv(r->ctx, argc, argv, NULL);
+	int ok = reply != NULL && reply->type == REDIS_REPLY_STATUS;
+
+	if (reply == NULL)
+		drop(r, what);
+	else if (!ok) {
+		snprintf(r->err, sizeof(r->err), "%s refused: %.160s", what,
+		         reply->type == REDIS_REPLY_ERROR && reply->str ? reply->str : "unexpected reply");
+		redisFree(r->ctx);
+		r->ctx = NULL;
+	}
+	if (reply != NULL)
+		freeReplyObject(reply);
+	return ok ? 0 : -1;
+}
+
+/* Sends AUTH and SELECT, as configured, on a new connection; 0 or -1 (the connection is dropped). */
+static int
+authenticate(struct bg_redis *r)
+{
+	const char *argv[3] = {"AUTH", r->auth.user, r->auth.password};
+	char db[24];
+
+	if (r->auth.password != NULL) {
+		if (r->auth.user == NULL)
+			argv[1] = r->auth.password;
+		if (setup_command(r, "AUTH", r->auth.user ? 3 : 2, argv) < 0)
+			return -1;
+	}
+	if (r->auth.db == 0)
+		return 0;
+	snprintf(db, sizeof(db), "%ld", r->auth.db);
+	argv[0] = "SELECT";
+	argv[1] = db;
+	return setup_command(r, "SELECT", 2, argv);
 }
 
 int
@@ -133,7 +237,7 @@ bg_redis_connect(struct bg_redis *r)
 	}
 	if (r->path == NULL)
 		redisEnableKeepAlive(r->ctx);
-	return 0;
+	return authenticate(r);
 }
 
 int

@@ -5,8 +5,12 @@
  * ("unix:/path"), timeout_ms on connect and on every command (socket
  * timeouts), and reconnection after any error: hiredis leaves a context dead
  * after an I/O, EOF or protocol error, so this module drops it and connects
- * afresh on the next call. A connection is not thread-safe: one user at a
- * time. The module never logs; bg_redis_error() says what went wrong.
+ * afresh on the next call. Every connection, first or again, sends AUTH
+ * (user and password, or the password alone) and SELECT (db other than 0)
+ * before anything else; a refused AUTH or SELECT is a connection error.
+ * No error text ever holds the password. A connection is not thread-safe:
+ * one user at a time. The module never logs; bg_redis_error() says what went
+ * wrong.
  *
  * DIAGNOSTICS: -1 or NULL with the reason on the handle (bg_redis_error); bg_redis_new sets *err.
  */
@@ -17,6 +21,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "bg_config.h"
+
 struct bg_redis;
 
 /*
@@ -26,8 +32,29 @@ struct bg_redis;
  */
 int bg_redis_split_address(const char *address, char **host, int *port);
 
-/* Makes an unconnected handle for address; NULL with *err set if address is malformed. */
-struct bg_redis *bg_redis_new(const char *address, long timeout_ms, const char **err);
+/*
+ * Makes an unconnected handle from conf (address, timeout_ms, user,
+ * password, db; copied). NULL with *err (static) set if the address is malformed.
+ */
+struct bg_redis *bg_redis_new(const struct bg_redis_conf *conf, const char **err);
+
+/* As bg_redis_new, at address (a Cluster node) instead of conf->address, and without SELECT. */
+struct bg_redis *bg_redis_new_at(const struct bg_redis_conf *conf, const char *address, const char **err);
+
+/*
+ * Copies conf's strings into dst (the caller clears it with
+ * bg_redis_conf_clear), for a client that outlives the configuration.
+ */
+void bg_redis_conf_copy(struct bg_redis_conf *dst, const struct bg_redis_conf *conf);
+
+/* Frees what bg_redis_conf_copy made, overwriting the password; leaves c zeroed. */
+void bg_redis_conf_clear(struct bg_redis_conf *c);
+
+/*
+ * True when a and b connect the same way: address, timeout_ms, user,
+ * password (the file's content, not its name) and db. The prefix is not compared.
+ */
+int bg_redis_conf_same(const struct bg_redis_conf *a, const struct bg_redis_conf *b);
 
 /* Closes and frees r; NULL is fine. */
 void bg_redis_free(struct bg_redis *r);

@@ -483,7 +483,7 @@ main(int argc, char **argv)
 	if (bg_token_init() < 0 || (d.keys = bg_token_keys_load(cfg->unsubscribe.key_file, err, sizeof(err))) == NULL)
 		bg_log_warn("key file: %s (deliveries are counted per IP only, never for an entity)",
 		            d.keys == NULL ? err : "libsodium");
-	if ((d.r = bg_redis_new(cfg->redis.address, cfg->redis.timeout_ms, &why)) == NULL)
+	if ((d.r = bg_redis_new(&cfg->redis, &why)) == NULL)
 		bg_log_fatal(BG_EX_CONFIG, "redis address %s: %s", cfg->redis.address, why);
 	if (bg_daemon_drop(cfg->user, err, sizeof(err)) < 0)
 		bg_log_fatal(BG_EX_CONFIG, "%s", err);

@@ -45,6 +45,7 @@
 #include <event2/event.h>
 
 #include "bg_log.h"
+#include "bg_redis.h"
 #include "bg_server.h"
 #include "bg_util.h"
 #include "pol_limit.h"
@@ -202,27 +203,27 @@ hup(evutil_socket_t sig, short what, void *arg)
 	bg_server_reload(arg);
 }
 
-/* On reload: a changed Redis address or timeout gets a new connection; checks in flight on the old one fall back. */
+/* On reload: any changed Redis setting gets a new connection; checks in flight on the old one fall back. */
 static int
 apply(struct bg_server *srv, const struct bg_config *next, char *err, size_t errlen)
 {
 	struct policyd *d = bg_server_arg(srv);
 	struct bg_held *g = bg_hold_acquire(d->hold);
 	const struct bg_config *now = bg_held_cfg(g);
-	bool same =
-	    strcmp(now->redis.address, next->redis.address) == 0 && now->redis.timeout_ms == next->redis.timeout_ms;
+	bool same = bg_redis_conf_same(&now->redis, &next->redis);
 	struct pol_redis *r;
 	const char *why = NULL;
 
 	bg_held_release(g);
 	if (same)
 		return 0;
-	r = pol_redis_new(d->base, next->redis.address, next->redis.timeout_ms, POL_LIMIT_SCRIPT, &why);
+	r = pol_redis_new(d->base, &next->redis, POL_LIMIT_SCRIPT, &why);
 	if (r == NULL) {
 		snprintf(err, errlen, "redis address \"%s\": %s", next->redis.address, why);
 		return -1;
 	}
-	bg_log_info("redis: leaving %s for %s", now->redis.address, next->redis.address);
+	bg_log_info("redis: leaving %s for %s user=%s db=%ld timeout_ms=%ld", now->redis.address, next->redis.address,
+	            next->redis.user ? next->redis.user : "default", next->redis.db, next->redis.timeout_ms);
 	pol_redis_free(d->redis);
 	d->redis = r;
 	return 0;
@@ -266,7 +267,7 @@ setup(struct policyd *d, struct bg_server *srv)
 	d->server = pol_server_new(d->base, handle, cancel, d);
 	if (pol_server_listen_fd(d->server, bg_server_fd(srv), err, sizeof(err)) < 0)
 		bg_log_fatal(71, "%s: %s", bg_server_listening(srv), err);
-	d->redis = pol_redis_new(d->base, cfg->redis.address, cfg->redis.timeout_ms, POL_LIMIT_SCRIPT, &rerr);
+	d->redis = pol_redis_new(d->base, &cfg->redis, POL_LIMIT_SCRIPT, &rerr);
 	if (d->redis == NULL)
 		bg_log_fatal(BG_EX_CONFIG, "%s: %s", cfg->file, rerr);
 	bg_held_release(g);

@@ -6,9 +6,13 @@
  * a job whose timer fired first has already answered its caller and just
  * waits there for hiredis to let go. A timeout also drops the connection,
  * since a Redis that does not answer one command in time answers none.
+ * AUTH and SELECT are the first commands queued on each new connection, so
+ * they reach Redis before any job; a refused one drops the connection, and
+ * its reason (never the password) is what the jobs queued behind it get.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +30,8 @@ struct pol_redis {
 	char *host;
 	int port; /* 0: host is a unix socket path */
 	long timeout_ms;
+	struct bg_redis_conf auth; /* user, password, db: a copy */
+	char lost[192];            /* why the last connection was dropped at set-up; "" when it was not */
 	const char *script;
 	char sha[41]; /* "" until SCRIPT LOAD answered */
 	redisAsyncContext *ac;
@@ -113,7 +119,7 @@ reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 
 	(void)ac;
 	if (reply == NULL) {
-		job_answer(j, NULL, "connection lost");
+		job_answer(j, NULL, j->r->lost[0] ? j->r->lost : "connection lost");
 	} else if (reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0 && !j->retried &&
 	           j->cb != NULL) {
 		j->r->sha[0] = '\0';
@@ -223,6 +229,41 @@ disconnect_cb(const redisAsyncContext *ac, int status)
 	schedule_retry(r);
 }
 
+/* The reply to AUTH or SELECT (privdata names it): anything but +OK drops the connection. */
+static void
+setup_reply(redisAsyncContext *ac, void *rep, void *privdata)
+{
+	struct pol_redis *r = ac->data;
+	redisReply *reply = rep;
+
+	if (reply == NULL || r->ac != ac || reply->type == REDIS_REPLY_STATUS)
+		return;
+	snprintf(r->lost, sizeof(r->lost), "%s refused: %.128s", (const char *)privdata,
+	         reply->type == REDIS_REPLY_ERROR && reply->str ? reply->str : "unexpected reply");
+	drop(r); /* hiredis frees the context when this callback returns */
+}
+
+/* Queues AUTH and SELECT, as configured, ahead of everything on a new connection. */
+static void
+queue_setup(struct pol_redis *r)
+{
+	const char *argv[3] = {"AUTH", r->auth.user, r->auth.password};
+	char db[24];
+
+	r->lost[0] = '\0';
+	if (r->auth.password != NULL) {
+		if (r->auth.user == NULL)
+			argv[1] = r->auth.password;
+		redisAsyncCommandArgv(r->ac, setup_reply, (void *)"AUTH", r->auth.user ? 3 : 2, argv, NULL);
+	}
+	if (r->auth.db != 0) {
+		snprintf(db, sizeof(db), "%ld", r->auth.db);
+		argv[0] = "SELECT";
+		argv[1] = db;
+		redisAsyncCommandArgv(r->ac, setup_reply, (void *)"SELECT", 2, argv, NULL);
+	}
+}
+
 /* Connecting took longer than timeout_ms. */
 static void
 connect_timeout(evutil_socket_t fd, short what, void *arg)
@@ -259,29 +300,26 @@ start_connect(struct pol_redis *r)
 	redisLibeventAttach(ac, r->base);
 	redisAsyncSetConnectCallback(ac, connect_cb);
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
+	queue_setup(r);
 	evtimer_add(r->connect, &tv);
 }
 
-/* Splits address into host and port (0 for a unix socket), as every bulkguard program does. 0 or -1. */
-static int
-parse_address(struct pol_redis *r, const char *address)
-{
-	return bg_redis_split_address(address, &r->host, &r->port);
-}
-
 struct pol_redis *
-pol_redis_new(struct event_base *base, const char *address, long timeout_ms, const char *script, const char **err)
+pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const char *script, const char **err)
 {
 	struct pol_redis *r = bg_xcalloc(1, sizeof(*r));
 
-	if (parse_address(r, address) < 0) {
+	if (bg_redis_split_address(conf->address, &r->host, &r->port) < 0) {
 		*err = "redis address must be host:port, [v6]:port or unix:/path";
 		free(r->host);
 		free(r);
 		return NULL;
 	}
 	r->base = base;
-	r->timeout_ms = timeout_ms > 0 ? timeout_ms : 250;
+	r->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 250;
+	r->auth.user = conf->user && *conf->user ? bg_xstrdup(conf->user) : NULL;
+	r->auth.password = conf->password && *conf->password ? bg_xstrdup(conf->password) : NULL;
+	r->auth.db = conf->db;
 	r->script = script;
 	r->retry = evtimer_new(base, retry_cb, r);
 	r->connect = evtimer_new(base, connect_timeout, r);
@@ -298,5 +336,6 @@ pol_redis_free(struct pol_redis *r)
 	event_free(r->retry);
 	event_free(r->connect);
 	free(r->host);
+	bg_redis_conf_clear(&r->auth);
 	free(r);
 }

@@ -17,6 +17,8 @@
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
 
+#include "bg_config.h"
+
 struct pol_redis;
 
 /*
@@ -25,8 +27,13 @@ struct pol_redis;
  */
 typedef void (*pol_redis_cb)(void *arg, const redisReply *reply, const char *why);
 
-/* Makes a handle for address ("host:port", "unix:/path") and starts connecting; NULL with *err. */
-struct pol_redis *pol_redis_new(struct event_base *base, const char *address, long timeout_ms, const char *script,
+/*
+ * Makes a handle for conf (address "host:port" or "unix:/path", timeout_ms,
+ * user, password, db; copied) and starts connecting. Every connection, first
+ * or again, sends AUTH and SELECT as configured before anything else. NULL
+ * with *err (static) when the address is malformed.
+ */
+struct pol_redis *pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const char *script,
                                 const char **err);
 
 /* Drops the connection (pending calls get their failure) and frees r. */

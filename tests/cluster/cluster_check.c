@@ -411,7 +411,7 @@ main(int argc, char **argv)
 	list = strdup(argv[1]);
 	for (char *s = strtok(list, ","); s != NULL && n < MAX_SEEDS; s = strtok(NULL, ","))
 		seeds[n++] = s;
-	c = bg_cluster_new(seeds, n, 1000, &err);
+	c = bg_cluster_new(seeds, n, &(struct bg_redis_conf){ .timeout_ms = 1000 }, &err);
 	if (c == NULL) {
 		fprintf(stderr, "cluster_check: %s\n", err);
 		return 64;

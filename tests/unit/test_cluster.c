@@ -374,7 +374,7 @@ test_refusals(void **state)
 {
 	const char *seeds[] = {"127.0.0.1:1"};
 	const char *err = NULL;
-	struct bg_cluster *c = bg_cluster_new(seeds, 1, 200, &err);
+	struct bg_cluster *c = bg_cluster_new(seeds, 1, &(struct bg_redis_conf){.timeout_ms = 200}, &err);
 	struct bg_cluster_pipe *p = bg_cluster_pipe_new(c);
 	const char *del[] = {"DEL", "bg:rcpt:a@example.com", "bg:audit"};
 	const char *hset[] = {"HSET", "bg:rcpt:a@example.com", "suppress", "manual"};
@@ -425,19 +425,23 @@ test_seeds(void **state)
 	const char *many[BG_CLUSTER_MAX_SEEDS + 1];
 	const char *err = NULL;
 	struct bg_cluster *c;
+	struct bg_redis_conf t100 = {.timeout_ms = 100}, db1 = {.timeout_ms = 100, .db = 1};
 
-	c = bg_cluster_new(good, 3, 100, &err);
+	c = bg_cluster_new(good, 3, &t100, &err);
 	assert_non_null(c);
 	bg_cluster_free(c);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err = NULL;
-		assert_null(bg_cluster_new(&bad[i], 1, 100, &err));
+		assert_null(bg_cluster_new(&bad[i], 1, &t100, &err));
 		assert_non_null(err);
 	}
 	for (size_t i = 0; i < BG_CLUSTER_MAX_SEEDS + 1; i++)
 		many[i] = "127.0.0.1:7000";
-	assert_null(bg_cluster_new(many, BG_CLUSTER_MAX_SEEDS + 1, 100, &err));
-	assert_null(bg_cluster_new(many, 0, 100, &err));
+	assert_null(bg_cluster_new(many, BG_CLUSTER_MAX_SEEDS + 1, &t100, &err));
+	assert_null(bg_cluster_new(many, 0, &t100, &err));
+	err = NULL;
+	assert_null(bg_cluster_new(good, 1, &db1, &err)); /* a Cluster has no SELECT */
+	assert_non_null(strstr(err, "db must be 0"));
 }
 
 /* One cmocka group for the whole program: TAP allows one plan per test script. */
