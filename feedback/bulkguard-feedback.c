@@ -190,7 +190,14 @@ handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_
 	}
 	bg_log_info("%s: from=<%s> to=<%s> size=%zu kind=%s rcpts=%zu", id, o->sender ? o->sender : "(unknown)",
 	            o->rcpt, len, fb_kind_name(rec.kind), rec.n_rcpt);
-	return fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL ? EX_TEMP : 0;
+	if (fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL)
+		return EX_TEMP;
+	if (bg_redis_wait(redis) < 0) { /* exit 0 tells the MTA the report is safe: it must be on a replica */
+		bg_log_error("%s: action=tempfail redis=\"%s\" (written, not confirmed by a replica)", id,
+		             bg_redis_error(redis));
+		return EX_TEMP;
+	}
+	return 0;
 }
 
 int

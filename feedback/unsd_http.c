@@ -342,10 +342,12 @@ write_retry(struct bg_held *g, const struct bg_suppression *s, const char *id, c
 	rc = bg_suppress_write(r, cfg->redis.prefix, s, cfg->audit, WHO);
 	if (rc < 0 && reused)
 		rc = bg_suppress_write(r, cfg->redis.prefix, s, cfg->audit, WHO);
+	if (rc == 0)
+		fb_stat_count(cfg, r, s->entity, s->list, s->address, BG_ST_UNSUB_CLICK, s->when, id);
+	if (rc == 0 && bg_redis_wait(r) < 0) /* a 200 promises the suppression survives a failover */
+		rc = -1;
 	if (rc < 0)
 		bg_strlcpy(why, bg_redis_error(r), len);
-	else
-		fb_stat_count(cfg, r, s->entity, s->list, s->address, BG_ST_UNSUB_CLICK, s->when, id);
 	bg_held_redis_return(g, r, rc == 0);
 	return rc;
 }

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "bg_redis.h"
 #include "bg_secret.h"
+#include "bg_sentinel.h"
 #include "bg_util.h"
 
 struct bg_redis {
@@ -19,6 +21,12 @@ struct bg_redis {
 	int port;
 	struct timeval timeout;
 	struct bg_redis_conf auth; /* user, password, db */
+	struct bg_sentinel *sent;  /* NULL: address is the master */
+	long wait_replicas;        /* 0: bg_redis_wait confirms nothing */
+	long wait_timeout_ms;
+	bool unconfirmed; /* a reply was read since the last bg_redis_wait */
+	bool lost;        /* ... and its connection was dropped since */
+	bool refind;      /* READONLY seen: ask the sentinels again before the next command */
 	redisContext *ctx;
 	char err[256];
 };
@@ -140,7 +148,14 @@ make(const struct bg_redis_conf *conf, const char *address, long db, const char 
 struct bg_redis *
 bg_redis_new(const struct bg_redis_conf *conf, const char **err)
 {
-	return make(conf, conf->address, conf->db, err);
+	struct bg_redis *r = make(conf, conf->address, conf->db, err);
+
+	if (r != NULL) {
+		r->sent = bg_sentinel_new(conf);
+		r->wait_replicas = conf->wait_replicas > 0 ? conf->wait_replicas : 0;
+		r->wait_timeout_ms = conf->wait_timeout_ms;
+	}
+	return r;
 }
 
 struct bg_redis *
@@ -153,6 +168,8 @@ bg_redis_new_at(const struct bg_redis_conf *conf, const char *address, const cha
 static void
 drop(struct bg_redis *r, const char *what)
 {
+	r->lost = r->lost || r->unconfirmed;
+	r->refind = false;
 	if (r->ctx != NULL) {
 		snprintf(r->err, sizeof(r->err), "%s: %s", what,
 		         r->ctx->errstr[0] ? r->ctx->errstr : "connection lost");
@@ -174,6 +191,7 @@ bg_redis_free(struct bg_redis *r)
 	free(r->host);
 	free(r->path);
 	bg_redis_conf_clear(&r->auth);
+	bg_sentinel_free(r->sent);
 	free(r);
 }
 
@@ -218,11 +236,50 @@ authenticate(struct bg_redis *r)
 	return setup_command(r, "SELECT", 2, argv);
 }
 
+/* Asks the sentinels where the master is now and aims r at it; 0, or -1 with the reason. */
+static int
+locate(struct bg_redis *r)
+{
+	char addr[BG_SENTINEL_ADDR_MAX], *host;
+	const char *why;
+	int port;
+
+	if (bg_sentinel_master(r->sent, addr, &why) < 0) {
+		snprintf(r->err, sizeof(r->err), "sentinel: %s", why);
+		return -1;
+	}
+	if (bg_redis_split_address(addr, &host, &port) < 0) { /* can't happen: bg_sentinel checked it */
+		snprintf(r->err, sizeof(r->err), "sentinel: unusable address");
+		return -1;
+	}
+	free(r->host);
+	free(r->address);
+	r->host = host, r->port = port;
+	r->address = bg_xstrdup(addr);
+	return 0;
+}
+
+/* Checks that a connection found through the sentinels talks to a master; 0, or -1 (dropped). */
+static int
+check_role(struct bg_redis *r)
+{
+	const char *why;
+
+	if (r->sent == NULL || bg_sentinel_check_role(r->ctx, &why) == 0)
+		return 0;
+	snprintf(r->err, sizeof(r->err), "%s: %s", r->address, why);
+	redisFree(r->ctx);
+	r->ctx = NULL;
+	return -1;
+}
+
 int
 bg_redis_connect(struct bg_redis *r)
 {
 	if (r->ctx != NULL)
 		return 0;
+	if (r->sent != NULL && locate(r) < 0)
+		return -1;
 	if (r->path != NULL)
 		r->ctx = redisConnectUnixWithTimeout(r->path, r->timeout);
 	else
@@ -237,12 +294,16 @@ bg_redis_connect(struct bg_redis *r)
 	}
 	if (r->path == NULL)
 		redisEnableKeepAlive(r->ctx);
-	return authenticate(r);
+	if (authenticate(r) < 0)
+		return -1;
+	return check_role(r);
 }
 
 int
 bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *argvlen)
 {
+	if (r->refind)
+		drop(r, "READONLY: the master moved");
 	if (bg_redis_connect(r) < 0)
 		return -1;
 	if (redisAppendCommandArgv(r->ctx, argc, argv, argvlen) != REDIS_OK) {
@@ -250,6 +311,13 @@ bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *a
 		return -1;
 	}
 	return 0;
+}
+
+/* True for a READONLY error: the connection reached a replica. */
+static bool
+is_readonly(const redisReply *reply)
+{
+	return reply->type == REDIS_REPLY_ERROR && reply->str != NULL && strncmp(reply->str, "READONLY", 8) == 0;
 }
 
 redisReply *
@@ -265,7 +333,43 @@ bg_redis_reply(struct bg_redis *r)
 		drop(r, "reply");
 		return NULL;
 	}
+	r->unconfirmed = true;
+	if (r->sent != NULL && is_readonly(reply))
+		r->refind = true;
 	return reply;
+}
+
+int
+bg_redis_wait(struct bg_redis *r)
+{
+	char n[24], ms[24];
+	const char *argv[] = {"WAIT", n, ms};
+	redisReply *reply;
+	bool lost = r->lost;
+	long long got;
+
+	if (r->wait_replicas == 0 || !r->unconfirmed) {
+		r->unconfirmed = r->lost = false;
+		return 0;
+	}
+	r->unconfirmed = r->lost = false;
+	if (lost) {
+		snprintf(r->err, sizeof(r->err), "WAIT: the connection of the writes was lost");
+		return -1;
+	}
+	snprintf(n, sizeof(n), "%ld", r->wait_replicas);
+	snprintf(ms, sizeof(ms), "%ld", r->wait_timeout_ms);
+	if (bg_redis_append(r, 3, argv, NULL) < 0 || (reply = bg_redis_reply(r)) == NULL)
+		return -1;
+	r->unconfirmed = r->lost = false;
+	got = reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+	if (got < r->wait_replicas)
+		bg_redis_reply_error(r, reply, "WAIT: too few replicas");
+	if (got >= 0 && got < r->wait_replicas)
+		snprintf(r->err, sizeof(r->err), "WAIT: %lld of %ld replicas within %ld ms", got, r->wait_replicas,
+		         r->wait_timeout_ms);
+	freeReplyObject(reply);
+	return got >= r->wait_replicas ? 0 : -1;
 }
 
 int

@@ -9,7 +9,18 @@
 #include <sys/time.h>
 
 #include "bg_redis.h"
+#include "bg_secret.h"
 #include "bg_sentinel.h"
+#include "bg_util.h"
+
+struct bg_sentinel {
+	struct bg_strlist sentinels;
+	char *master_name;
+	char *user;     /* NULL: the default user */
+	char *password; /* NULL: no AUTH */
+	long timeout_ms;
+	size_t start; /* the one that answered last */
+};
 
 /* True when s[0..len) is a usable host: printable, no space, no NUL. */
 static bool
@@ -121,7 +132,7 @@ bg_sentinel_auth(redisContext *c, const char *user, const char *password, const 
 
 /* Connects to one sentinel with the deadline; NULL with *why. */
 static redisContext *
-sentinel_connect(const struct bg_sentinel_conf *sc, const char *address, const char **why)
+sentinel_connect(const struct bg_sentinel *sc, const char *address, const char **why)
 {
 	struct timeval tv = {sc->timeout_ms / 1000, (sc->timeout_ms % 1000) * 1000};
 	redisContext *c;
@@ -149,7 +160,7 @@ sentinel_connect(const struct bg_sentinel_conf *sc, const char *address, const c
 
 /* Asks the sentinel at address for the master; 0 with buf, or -1 with *why. */
 static int
-ask_one(const struct bg_sentinel_conf *sc, const char *address, char buf[BG_SENTINEL_ADDR_MAX], const char **why)
+ask_one(const struct bg_sentinel *sc, const char *address, char buf[BG_SENTINEL_ADDR_MAX], const char **why)
 {
 	const char *argv[] = {"SENTINEL", "get-master-addr-by-name", sc->master_name};
 	redisContext *c = sentinel_connect(sc, address, why);
@@ -171,15 +182,51 @@ ask_one(const struct bg_sentinel_conf *sc, const char *address, char buf[BG_SENT
 	return rc;
 }
 
+/* Copies s, or NULL for NULL and "". */
+static char *
+dup_set(const char *s)
+{
+	return s != NULL && *s != '\0' ? bg_xstrdup(s) : NULL;
+}
+
+struct bg_sentinel *
+bg_sentinel_new(const struct bg_redis_conf *conf)
+{
+	struct bg_sentinel *s;
+
+	if (conf->sentinels.n == 0)
+		return NULL;
+	s = bg_xcalloc(1, sizeof(*s));
+	for (size_t i = 0; i < conf->sentinels.n && i < BG_SENTINEL_MAX; i++)
+		bg_strlist_add(&s->sentinels, conf->sentinels.v[i]);
+	s->master_name = bg_xstrdup(conf->master_name != NULL ? conf->master_name : "");
+	s->user = dup_set(conf->sentinel_user);
+	s->password = dup_set(conf->sentinel_password);
+	s->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 250;
+	return s;
+}
+
+void
+bg_sentinel_free(struct bg_sentinel *s)
+{
+	if (s == NULL)
+		return;
+	bg_strlist_free(&s->sentinels);
+	free(s->master_name);
+	free(s->user);
+	bg_secret_free(s->password);
+	free(s);
+}
+
 int
-bg_sentinel_master(const struct bg_sentinel_conf *sc, size_t *start, char buf[BG_SENTINEL_ADDR_MAX], const char **why)
+bg_sentinel_master(struct bg_sentinel *s, char buf[BG_SENTINEL_ADDR_MAX], const char **why)
 {
 	*why = "no sentinel configured";
-	for (size_t k = 0; k < sc->n && k < BG_SENTINEL_MAX; k++) {
-		size_t i = (*start + k) % sc->n;
+	for (size_t k = 0; k < s->sentinels.n; k++) {
+		size_t i = (s->start + k) % s->sentinels.n;
 
-		if (ask_one(sc, sc->sentinels[i], buf, why) == 0) {
-			*start = i;
+		if (ask_one(s, s->sentinels.v[i], buf, why) == 0) {
+			s->start = i;
 			return 0;
 		}
 	}

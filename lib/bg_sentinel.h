@@ -20,27 +20,31 @@
 
 #include <hiredis/hiredis.h>
 
+#include "bg_config.h"
+
 #define BG_SENTINEL_MAX      16                         /* sentinels in a configuration */
 #define BG_SENTINEL_HOST_MAX 255                        /* bytes of a host name in a sentinel's answer */
 #define BG_SENTINEL_ADDR_MAX (BG_SENTINEL_HOST_MAX + 9) /* "[host]:65535" and NUL */
 
-/* Where the sentinels are and how to talk to them; every pointer stays the caller's. */
-struct bg_sentinel_conf {
-	const char *const *sentinels; /* "host:port" or "[v6]:port" each */
-	size_t n;
-	const char *master_name;
-	const char *user;     /* AUTH user for the sentinels; NULL: default user */
-	const char *password; /* NULL: no AUTH */
-	long timeout_ms;
-};
+struct bg_sentinel;
 
 /*
- * Asks the sentinels in turn, starting with *start (the one that answered
- * last time; updated), for the master's address. Returns "host:port"
- * ("[v6]:port") in buf, or -1 with *why when none gave a usable answer.
+ * Makes a handle for conf's sentinels, master_name, sentinel_user,
+ * sentinel_password and timeout_ms (copied), or NULL when conf lists no
+ * sentinel. The caller frees it with bg_sentinel_free.
  */
-int bg_sentinel_master(const struct bg_sentinel_conf *sc, size_t *start, char buf[BG_SENTINEL_ADDR_MAX],
-                       const char **why);
+struct bg_sentinel *bg_sentinel_new(const struct bg_redis_conf *conf);
+
+/* Frees s, overwriting the password; NULL is fine. */
+void bg_sentinel_free(struct bg_sentinel *s);
+
+/*
+ * Asks the sentinels in turn, starting with the one that answered last
+ * time, for the master's address. Returns 0 with "host:port" ("[v6]:port")
+ * in buf, or -1 with *why when none gave a usable answer. At most about
+ * two timeouts per sentinel.
+ */
+int bg_sentinel_master(struct bg_sentinel *s, char buf[BG_SENTINEL_ADDR_MAX], const char **why);
 
 /*
  * Reads a get-master-addr-by-name reply: two strings, a host of 1 to

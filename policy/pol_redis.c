@@ -9,6 +9,16 @@
  * AUTH and SELECT are the first commands queued on each new connection, so
  * they reach Redis before any job; a refused one drops the connection, and
  * its reason (never the password) is what the jobs queued behind it get.
+ *
+ * With sentinels, each connection starts with a blocking, bounded question
+ * to them (bg_sentinel_master: at most about two timeout_ms per sentinel,
+ * at reconnection only) and ROLE queued after AUTH: no job is taken until
+ * ROLE says master, and a READONLY reply drops the connection so the next
+ * one asks the sentinels again. With WAIT on (redis.wait_replicas), each
+ * script call is followed by WAIT on the same connection; the script's reply
+ * is kept (a copy) until WAIT answers, and only then given to the caller, or
+ * a failure when too few replicas have the charge. A job then has two
+ * callbacks in hiredis, and is freed when the last one has run.
  */
 #include "config.h"
 
@@ -20,6 +30,7 @@
 #include <hiredis/async.h>
 
 #include "bg_redis.h"
+#include "bg_sentinel.h"
 #include "bg_util.h"
 #include "pol_redis.h"
 
@@ -36,6 +47,10 @@ struct pol_redis {
 	char sha[41]; /* "" until SCRIPT LOAD answered */
 	redisAsyncContext *ac;
 	int connected;
+	struct bg_sentinel *sent; /* NULL: host and port are the master */
+	int role_ok;              /* ROLE said master on this connection (always 1 without sentinels) */
+	long wait_replicas;       /* 0: no WAIT */
+	long wait_timeout_ms;
 	struct event *retry;   /* reconnect timer */
 	struct event *connect; /* connect deadline */
 };
@@ -48,7 +63,9 @@ struct job {
 	const char **argv;
 	size_t *argvlen;
 	int argc;
-	int retried; /* sent again as EVAL after NOSCRIPT */
+	int retried;      /* sent again as EVAL after NOSCRIPT */
+	int pending;      /* hiredis callbacks still to come */
+	redisReply *held; /* the script's reply, until WAIT answers */
 };
 
 static void start_connect(struct pol_redis *r);
@@ -88,6 +105,8 @@ static void
 job_done(struct job *j)
 {
 	event_free(j->timer);
+	if (j->held != NULL)
+		freeReplyObject(j->held);
 	free(j->argv);
 	free(j->argvlen);
 	free(j);
@@ -103,6 +122,7 @@ drop(struct pol_redis *r)
 		return;
 	r->ac = NULL;
 	r->connected = 0;
+	r->role_ok = r->sent == NULL;
 	evtimer_del(r->connect);
 	redisAsyncFree(ac);
 	schedule_retry(r);
@@ -111,28 +131,88 @@ drop(struct pol_redis *r)
 /* Sends j's command (EVALSHA when the SHA is known, else EVAL). Returns 0 or -1. */
 static int job_send(struct job *j);
 
+/* A deep copy of a reply, made with hiredis's allocator so freeReplyObject frees it. */
+static redisReply *
+reply_copy(const redisReply *in)
+{
+	redisReply *out = bg_xcalloc(1, sizeof(*out));
+
+	out->type = in->type;
+	out->integer = in->integer;
+	if (in->str != NULL) {
+		out->str = bg_xstrndup(in->str, in->len);
+		out->len = in->len;
+	}
+	if (in->element != NULL) {
+		out->element = bg_xcalloc(in->elements ? in->elements : 1, sizeof(*out->element));
+		out->elements = in->elements;
+		for (size_t i = 0; i < in->elements; i++)
+			out->element[i] = reply_copy(in->element[i]);
+	}
+	return out;
+}
+
+/* True for a READONLY error: the connection reached a replica. */
+static int
+is_readonly(const redisReply *reply)
+{
+	return reply->type == REDIS_REPLY_ERROR && reply->str != NULL && strncmp(reply->str, "READONLY", 8) == 0;
+}
+
+/* Counts one of j's callbacks done; the last frees it. */
+static void
+job_release(struct job *j)
+{
+	if (--j->pending == 0)
+		job_done(j);
+}
+
 static void
 reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 {
 	struct job *j = privdata;
 	redisReply *reply = rep;
+	struct pol_redis *r = j->r;
 
 	(void)ac;
 	if (reply == NULL) {
-		job_answer(j, NULL, j->r->lost[0] ? j->r->lost : "connection lost");
+		job_answer(j, NULL, r->lost[0] ? r->lost : "connection lost");
 	} else if (reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0 && !j->retried &&
 	           j->cb != NULL) {
-		j->r->sha[0] = '\0';
+		r->sha[0] = '\0';
 		j->retried = 1;
-		if (job_send(j) == 0)
-			return; /* hiredis calls us again for the resent command */
-		job_answer(j, NULL, "connection lost");
+		if (job_send(j) < 0)
+			job_answer(j, NULL, "connection lost");
 	} else if (reply->type == REDIS_REPLY_ERROR) {
 		job_answer(j, NULL, reply->str); /* Redis' own text: WRONGTYPE, OOM, the script's error... */
+		if (is_readonly(reply) && r->sent != NULL && r->ac == ac)
+			drop(r); /* a replica now: ask the sentinels again */
+	} else if (r->wait_replicas > 0 && j->cb != NULL) {
+		j->held = reply_copy(reply); /* answered when WAIT says a replica has it */
 	} else {
 		job_answer(j, reply, NULL);
 	}
-	job_done(j);
+	job_release(j);
+}
+
+/* WAIT's reply for j: the script's reply once enough replicas have its writes, else a failure. */
+static void
+wait_cb(redisAsyncContext *ac, void *rep, void *privdata)
+{
+	struct job *j = privdata;
+	redisReply *reply = rep;
+
+	(void)ac;
+	if (j->held != NULL) {
+		if (reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= j->r->wait_replicas)
+			job_answer(j, j->held, NULL);
+		else
+			job_answer(j, NULL,
+			           reply == NULL ? "connection lost" : "WAIT: too few replicas have the charge");
+		freeReplyObject(j->held);
+		j->held = NULL;
+	}
+	job_release(j);
 }
 
 static int
@@ -146,7 +226,13 @@ job_send(struct job *j)
 	j->argvlen[0] = strlen(j->argv[0]);
 	j->argv[1] = r->sha[0] ? r->sha : r->script;
 	j->argvlen[1] = strlen(j->argv[1]);
-	return redisAsyncCommandArgv(r->ac, reply_cb, j, j->argc, j->argv, j->argvlen) == REDIS_OK ? 0 : -1;
+	if (redisAsyncCommandArgv(r->ac, reply_cb, j, j->argc, j->argv, j->argvlen) != REDIS_OK)
+		return -1;
+	j->pending++;
+	if (r->wait_replicas > 0 &&
+	    redisAsyncCommand(r->ac, wait_cb, j, "WAIT %ld %ld", r->wait_replicas, r->wait_timeout_ms) == REDIS_OK)
+		j->pending++;
+	return 0;
 }
 
 /* The caller waited timeout_ms: answer a failure and drop the stuck connection. */
@@ -167,7 +253,7 @@ pol_redis_eval(struct pol_redis *r, int argc, const char **argv, const size_t *a
 	struct job *j;
 	struct timeval tv = ms_tv(r->timeout_ms);
 
-	if (r->ac == NULL)
+	if (r->ac == NULL || !r->role_ok)
 		return -1;
 	j = bg_xcalloc(1, sizeof(*j));
 	j->argv = bg_xcalloc((size_t)argc, sizeof(*argv));
@@ -243,6 +329,23 @@ setup_reply(redisAsyncContext *ac, void *rep, void *privdata)
 	drop(r); /* hiredis frees the context when this callback returns */
 }
 
+/* ROLE's reply on a connection found through the sentinels: jobs are taken once it says master. */
+static void
+role_reply(redisAsyncContext *ac, void *rep, void *privdata)
+{
+	struct pol_redis *r = ac->data;
+
+	(void)privdata;
+	if (rep == NULL || r->ac != ac)
+		return;
+	if (bg_sentinel_role_is_master(rep)) {
+		r->role_ok = 1;
+		return;
+	}
+	snprintf(r->lost, sizeof(r->lost), "%s", "not a master (ROLE)");
+	drop(r); /* hiredis frees the context when this callback returns */
+}
+
 /* Queues AUTH and SELECT, as configured, ahead of everything on a new connection. */
 static void
 queue_setup(struct pol_redis *r)
@@ -262,6 +365,8 @@ queue_setup(struct pol_redis *r)
 		argv[1] = db;
 		redisAsyncCommandArgv(r->ac, setup_reply, (void *)"SELECT", 2, argv, NULL);
 	}
+	if (r->sent != NULL)
+		redisAsyncCommand(r->ac, role_reply, NULL, "ROLE");
 }
 
 /* Connecting took longer than timeout_ms. */
@@ -281,6 +386,26 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	start_connect(arg);
 }
 
+/*
+ * Asks the sentinels where the master is (blocking, bounded by
+ * bg_sentinel_master's deadlines) and aims r at it; 0, or -1 with the reason in r->lost.
+ */
+static int
+locate(struct pol_redis *r)
+{
+	char addr[BG_SENTINEL_ADDR_MAX], *host;
+	const char *why;
+	int port;
+
+	if (bg_sentinel_master(r->sent, addr, &why) < 0 || bg_redis_split_address(addr, &host, &port) < 0) {
+		snprintf(r->lost, sizeof(r->lost), "sentinel: %s", why);
+		return -1;
+	}
+	free(r->host);
+	r->host = host, r->port = port;
+	return 0;
+}
+
 /* Starts a non-blocking connection; failures schedule another try. */
 static void
 start_connect(struct pol_redis *r)
@@ -288,6 +413,10 @@ start_connect(struct pol_redis *r)
 	redisAsyncContext *ac;
 	struct timeval tv = ms_tv(r->timeout_ms);
 
+	if (r->sent != NULL && locate(r) < 0) {
+		schedule_retry(r);
+		return;
+	}
 	ac = r->port ? redisAsyncConnect(r->host, r->port) : redisAsyncConnectUnix(r->host);
 	if (ac == NULL || ac->err) {
 		if (ac != NULL)
@@ -320,6 +449,10 @@ pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const c
 	r->auth.user = conf->user && *conf->user ? bg_xstrdup(conf->user) : NULL;
 	r->auth.password = conf->password && *conf->password ? bg_xstrdup(conf->password) : NULL;
 	r->auth.db = conf->db;
+	r->sent = bg_sentinel_new(conf);
+	r->role_ok = r->sent == NULL;
+	r->wait_replicas = conf->wait_replicas > 0 ? conf->wait_replicas : 0;
+	r->wait_timeout_ms = conf->wait_timeout_ms;
 	r->script = script;
 	r->retry = evtimer_new(base, retry_cb, r);
 	r->connect = evtimer_new(base, connect_timeout, r);
@@ -337,5 +470,6 @@ pol_redis_free(struct pol_redis *r)
 	event_free(r->connect);
 	free(r->host);
 	bg_redis_conf_clear(&r->auth);
+	bg_sentinel_free(r->sent);
 	free(r);
 }
