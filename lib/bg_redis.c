@@ -273,13 +273,10 @@ check_role(struct bg_redis *r)
 	return -1;
 }
 
-int
-bg_redis_connect(struct bg_redis *r)
+/* Connects to r's address (or unix path), authenticates and, with sentinels, checks ROLE; 0 or -1. */
+static int
+connect_once(struct bg_redis *r)
 {
-	if (r->ctx != NULL)
-		return 0;
-	if (r->sent != NULL && locate(r) < 0)
-		return -1;
 	if (r->path != NULL)
 		r->ctx = redisConnectUnixWithTimeout(r->path, r->timeout);
 	else
@@ -297,6 +294,24 @@ bg_redis_connect(struct bg_redis *r)
 	if (authenticate(r) < 0)
 		return -1;
 	return check_role(r);
+}
+
+int
+bg_redis_connect(struct bg_redis *r)
+{
+	if (r->ctx != NULL)
+		return 0;
+	if (r->sent == NULL)
+		return connect_once(r);
+	/* a sentinel that names a dead node or a replica: the next one is asked, once each */
+	for (size_t k = 0; k < bg_sentinel_count(r->sent); k++) {
+		if (locate(r) < 0)
+			return -1;
+		if (connect_once(r) == 0)
+			return 0;
+		bg_sentinel_distrust(r->sent);
+	}
+	return -1;
 }
 
 int

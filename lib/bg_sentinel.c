@@ -232,3 +232,15 @@ bg_sentinel_master(struct bg_sentinel *s, char buf[BG_SENTINEL_ADDR_MAX], const 
 	}
 	return -1;
 }
+
+size_t
+bg_sentinel_count(const struct bg_sentinel *s)
+{
+	return s->sentinels.n;
+}
+
+void
+bg_sentinel_distrust(struct bg_sentinel *s)
+{
+	s->start = (s->start + 1) % s->sentinels.n;
+}

@@ -46,6 +46,15 @@ void bg_sentinel_free(struct bg_sentinel *s);
  */
 int bg_sentinel_master(struct bg_sentinel *s, char buf[BG_SENTINEL_ADDR_MAX], const char **why);
 
+/* Returns how many sentinels s asks. */
+size_t bg_sentinel_count(const struct bg_sentinel *s);
+
+/*
+ * Makes the next bg_sentinel_master start with the sentinel after the one
+ * that answered last: its answer led to a node that is down or no master.
+ */
+void bg_sentinel_distrust(struct bg_sentinel *s);
+
 /*
  * Reads a get-master-addr-by-name reply: two strings, a host of 1 to
  * BG_SENTINEL_HOST_MAX bytes with no space, colon only for IPv6, and a port

@@ -343,7 +343,8 @@ role_reply(redisAsyncContext *ac, void *rep, void *privdata)
 		return;
 	}
 	snprintf(r->lost, sizeof(r->lost), "%s", "not a master (ROLE)");
-	drop(r); /* hiredis frees the context when this callback returns */
+	bg_sentinel_distrust(r->sent); /* the next connection asks another sentinel first */
+	drop(r);                       /* hiredis frees the context when this callback returns */
 }
 
 /* Queues AUTH and SELECT, as configured, ahead of everything on a new connection. */
@@ -458,6 +459,12 @@ pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const c
 	r->connect = evtimer_new(base, connect_timeout, r);
 	start_connect(r);
 	return r;
+}
+
+const char *
+pol_redis_down(const struct pol_redis *r)
+{
+	return r->lost[0] ? r->lost : "not connected";
 }
 
 void
