@@ -118,11 +118,25 @@ same_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
+/* True when a and b find the master and WAIT the same way. */
+static int
+same_sentinels(const struct bg_redis_conf *a, const struct bg_redis_conf *b)
+{
+	if (a->sentinels.n != b->sentinels.n)
+		return 0;
+	for (size_t i = 0; i < a->sentinels.n; i++)
+		if (strcmp(a->sentinels.v[i], b->sentinels.v[i]) != 0)
+			return 0;
+	return same_str(a->master_name, b->master_name) && same_str(a->sentinel_user, b->sentinel_user) &&
+	       same_str(a->sentinel_password, b->sentinel_password) && a->wait_replicas == b->wait_replicas &&
+	       a->wait_timeout_ms == b->wait_timeout_ms;
+}
+
 int
 bg_redis_conf_same(const struct bg_redis_conf *a, const struct bg_redis_conf *b)
 {
 	return same_str(a->address, b->address) && a->timeout_ms == b->timeout_ms && same_str(a->user, b->user) &&
-	       same_str(a->password, b->password) && a->db == b->db;
+	       same_str(a->password, b->password) && a->db == b->db && same_sentinels(a, b);
 }
 
 /* Makes a handle for address with conf's timeout and credentials; db as given. */
@@ -150,11 +164,15 @@ bg_redis_new(const struct bg_redis_conf *conf, const char **err)
 {
 	struct bg_redis *r = make(conf, conf->address, conf->db, err);
 
-	if (r != NULL) {
-		r->sent = bg_sentinel_new(conf);
-		r->wait_replicas = conf->wait_replicas > 0 ? conf->wait_replicas : 0;
-		r->wait_timeout_ms = conf->wait_timeout_ms;
+	if (r == NULL)
+		return NULL;
+	r->sent = bg_sentinel_new(conf);
+	if (r->sent != NULL) {
+		free(r->address); /* named for messages until the sentinels are asked */
+		r->address = bg_xstrdup("the sentinels' master");
 	}
+	r->wait_replicas = conf->wait_replicas > 0 ? conf->wait_replicas : 0;
+	r->wait_timeout_ms = conf->wait_timeout_ms;
 	return r;
 }
 

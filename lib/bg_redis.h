@@ -55,7 +55,8 @@ void bg_redis_conf_clear(struct bg_redis_conf *c);
 
 /*
  * True when a and b connect the same way: address, timeout_ms, user,
- * password (the file's content, not its name) and db. The prefix is not compared.
+ * password (the file's content, not its name), db, and the sentinels and
+ * WAIT settings. The prefix is not compared.
  */
 int bg_redis_conf_same(const struct bg_redis_conf *a, const struct bg_redis_conf *b);
 

@@ -414,6 +414,7 @@ start_connect(struct pol_redis *r)
 	redisAsyncContext *ac;
 	struct timeval tv = ms_tv(r->timeout_ms);
 
+	r->role_ok = r->sent == NULL; /* with sentinels, no job until ROLE answers on this connection */
 	if (r->sent != NULL && locate(r) < 0) {
 		schedule_retry(r);
 		return;
