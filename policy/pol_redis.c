@@ -14,11 +14,13 @@
  * to them (bg_sentinel_master: at most about two timeout_ms per sentinel,
  * at reconnection only) and ROLE queued after AUTH: no job is taken until
  * ROLE says master, and a READONLY reply drops the connection so the next
- * one asks the sentinels again. With WAIT on (redis.wait_replicas), each
- * script call is followed by WAIT on the same connection; the script's reply
- * is kept (a copy) until WAIT answers, and only then given to the caller, or
- * a failure when too few replicas have the charge. A job then has two
- * callbacks in hiredis, and is freed when the last one has run.
+ * one asks the sentinels again. With WAIT on (redis.wait_replicas), the
+ * script calls sent in one round of the event loop are followed by one WAIT
+ * on the same connection (a batch: WAIT covers every earlier write of the
+ * connection); each script's reply is kept (a copy) until that WAIT
+ * answers, and only then given to its caller, or a failure when too few
+ * replicas have the charges. A job then has two callbacks to come (its
+ * script's and its batch's), and is freed when the last one has run.
  */
 #include "config.h"
 
@@ -51,6 +53,10 @@ struct pol_redis {
 	int role_ok;              /* ROLE said master on this connection (always 1 without sentinels) */
 	long wait_replicas;       /* 0: no WAIT */
 	long wait_timeout_ms;
+	unsigned gen;      /* counts connections: a WAIT confirms only what its own connection carried */
+	struct job **open; /* jobs sent since the last WAIT */
+	size_t nopen, capopen;
+	struct event *flush;   /* sends the WAIT for the open jobs, once this round of the loop is done */
 	struct event *retry;   /* reconnect timer */
 	struct event *connect; /* connect deadline */
 };
@@ -66,6 +72,7 @@ struct job {
 	int retried;      /* sent again as EVAL after NOSCRIPT */
 	int pending;      /* hiredis callbacks still to come */
 	redisReply *held; /* the script's reply, until WAIT answers */
+	unsigned gen;     /* the connection the script went on */
 };
 
 static void start_connect(struct pol_redis *r);
@@ -195,24 +202,78 @@ reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 	job_release(j);
 }
 
-/* WAIT's reply for j: the script's reply once enough replicas have its writes, else a failure. */
+/* The jobs one WAIT covers. */
+struct batch {
+	struct pol_redis *r;
+	unsigned gen; /* the connection the WAIT went on */
+	size_t n;
+	struct job *jobs[];
+};
+
+/* Answers a batch's held replies by WAIT's reply (NULL: lost), releases its jobs and frees it. */
+static void
+batch_done(struct batch *b, const redisReply *reply)
+{
+	int ok = reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= b->r->wait_replicas;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct job *j = b->jobs[i];
+
+		if (j->held != NULL) { /* else: answered already, or a NOSCRIPT retry's later batch answers */
+			int mine = ok && j->gen == b->gen;
+
+			job_answer(j, mine ? j->held : NULL, mine ? NULL : "WAIT: too few replicas have the charge");
+			freeReplyObject(j->held);
+			j->held = NULL;
+		}
+		job_release(j);
+	}
+	free(b);
+}
+
+/* WAIT's reply for a batch. */
 static void
 wait_cb(redisAsyncContext *ac, void *rep, void *privdata)
 {
-	struct job *j = privdata;
-	redisReply *reply = rep;
-
 	(void)ac;
-	if (j->held != NULL) {
-		if (reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= j->r->wait_replicas)
-			job_answer(j, j->held, NULL);
-		else
-			job_answer(j, NULL,
-			           reply == NULL ? "connection lost" : "WAIT: too few replicas have the charge");
-		freeReplyObject(j->held);
-		j->held = NULL;
+	batch_done(privdata, rep);
+}
+
+/* Sends one WAIT for the jobs sent since the last one (the flush event). */
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pol_redis *r = arg;
+	struct batch *b;
+
+	(void)fd;
+	(void)what;
+	if (r->nopen == 0)
+		return;
+	b = bg_xcalloc(1, sizeof(*b) + r->nopen * sizeof(b->jobs[0]));
+	b->r = r;
+	b->gen = r->gen;
+	b->n = r->nopen;
+	memcpy(b->jobs, r->open, r->nopen * sizeof(b->jobs[0]));
+	r->nopen = 0;
+	if (r->ac == NULL ||
+	    redisAsyncCommand(r->ac, wait_cb, b, "WAIT %ld %ld", r->wait_replicas, r->wait_timeout_ms) != REDIS_OK)
+		batch_done(b, NULL);
+}
+
+/* Puts j in the next WAIT's batch, and makes sure that WAIT goes out. */
+static void
+batch_add(struct pol_redis *r, struct job *j)
+{
+	if (r->nopen == r->capopen) {
+		r->capopen = r->capopen ? 2 * r->capopen : 64;
+		r->open = bg_xreallocarray(r->open, r->capopen, sizeof(*r->open));
 	}
-	job_release(j);
+	r->open[r->nopen++] = j;
+	j->gen = r->gen;
+	j->pending++;
+	if (r->nopen == 1)
+		event_active(r->flush, 0, 0);
 }
 
 static int
@@ -229,9 +290,8 @@ job_send(struct job *j)
 	if (redisAsyncCommandArgv(r->ac, reply_cb, j, j->argc, j->argv, j->argvlen) != REDIS_OK)
 		return -1;
 	j->pending++;
-	if (r->wait_replicas > 0 &&
-	    redisAsyncCommand(r->ac, wait_cb, j, "WAIT %ld %ld", r->wait_replicas, r->wait_timeout_ms) == REDIS_OK)
-		j->pending++;
+	if (r->wait_replicas > 0)
+		batch_add(r, j);
 	return 0;
 }
 
@@ -428,6 +488,7 @@ start_connect(struct pol_redis *r)
 	}
 	ac->data = r;
 	r->ac = ac;
+	r->gen++;
 	redisLibeventAttach(ac, r->base);
 	redisAsyncSetConnectCallback(ac, connect_cb);
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
@@ -458,6 +519,7 @@ pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const c
 	r->script = script;
 	r->retry = evtimer_new(base, retry_cb, r);
 	r->connect = evtimer_new(base, connect_timeout, r);
+	r->flush = event_new(base, -1, 0, flush_cb, r);
 	start_connect(r);
 	return r;
 }
@@ -476,6 +538,9 @@ pol_redis_free(struct pol_redis *r)
 	drop(r);
 	event_free(r->retry);
 	event_free(r->connect);
+	flush_cb(-1, 0, r); /* after drop: the open jobs get their failure */
+	event_free(r->flush);
+	free(r->open);
 	free(r->host);
 	bg_redis_conf_clear(&r->auth);
 	bg_sentinel_free(r->sent);
