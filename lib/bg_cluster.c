@@ -64,9 +64,7 @@ bg_cluster_new(const char *const *seeds, size_t nseeds, const struct bg_redis_co
 	}
 	c = bg_xcalloc(1, sizeof(*c));
 	c->timeout_ms = conf->timeout_ms;
-	c->auth.timeout_ms = conf->timeout_ms;
-	c->auth.user = conf->user && *conf->user ? bg_xstrdup(conf->user) : NULL;
-	c->auth.password = conf->password && *conf->password ? bg_xstrdup(conf->password) : NULL;
+	bg_redis_conf_copy(&c->auth, conf);
 	for (size_t i = 0; i < nseeds; i++) {
 		if (parse_seed(seeds[i], &c->seed[i]) < 0) {
 			*err = "cluster seed must be host:port or [v6]:port";

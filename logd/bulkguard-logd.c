@@ -54,12 +54,14 @@ struct signal_rec {
 };
 
 struct logd {
-	const struct bg_config *cfg;
+	struct bg_config *cfg; /* in force; a reload replaces it */
+	const char *conf_file; /* what a reload loads */
+	bool path_fixed;       /* -l gave the log: reputation.maillog is not followed */
 	struct bg_redis *r;
 	struct bg_token_keys *keys;
 	struct bg_verp_window win;
 	struct ld_qid *qids;
-	const char *path;
+	const char *path; /* a copy */
 	char ckey[300], qkey[300];
 	int fd;
 	ino_t ino;
@@ -76,7 +78,7 @@ struct logd {
 	unsigned long long lines;
 };
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reload_wanted;
 
 /* SIGTERM, SIGINT: finish the batch and stop. */
 static void
@@ -84,6 +86,14 @@ on_stop(int s)
 {
 	(void)s;
 	stopping = 1;
+}
+
+/* SIGHUP: reload between batches. */
+static void
+on_hup(int s)
+{
+	(void)s;
+	reload_wanted = 1;
 }
 
 /* Returns the configured pool called name, or NULL. */
@@ -198,6 +208,26 @@ apply_line(struct logd *d, const char *line, size_t len, time_t now)
 	}
 }
 
+/*
+ * Starts a batch: MULTI, its reply read at once, so that when MULTI is
+ * refused (an ACL without it) no command of the batch runs outside the
+ * transaction. Returns 0, or -1 with the reason on the connection.
+ */
+static int
+begin(struct logd *d)
+{
+	redisReply *rep;
+	int ok;
+
+	if (bg_redis_append(d->r, 1, (const char *[]){"MULTI"}, NULL) < 0 || (rep = bg_redis_reply(d->r)) == NULL)
+		return -1;
+	ok = rep->type == REDIS_REPLY_STATUS;
+	if (!ok)
+		bg_redis_reply_error(d->r, rep, "MULTI refused");
+	freeReplyObject(rep);
+	return ok ? 0 : -1;
+}
+
 /* Ends the batch: the checkpoint in the same transaction, EXEC, the replies; then the brakes. Returns 0 or -1. */
 static int
 commit(struct logd *d, off_t off, time_t now)
@@ -262,7 +292,10 @@ apply_buffer(struct logd *d)
 		                   (time_t)d->cfg->feedback.verp_upgrade_date);
 		d->queued = 0;
 		d->batch++;
-		cmd(d, 1, (const char *[]){"MULTI"});
+		if (begin(d) < 0) {
+			bg_log_error("batch redis=\"%s\" action=retry", bg_redis_error(d->r));
+			break;
+		}
 		while (pos < d->len && n < BATCH_LINES) {
 			char *nl = memchr(d->buf + pos, '\n', d->len - pos);
 
@@ -296,6 +329,8 @@ read_some(struct logd *d)
 {
 	ssize_t got;
 
+	if (d->len > 0 && memchr(d->buf, '\n', d->len) != NULL && apply_buffer(d) < 0)
+		return -1;        /* the lines of a refused batch go first, again, before anything new is read */
 	if (d->len == BUF_SIZE) { /* a line longer than the buffer: dropped */
 		d->off += (off_t)d->len;
 		d->len = 0;
@@ -356,8 +391,12 @@ find_rotated(const char *path, ino_t ino, char *out, size_t len)
 	return found;
 }
 
-/* Where to start: the checkpoint's file and offset, a rotated file first when the inode moved. */
-static void
+/*
+ * Where to start: the checkpoint's file and offset, a rotated file first when
+ * the inode moved. Returns 0, or -1 when the checkpoint cannot be read (never
+ * starting over from guesswork, which would count lines twice).
+ */
+static int
 resume(struct logd *d)
 {
 	const char *argv[] = {"HMGET", d->ckey, "ino", "off"};
@@ -372,6 +411,11 @@ resume(struct logd *d)
 	    rep->element[1]->type == REDIS_REPLY_STRING) {
 		ino = strtoull(rep->element[0]->str, NULL, 10);
 		off = strtoll(rep->element[1]->str, NULL, 10);
+	} else if (rep == NULL || rep->type != REDIS_REPLY_ARRAY) {
+		bg_redis_reply_error(d->r, rep, "checkpoint: unexpected reply");
+		if (rep != NULL)
+			freeReplyObject(rep);
+		return -1;
 	}
 	if (rep != NULL)
 		freeReplyObject(rep);
@@ -387,6 +431,75 @@ resume(struct logd *d)
 		bg_log_warn("file=%s error=\"%s\" (waiting for it)", d->path, strerror(errno));
 	else
 		bg_log_info("resume file=%s off=%lld", d->path, (long long)d->off);
+	return 0;
+}
+
+/* Reads the checkpoint, again each second while Redis refuses; -1 when stopped first or run once. */
+static int
+resume_retrying(struct logd *d, bool once)
+{
+	while (resume(d) < 0) {
+		bg_log_error("checkpoint key=%s redis=\"%s\" action=%s", d->ckey, bg_redis_error(d->r),
+		             once ? "exit" : "retry");
+		if (once || stopping)
+			return -1;
+		sleep(1);
+	}
+	return 0;
+}
+
+/* What differs between two configurations that only a restart can change; NULL when nothing. */
+static const char *
+restart_only(const struct logd *d, const struct bg_config *now, const struct bg_config *next)
+{
+	if (strcmp(now->user, next->user) != 0)
+		return "user changed";
+	if (strcmp(now->redis.prefix, next->redis.prefix) != 0)
+		return "redis.prefix changed (it names the checkpoint)";
+	if (!d->path_fixed && strcmp(now->reputation.maillog, next->reputation.maillog) != 0)
+		return "reputation.maillog changed";
+	if (strcmp(now->unsubscribe.key_file ? now->unsubscribe.key_file : "",
+	           next->unsubscribe.key_file ? next->unsubscribe.key_file : "") != 0)
+		return "unsubscribe.key_file changed";
+	return NULL;
+}
+
+/*
+ * SIGHUP: loads the file again. Every Redis setting but the prefix takes
+ * effect (a new connection when one changed), and so do the reputation and
+ * feedback settings; what only a restart can change refuses the reload whole.
+ */
+static void
+reload(struct logd *d)
+{
+	char err[512];
+	const char *why = NULL;
+	struct bg_config *next = bg_config_load(d->conf_file, err, sizeof(err));
+	struct bg_redis *r = NULL;
+
+	if (next == NULL) {
+		bg_log_error("reload failed, keeping the configuration in force: %s", err);
+		return;
+	}
+	if ((why = restart_only(d, d->cfg, next)) != NULL) {
+		bg_log_error("reload refused, keeping the configuration in force: %s: %s; that takes a restart",
+		             next->file, why);
+		bg_config_free(next);
+		return;
+	}
+	if (!bg_redis_conf_same(&d->cfg->redis, &next->redis) && (r = bg_redis_new(&next->redis, &why)) == NULL) {
+		bg_log_error("reload failed, keeping the configuration in force: %s: redis address \"%s\": %s",
+		             next->file, next->redis.address, why);
+		bg_config_free(next);
+		return;
+	}
+	if (r != NULL) {
+		bg_redis_free(d->r);
+		d->r = r;
+	}
+	bg_config_free(d->cfg);
+	d->cfg = next;
+	bg_log_info("reloaded %s: %zu entities, redis %s", next->file, next->n_entities, next->redis.address);
 }
 
 /* At the end of the file: follows a rotation (after the old file's last lines) or a truncation. */
@@ -422,6 +535,10 @@ run(struct logd *d, bool once)
 	while (!stopping) {
 		time_t now = time(NULL);
 
+		if (reload_wanted) {
+			reload_wanted = 0;
+			reload(d);
+		}
 		if (!once && now >= next_tick) {
 			if (ld_brake_tick(d->r, d->cfg, now) < 0)
 				bg_log_warn("brake check redis=\"%s\"", bg_redis_error(d->r));
@@ -430,6 +547,8 @@ run(struct logd *d, bool once)
 		got = d->fd >= 0 ? read_some(d) : 0;
 		if (got > 0)
 			continue;
+		if (got < 0 && once)
+			return 75; /* EX_TEMPFAIL: Redis refused a batch; the checkpoint stays before it */
 		if (got < 0)
 			sleep(1);
 		if (once)
@@ -478,8 +597,9 @@ main(int argc, char **argv)
 	bg_log_open(NAME, o.foreground);
 	cfg = bg_daemon_config(NAME, &o);
 	d.cfg = cfg;
-	if (d.path == NULL)
-		d.path = cfg->reputation.maillog;
+	d.conf_file = o.config;
+	d.path_fixed = d.path != NULL;
+	d.path = bg_xstrdup(d.path != NULL ? d.path : cfg->reputation.maillog);
 	if (bg_token_init() < 0 || (d.keys = bg_token_keys_load(cfg->unsubscribe.key_file, err, sizeof(err))) == NULL)
 		bg_log_warn("key file: %s (deliveries are counted per IP only, never for an entity)",
 		            d.keys == NULL ? err : "libsodium");
@@ -495,11 +615,11 @@ main(int argc, char **argv)
 	d.stat = bg_stat_batch_new();
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
+	signal(SIGHUP, on_hup);
 	signal(SIGPIPE, SIG_IGN);
 	bg_daemon_detach(o.foreground || once);
 	ld_qid_load(d.qids, d.r, d.qkey);
-	resume(&d);
-	rc = run(&d, once);
+	rc = resume_retrying(&d, once) < 0 ? (once ? 75 : 0) : run(&d, once);
 	bg_log_info("stopped lines=%llu", d.lines);
 	if (d.fd >= 0)
 		close(d.fd);
@@ -509,6 +629,7 @@ main(int argc, char **argv)
 	free(d.fresh);
 	bg_token_keys_free(d.keys);
 	bg_redis_free(d.r);
-	bg_config_free(cfg);
+	bg_config_free(d.cfg);
+	free((char *)d.path);
 	return rc;
 }

@@ -509,9 +509,7 @@ pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const c
 	}
 	r->base = base;
 	r->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 250;
-	r->auth.user = conf->user && *conf->user ? bg_xstrdup(conf->user) : NULL;
-	r->auth.password = conf->password && *conf->password ? bg_xstrdup(conf->password) : NULL;
-	r->auth.db = conf->db;
+	bg_redis_conf_copy(&r->auth, conf);
 	r->sent = bg_sentinel_new(conf);
 	r->role_ok = r->sent == NULL;
 	r->wait_replicas = conf->wait_replicas > 0 ? conf->wait_replicas : 0;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -838,6 +839,52 @@ test_documented(void **state)
 		fail_msg("%s has no \".B <name>\" line for:%s", path, missing);
 }
 
+/* Loads a redis section naming password_file path (mode given), with user when not NULL. */
+static struct bg_config *
+load_password(const char *content, mode_t mode, const char *user, char *err, size_t errlen)
+{
+	char pass[512], text[1024];
+
+	write_conf("redis.pass", content, pass, sizeof(pass));
+	assert_int_equal(chmod(pass, mode), 0);
+	snprintf(text, sizeof(text), "user = \"\"\nredis {\n  db = 3\n  password_file = \"%s\"%s%s%s\n}\n", pass,
+	         user ? " user = \"" : "", user ? user : "", user ? "\"" : "");
+	return load_text("pw.conf", text, err, errlen);
+}
+
+/* redis.password_file: read at load (first line), refused with its line unless closed to group and others. */
+static void
+test_password_file(void **state)
+{
+	char err[ERRLEN];
+	struct bg_config *cfg;
+
+	(void)state;
+	cfg = load_password("s3cret\nignored\n", 0600, "bg-milter", err, sizeof(err));
+	assert_non_null(cfg);
+	assert_string_equal(cfg->redis.password, "s3cret");
+	assert_string_equal(cfg->redis.user, "bg-milter");
+	assert_int_equal(cfg->redis.db, 3);
+	bg_config_free(cfg);
+	cfg = load_password("crlf\r\n", 0400, NULL, err, sizeof(err));
+	assert_non_null(cfg);
+	assert_string_equal(cfg->redis.password, "crlf");
+	bg_config_free(cfg);
+	const mode_t open_modes[] = { 0640, 0604, 0620, 0602 };
+	for (size_t i = 0; i < NELEM(open_modes); i++) {
+		assert_null(load_password("s3cret\n", open_modes[i], NULL, err, sizeof(err)));
+		assert_non_null(strstr(err, "pw.conf:4: redis password_file"));
+		assert_non_null(strstr(err, "is open to group or others"));
+		assert_null(strstr(err, "s3cret"));
+	}
+	assert_null(load_password("\n", 0600, NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "must hold the password on its first line"));
+	assert_null(load_text("pw.conf", "redis { user = \"bg-ctl\" }\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "needs a password_file"));
+	assert_null(load_text("pw.conf", "redis {\n password_file = \"/nonexistent/pass\"\n}\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "pw.conf:2: redis password_file \"/nonexistent/pass\" cannot be read"));
+}
+
 /* Appends a table's rows to tests, each named "<prefix>: <row name>". */
 #define ADD_ROWS(table, fn, prefix)                                                                   \
 	for (size_t i = 0; i < NELEM(table); i++) {                                                   \
@@ -865,6 +912,7 @@ main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_words),
 	    cmocka_unit_test(test_documented),
+	    cmocka_unit_test(test_password_file),
 	};
 	size_t n = 0;
 
