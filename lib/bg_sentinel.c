@@ -244,3 +244,33 @@ bg_sentinel_distrust(struct bg_sentinel *s)
 {
 	s->start = (s->start + 1) % s->sentinels.n;
 }
+
+const char *
+bg_sentinel_nth(const struct bg_sentinel *s, size_t k)
+{
+	return s->sentinels.v[(s->start + k) % s->sentinels.n];
+}
+
+void
+bg_sentinel_answered(struct bg_sentinel *s, size_t k)
+{
+	s->start = (s->start + k) % s->sentinels.n;
+}
+
+const char *
+bg_sentinel_master_name(const struct bg_sentinel *s)
+{
+	return s->master_name;
+}
+
+const char *
+bg_sentinel_user(const struct bg_sentinel *s)
+{
+	return s->user;
+}
+
+const char *
+bg_sentinel_password(const struct bg_sentinel *s)
+{
+	return s->password;
+}

@@ -46,6 +46,20 @@ void bg_sentinel_free(struct bg_sentinel *s);
  */
 int bg_sentinel_master(struct bg_sentinel *s, char buf[BG_SENTINEL_ADDR_MAX], const char **why);
 
+/*
+ * Returns the address of the k-th sentinel to ask (0: the one that answered
+ * last), owned by s; for a client that asks them itself (policyd's, without blocking).
+ */
+const char *bg_sentinel_nth(const struct bg_sentinel *s, size_t k);
+
+/* Notes that the k-th sentinel (as bg_sentinel_nth counts) answered: it is asked first next time. */
+void bg_sentinel_answered(struct bg_sentinel *s, size_t k);
+
+/* The master's name, the AUTH user (NULL: default) and password (NULL: no AUTH), owned by s. */
+const char *bg_sentinel_master_name(const struct bg_sentinel *s);
+const char *bg_sentinel_user(const struct bg_sentinel *s);
+const char *bg_sentinel_password(const struct bg_sentinel *s);
+
 /* Returns how many sentinels s asks. */
 size_t bg_sentinel_count(const struct bg_sentinel *s);
 

@@ -10,9 +10,8 @@
  * they reach Redis before any job; a refused one drops the connection, and
  * its reason (never the password) is what the jobs queued behind it get.
  *
- * With sentinels, each connection starts with a blocking, bounded question
- * to them (bg_sentinel_master: at most about two timeout_ms per sentinel,
- * at reconnection only) and ROLE queued after AUTH: no job is taken until
+ * With sentinels, each connection starts with a question to them on the
+ * loop (pol_sentinel: never blocking) and ROLE queued after AUTH: no job is taken until
  * ROLE says master, and a READONLY reply drops the connection so the next
  * one asks the sentinels again. With WAIT on (redis.wait_replicas), the
  * script calls sent in one round of the event loop are followed by one WAIT
@@ -35,6 +34,7 @@
 #include "bg_sentinel.h"
 #include "bg_util.h"
 #include "pol_redis.h"
+#include "pol_sentinel.h"
 
 #define RETRY_MS 500 /* between connection attempts */
 
@@ -49,9 +49,10 @@ struct pol_redis {
 	char sha[41]; /* "" until SCRIPT LOAD answered */
 	redisAsyncContext *ac;
 	int connected;
-	struct bg_sentinel *sent; /* NULL: host and port are the master */
-	int role_ok;              /* ROLE said master on this connection (always 1 without sentinels) */
-	long wait_replicas;       /* 0: no WAIT */
+	struct bg_sentinel *sent;    /* NULL: host and port are the master */
+	struct pol_sentinel *asking; /* the sentinels being asked, or NULL */
+	int role_ok;                 /* ROLE said master on this connection (always 1 without sentinels) */
+	long wait_replicas;          /* 0: no WAIT */
 	long wait_timeout_ms;
 	unsigned gen;      /* counts connections: a WAIT confirms only what its own connection carried */
 	struct job **open; /* jobs sent since the last WAIT */
@@ -76,6 +77,7 @@ struct job {
 };
 
 static void start_connect(struct pol_redis *r);
+static void connect_master(struct pol_redis *r);
 
 /* Milliseconds as a timeval. */
 static struct timeval
@@ -447,38 +449,43 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	start_connect(arg);
 }
 
-/*
- * Asks the sentinels where the master is (blocking, bounded by
- * bg_sentinel_master's deadlines) and aims r at it; 0, or -1 with the reason in r->lost.
- */
-static int
-locate(struct pol_redis *r)
+/* The sentinels' answer: connect to the master they name, or try again later. */
+static void
+located(void *arg, const char *address, const char *why)
 {
-	char addr[BG_SENTINEL_ADDR_MAX], *host;
-	const char *why;
+	struct pol_redis *r = arg;
+	char *host;
 	int port;
 
-	if (bg_sentinel_master(r->sent, addr, &why) < 0 || bg_redis_split_address(addr, &host, &port) < 0) {
-		snprintf(r->lost, sizeof(r->lost), "sentinel: %s", why);
-		return -1;
+	r->asking = NULL;
+	if (address == NULL || bg_redis_split_address(address, &host, &port) < 0) {
+		snprintf(r->lost, sizeof(r->lost), "sentinel: %s", address == NULL ? why : "unusable address");
+		schedule_retry(r);
+		return;
 	}
 	free(r->host);
 	r->host = host, r->port = port;
-	return 0;
+	connect_master(r);
 }
 
-/* Starts a non-blocking connection; failures schedule another try. */
+/* Starts a non-blocking connection, through the sentinels when there are some; failures schedule another try. */
 static void
 start_connect(struct pol_redis *r)
+{
+	r->role_ok = r->sent == NULL; /* with sentinels, no job until ROLE answers on this connection */
+	if (r->sent == NULL)
+		connect_master(r);
+	else if (r->asking == NULL)
+		r->asking = pol_sentinel_ask(r->base, r->sent, r->timeout_ms, located, r);
+}
+
+/* Starts a non-blocking connection to r's host and port. */
+static void
+connect_master(struct pol_redis *r)
 {
 	redisAsyncContext *ac;
 	struct timeval tv = ms_tv(r->timeout_ms);
 
-	r->role_ok = r->sent == NULL; /* with sentinels, no job until ROLE answers on this connection */
-	if (r->sent != NULL && locate(r) < 0) {
-		schedule_retry(r);
-		return;
-	}
 	ac = r->port ? redisAsyncConnect(r->host, r->port) : redisAsyncConnectUnix(r->host);
 	if (ac == NULL || ac->err) {
 		if (ac != NULL)
@@ -534,6 +541,7 @@ pol_redis_free(struct pol_redis *r)
 	if (r == NULL)
 		return;
 	drop(r);
+	pol_sentinel_cancel(r->asking);
 	event_free(r->retry);
 	event_free(r->connect);
 	flush_cb(-1, 0, r); /* after drop: the open jobs get their failure */
