@@ -490,6 +490,10 @@ ctl_import(const struct bg_config *cfg, int argc, char **argv)
 		rc = ctl_data_down(im.r, bg_redis_error(im.r));
 		fprintf(stderr, NAME ": import %s: stopped at line %ld after %ld rows; importing again is harmless\n",
 		        im.name, in.lineno, im.written);
+	} else if (!im.dry_run && ctl_data_confirm(im.r) != 0) {
+		fprintf(stderr, NAME ": import %s: %ld rows written but not confirmed; importing again is harmless\n",
+		        im.name, im.written);
+		rc = EX_TEMPFAIL;
 	} else if (im.dry_run) {
 		printf("would import %ld rows from %s, %ld bad, %ld skipped\n", im.written, im.name, im.bad,
 		       im.skipped);
@@ -499,6 +503,8 @@ ctl_import(const struct bg_config *cfg, int argc, char **argv)
 			printf(", %ld skipped\n", im.skipped);
 		if (cfg->audit && import_audit(&im) != 0)
 			rc = EX_UNAVAILABLE;
+		else if (cfg->audit && ctl_data_confirm(im.r) != 0)
+			rc = EX_TEMPFAIL;
 	}
 	free(im.plans);
 	bg_redis_free(im.r);

@@ -59,6 +59,15 @@ ctl_data_down(const struct bg_redis *r, const char *why)
 	return EX_UNAVAILABLE;
 }
 
+int
+ctl_data_confirm(struct bg_redis *r)
+{
+	if (bg_redis_wait(r) == 0)
+		return 0;
+	fprintf(stderr, NAME ": Redis at %s: write not confirmed: %s\n", bg_redis_address(r), bg_redis_error(r));
+	return EX_TEMPFAIL;
+}
+
 const char *
 ctl_data_login(void)
 {
@@ -234,11 +243,13 @@ put(const struct bg_config *cfg, const char *cmd, const char *address, const str
 	snprintf(who, sizeof(who), "ctl:%s", ctl_data_login());
 	rc = bg_suppress_put(r, cfg->redis.prefix, address, rec, cfg->audit, who);
 	if (rc == 0)
-		print_rec(rec);
+		rc = ctl_data_confirm(r);
 	else
-		ctl_data_down(r, bg_redis_error(r));
+		rc = ctl_data_down(r, bg_redis_error(r));
+	if (rc == 0)
+		print_rec(rec);
 	bg_redis_free(r);
-	return rc == 0 ? 0 : EX_UNAVAILABLE;
+	return rc;
 }
 
 /* suppress add ADDRESS [--entity E [--list L]] [--reason R] [--source S] */
@@ -311,6 +322,10 @@ del(const struct bg_config *cfg, const char *what, int argc, char **argv)
 		return EX_UNAVAILABLE;
 	snprintf(who, sizeof(who), "ctl:%s", ctl_data_login());
 	rc = bg_suppress_delete(r, cfg->redis.prefix, a.text, field, cfg->audit, who);
+	if (rc == 1 && ctl_data_confirm(r) != 0) {
+		bg_redis_free(r);
+		return EX_TEMPFAIL;
+	}
 	if (rc == 1)
 		printf("deleted %s of %s\n", field, a.text);
 	else if (rc == 0)

@@ -41,6 +41,13 @@ struct bg_redis *ctl_data_redis(const struct bg_config *cfg);
 /* Prints "bulkguard-ctl: Redis at ADDRESS unavailable: why" and returns EX_UNAVAILABLE. */
 int ctl_data_down(const struct bg_redis *r, const char *why);
 
+/*
+ * Confirms the command's writes reached redis.wait_replicas replicas
+ * (bg_redis_wait) before it reports success. Returns 0, or EX_TEMPFAIL
+ * after printing "bulkguard-ctl: Redis at ADDRESS: write not confirmed: why".
+ */
+int ctl_data_confirm(struct bg_redis *r);
+
 /* Returns the name of the person running the command (login name, else the user's name); static. */
 const char *ctl_data_login(void);
 

@@ -60,6 +60,10 @@ erase(const struct bg_config *cfg, const struct bg_addr *a, const struct bg_toke
 		bg_redis_free(r);
 		return EX_UNAVAILABLE;
 	}
+	if (!dry_run && (rc = ctl_data_confirm(r)) != 0) {
+		bg_redis_free(r);
+		return rc;
+	}
 	printf("%s %s: keys=%ld audit_entries=%ld pseudonym=%s%s%s\n", dry_run ? "would forget" : "forgot", a->text,
 	       res.keys_deleted, res.audit_rewritten, res.pseudonym, keep_blocked ? " blocked=" : "", res.blocked);
 	bg_redis_free(r);

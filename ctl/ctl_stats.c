@@ -13,8 +13,9 @@
 #include "ctl_data.h"
 #include "ctl_stats.h"
 
-#define EX_USAGE_   64
-#define EX_UNAVAIL_ 69
+#define EX_USAGE_    64
+#define EX_UNAVAIL_  69
+#define EX_TEMPFAIL_ 75
 
 /* What to show. */
 struct filter {
@@ -296,6 +297,10 @@ ctl_brake(const struct bg_config *cfg, int argc, char **argv)
 	}
 	n = rep->integer;
 	freeReplyObject(rep);
+	if (n > 0 && ctl_data_confirm(r) != 0) {
+		bg_redis_free(r);
+		return EX_TEMPFAIL_;
+	}
 	bg_redis_free(r);
 	if (n < 0)
 		fprintf(stderr, "bulkguard-ctl: %s was set by an operator: not released (DEL it yourself)\n", k1);

@@ -263,6 +263,11 @@ handle(const struct opts *o, const struct bg_config *cfg, const struct bg_token_
 	            o->rcpt, len, fb_kind_name(rec.kind), rec.n_rcpt);
 	if (fb_apply(cfg, redis, &rec, now(), id) == FB_TEMPFAIL)
 		return EX_TEMP;
+	if (bg_redis_wait(redis) < 0) { /* exit 0 tells the MTA the report is safe: it must be on a replica */
+		bg_log_error("%s: action=tempfail redis=\"%s\" (written, not confirmed by a replica)", id,
+		             bg_redis_error(redis));
+		return EX_TEMP;
+	}
 	/* mail to a reply domain, whatever it is, is passed on after it is written: a retry rewrites, never loses */
 	return env.reply ? pass_on(o, cfg, keys, msg, len, id) : 0;
 }

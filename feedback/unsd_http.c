@@ -395,6 +395,8 @@ store(struct req *q, const struct unsd_change *ch, bool undo, char *why, size_t 
 	rc = op(r, ch, why, len);
 	if (rc == UNSD_STORE_DOWN && reused)
 		rc = op(r, ch, why, len);
+	if (rc >= 0 && bg_redis_wait(r) < 0) /* a 200 promises the change survives a failover */
+		rc = UNSD_STORE_DOWN;
 	if (rc == UNSD_STORE_DOWN)
 		bg_strlcpy(why, bg_redis_error(r), len);
 	bg_held_redis_return(q->g, r, rc != UNSD_STORE_DOWN);

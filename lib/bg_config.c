@@ -342,6 +342,8 @@ conf_validate(cfg_t *cfg, cfg_opt_t *opt)
 		parsing->password_line = file_line(parsing, cfg->line);
 	if (row != NULL && row->set == BG_SET_REDIS && strcmp(row->name, "address") == 0)
 		parsing->address_line = file_line(parsing, cfg->line);
+	if (row != NULL && row->set == BG_SET_REDIS && strncmp(row->name, "sentinel", 8) == 0)
+		parsing->sentinel_line = file_line(parsing, cfg->line);
 	return row != NULL && (row->type == BG_T_STR || row->type == BG_T_RATE) ? check_str(cfg, opt, row) : 0;
 }
 
@@ -671,6 +673,7 @@ bg_config_free(struct bg_config *cfg)
 		return;
 	free_set(BG_SET_ROOT, cfg);
 	bg_secret_free(cfg->redis.password);
+	bg_secret_free(cfg->redis.sentinel_password);
 	free(cfg->by_sasl);
 	free(cfg->by_domain);
 	free(cfg->file);

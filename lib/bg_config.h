@@ -108,6 +108,13 @@ struct bg_redis_conf {
 	char *password;      /* read at load, never printed; NULL without password_file */
 	long db;             /* SELECTed on every connection when not 0 */
 	struct bg_strlist cluster_nodes; /* Redis Cluster seeds, "host:port"; none: address is one Redis */
+	struct bg_strlist sentinels;  /* "host:port" of each; not empty: the master is found through them */
+	char *master_name;            /* the master's name at the sentinels */
+	char *sentinel_user;          /* ACL user for AUTH at the sentinels; NULL: the default user */
+	char *sentinel_password_file; /* NULL: no AUTH at the sentinels */
+	char *sentinel_password;      /* read at load, never printed */
+	long wait_replicas;           /* WAIT for this many replicas after an acknowledged write; 0: off */
+	long wait_timeout_ms;         /* WAIT's timeout */
 };
 
 /* A rate: count events per period seconds (0/0 when unset). */

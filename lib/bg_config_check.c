@@ -22,6 +22,7 @@
 #include "bg_config_refs.h"
 #include "bg_redis.h"
 #include "bg_secret.h"
+#include "bg_sentinel.h"
 #include "bg_util.h"
 #include "bg_verp.h"
 
@@ -95,6 +96,61 @@ read_redis_password(struct bg_load *ld, struct bg_config *cfg)
 	return -1;
 }
 
+/* Checks the sentinels' addresses and master_name, and reads sentinel_password_file. */
+static int
+check_sentinels(struct bg_load *ld, struct bg_config *cfg)
+{
+	struct bg_redis_conf *rc = &cfg->redis;
+	char why[256], *host;
+	int port;
+
+	if (rc->sentinels.n > BG_SENTINEL_MAX) {
+		bg_config_errat(ld, ld->sentinel_line, "redis sentinels: at most %d", BG_SENTINEL_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < rc->sentinels.n; i++) {
+		if (bg_redis_split_address(rc->sentinels.v[i], &host, &port) < 0 || port == 0) {
+			free(host);
+			bg_config_errat(ld, ld->sentinel_line, "redis sentinel \"%s\" must be host:port or [v6]:port",
+			                rc->sentinels.v[i]);
+			return -1;
+		}
+		free(host);
+	}
+	if (rc->sentinels.n > 0 && (rc->master_name == NULL || *rc->master_name == '\0' ||
+	                            strcspn(rc->master_name, " \t\r\n") != strlen(rc->master_name))) {
+		bg_config_errat(ld, ld->sentinel_line, "redis master_name must be one word");
+		return -1;
+	}
+	if (rc->sentinel_password_file == NULL || *rc->sentinel_password_file == '\0') {
+		if (rc->sentinel_user == NULL || *rc->sentinel_user == '\0')
+			return 0;
+		bg_config_errat(ld, ld->sentinel_line, "redis sentinel_user \"%s\" needs a sentinel_password_file",
+		                rc->sentinel_user);
+		return -1;
+	}
+	if (bg_secret_read(rc->sentinel_password_file, &rc->sentinel_password, why, sizeof(why)) == 0)
+		return 0;
+	bg_config_errat(ld, ld->sentinel_line, "redis sentinel_password_file \"%s\" %s", rc->sentinel_password_file,
+	                why);
+	return -1;
+}
+
+/* Settles WAIT: on by default with sentinels (one replica), and its timeout under timeout_ms. */
+static int
+check_wait(struct bg_load *ld, struct bg_config *cfg)
+{
+	struct bg_redis_conf *rc = &cfg->redis;
+
+	if (rc->wait_replicas < 0)
+		rc->wait_replicas = rc->sentinels.n > 0 ? 1 : 0;
+	if (rc->wait_replicas == 0 || rc->wait_timeout_ms < rc->timeout_ms)
+		return 0;
+	bg_config_errat(ld, 0, "redis wait_timeout_ms (%ld) must be below timeout_ms (%ld)", rc->wait_timeout_ms,
+	                rc->timeout_ms);
+	return -1;
+}
+
 /* Checks that the Redis address is one hiredis can use, and reads the password. */
 static int
 check_redis(struct bg_load *ld, struct bg_config *cfg)
@@ -106,6 +162,10 @@ check_redis(struct bg_load *ld, struct bg_config *cfg)
 		bg_config_errat(ld, ld->address_line, "redis address and cluster_nodes exclude each other");
 		return -1;
 	}
+	if (cfg->redis.cluster_nodes.n > 0 && cfg->redis.sentinels.n > 0) { /* a Cluster fails over by itself */
+		bg_config_errat(ld, ld->sentinel_line, "redis sentinels and cluster_nodes exclude each other");
+		return -1;
+	}
 	if ((r = bg_redis_new(&cfg->redis, &why)) == NULL) {
 		if (cfg->redis.cluster_nodes.n > 0)
 			bg_config_errat(ld, 0, "redis cluster_nodes: %s", why);
@@ -114,6 +174,8 @@ check_redis(struct bg_load *ld, struct bg_config *cfg)
 		return -1;
 	}
 	bg_redis_free(r);
+	if (check_sentinels(ld, cfg) < 0 || check_wait(ld, cfg) < 0)
+		return -1;
 	return read_redis_password(ld, cfg);
 }
 

@@ -43,6 +43,7 @@ struct bg_load {
 	size_t n_comments;
 	int password_line; /* where redis.password_file was set, 0 if it was not */
 	int address_line;  /* where redis.address was set, 0 if it was not */
+	int sentinel_line; /* where redis.sentinels or sentinel_password_file was last set, 0 if neither */
 };
 
 /* Reports an error of load ld at a line of its file (0: no line); the first one is kept. */

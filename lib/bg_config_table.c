@@ -37,6 +37,12 @@ const struct bg_opt_row bg_opt_rows[] = {
 	{ BG_SET_REDIS, "password_file", BG_T_STR, NULL, 0, 0, NULL, C(redis.password_file) },
 	{ BG_SET_REDIS, "db", BG_T_INT, "0", 0, 65535, NULL, C(redis.db) },
 	{ BG_SET_REDIS, "cluster_nodes", BG_T_STRLIST, NULL, 0, 0, NULL, C(redis.cluster_nodes) },
+	{ BG_SET_REDIS, "sentinels", BG_T_STRLIST, NULL, 0, 0, NULL, C(redis.sentinels) },
+	{ BG_SET_REDIS, "master_name", BG_T_STR, "bulkguard", 0, 0, NULL, C(redis.master_name) },
+	{ BG_SET_REDIS, "sentinel_user", BG_T_STR, NULL, 0, 128, NULL, C(redis.sentinel_user) },
+	{ BG_SET_REDIS, "sentinel_password_file", BG_T_STR, NULL, 0, 0, NULL, C(redis.sentinel_password_file) },
+	{ BG_SET_REDIS, "wait_replicas", BG_T_INT, "-1", -1, 16, NULL, C(redis.wait_replicas) },
+	{ BG_SET_REDIS, "wait_timeout_ms", BG_T_INT, "100", 1, 60000, NULL, C(redis.wait_timeout_ms) },
 
 	{ BG_SET_MILTER, "socket", BG_T_STR, "unix:/run/bulkguard/milter.sock", 0, 0, NULL, C(milter.socket) },
 	{ BG_SET_MILTER, "socket_mode", BG_T_MODE, "0660", 0, 0777, NULL, C(milter.socket_mode) },

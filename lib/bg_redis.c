@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "bg_redis.h"
 #include "bg_redis_cl.h"
 #include "bg_secret.h"
+#include "bg_sentinel.h"
 #include "bg_util.h"
 
 struct bg_redis {
@@ -21,10 +23,16 @@ struct bg_redis {
 	int port;
 	struct timeval timeout;
 	struct bg_redis_conf auth; /* user, password, db */
+	struct bg_sentinel *sent;  /* NULL: address is the master */
+	long wait_replicas;        /* 0: bg_redis_wait confirms nothing */
+	long wait_timeout_ms;
+	bool unconfirmed; /* a reply was read since the last bg_redis_wait */
+	bool lost;        /* ... and its connection was dropped since */
+	bool refind;      /* READONLY seen: ask the sentinels again before the next command */
 	redisContext *ctx;
 	struct bg_redis_cl *cl; /* Cluster mode (cluster_nodes): every call goes there */
 	char err[256];
-	double sent; /* when the first command waiting for its reply was queued; 0: none */
+	double sent_at; /* when the first command waiting for its reply was queued; 0: none */
 };
 
 int
@@ -130,12 +138,26 @@ same_list(const struct bg_strlist *a, const struct bg_strlist *b)
 	return 1;
 }
 
+/* True when a and b find the master and WAIT the same way. */
+static int
+same_sentinels(const struct bg_redis_conf *a, const struct bg_redis_conf *b)
+{
+	if (a->sentinels.n != b->sentinels.n)
+		return 0;
+	for (size_t i = 0; i < a->sentinels.n; i++)
+		if (strcmp(a->sentinels.v[i], b->sentinels.v[i]) != 0)
+			return 0;
+	return same_str(a->master_name, b->master_name) && same_str(a->sentinel_user, b->sentinel_user) &&
+	       same_str(a->sentinel_password, b->sentinel_password) && a->wait_replicas == b->wait_replicas &&
+	       a->wait_timeout_ms == b->wait_timeout_ms;
+}
+
 int
 bg_redis_conf_same(const struct bg_redis_conf *a, const struct bg_redis_conf *b)
 {
 	return same_list(&a->cluster_nodes, &b->cluster_nodes) && same_str(a->address, b->address) &&
 	       a->timeout_ms == b->timeout_ms && same_str(a->user, b->user) && same_str(a->password, b->password) &&
-	       a->db == b->db;
+	       a->db == b->db && same_sentinels(a, b);
 }
 
 /* Makes a handle for address with conf's timeout and credentials; db as given. */
@@ -178,12 +200,22 @@ bg_redis_new(const struct bg_redis_conf *conf, const char **err)
 	struct bg_redis *r;
 	struct bg_redis_cl *cl;
 
-	if (conf->cluster_nodes.n == 0)
-		return make(conf, conf->address, conf->db, err);
-	if ((cl = bg_redis_cl_new(conf, err)) == NULL)
+	if (conf->cluster_nodes.n > 0) {
+		if ((cl = bg_redis_cl_new(conf, err)) == NULL)
+			return NULL;
+		r = bg_xcalloc(1, sizeof(*r));
+		r->cl = cl;
+		return r;
+	}
+	if ((r = make(conf, conf->address, conf->db, err)) == NULL)
 		return NULL;
-	r = bg_xcalloc(1, sizeof(*r));
-	r->cl = cl;
+	r->sent = bg_sentinel_new(conf);
+	if (r->sent != NULL) {
+		free(r->address); /* named for messages until the sentinels are asked */
+		r->address = bg_xstrdup("the sentinels' master");
+	}
+	r->wait_replicas = conf->wait_replicas > 0 ? conf->wait_replicas : 0;
+	r->wait_timeout_ms = conf->wait_timeout_ms;
 	return r;
 }
 
@@ -198,7 +230,9 @@ static void
 drop(struct bg_redis *r, const char *what)
 {
 	bg_metrics_redis_error(strncmp(what, "connect", 7) == 0 ? "connect" : error_kind(r->ctx));
-	r->sent = 0;
+	r->sent_at = 0;
+	r->lost = r->lost || r->unconfirmed;
+	r->refind = false;
 	if (r->ctx != NULL) {
 		snprintf(r->err, sizeof(r->err), "%s: %s", what,
 		         r->ctx->errstr[0] ? r->ctx->errstr : "connection lost");
@@ -221,6 +255,7 @@ bg_redis_free(struct bg_redis *r)
 	free(r->host);
 	free(r->path);
 	bg_redis_conf_clear(&r->auth);
+	bg_sentinel_free(r->sent);
 	free(r);
 }
 
@@ -265,13 +300,47 @@ authenticate(struct bg_redis *r)
 	return setup_command(r, "SELECT", 2, argv);
 }
 
-int
-bg_redis_connect(struct bg_redis *r)
+/* Asks the sentinels where the master is now and aims r at it; 0, or -1 with the reason. */
+static int
+locate(struct bg_redis *r)
 {
-	if (r->cl != NULL)
-		return bg_redis_cl_connect(r->cl);
-	if (r->ctx != NULL)
+	char addr[BG_SENTINEL_ADDR_MAX], *host;
+	const char *why;
+	int port;
+
+	if (bg_sentinel_master(r->sent, addr, &why) < 0) {
+		snprintf(r->err, sizeof(r->err), "sentinel: %s", why);
+		return -1;
+	}
+	if (bg_redis_split_address(addr, &host, &port) < 0) { /* can't happen: bg_sentinel checked it */
+		snprintf(r->err, sizeof(r->err), "sentinel: unusable address");
+		return -1;
+	}
+	free(r->host);
+	free(r->address);
+	r->host = host, r->port = port;
+	r->address = bg_xstrdup(addr);
+	return 0;
+}
+
+/* Checks that a connection found through the sentinels talks to a master; 0, or -1 (dropped). */
+static int
+check_role(struct bg_redis *r)
+{
+	const char *why;
+
+	if (r->sent == NULL || bg_sentinel_check_role(r->ctx, &why) == 0)
 		return 0;
+	snprintf(r->err, sizeof(r->err), "%s: %s", r->address, why);
+	redisFree(r->ctx);
+	r->ctx = NULL;
+	return -1;
+}
+
+/* Connects to r's address (or unix path), authenticates and, with sentinels, checks ROLE; 0 or -1. */
+static int
+connect_once(struct bg_redis *r)
+{
 	if (r->path != NULL)
 		r->ctx = redisConnectUnixWithTimeout(r->path, r->timeout);
 	else
@@ -286,7 +355,29 @@ bg_redis_connect(struct bg_redis *r)
 	}
 	if (r->path == NULL)
 		redisEnableKeepAlive(r->ctx);
-	return authenticate(r);
+	if (authenticate(r) < 0)
+		return -1;
+	return check_role(r);
+}
+
+int
+bg_redis_connect(struct bg_redis *r)
+{
+	if (r->cl != NULL)
+		return bg_redis_cl_connect(r->cl);
+	if (r->ctx != NULL)
+		return 0;
+	if (r->sent == NULL)
+		return connect_once(r);
+	/* a sentinel that names a dead node or a replica: the next one is asked, once each */
+	for (size_t k = 0; k < bg_sentinel_count(r->sent); k++) {
+		if (locate(r) < 0)
+			return -1;
+		if (connect_once(r) == 0)
+			return 0;
+		bg_sentinel_distrust(r->sent);
+	}
+	return -1;
 }
 
 int
@@ -294,15 +385,24 @@ bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *a
 {
 	if (r->cl != NULL)
 		return bg_redis_cl_append(r->cl, argc, argv, argvlen);
+	if (r->refind)
+		drop(r, "READONLY: the master moved");
 	if (bg_redis_connect(r) < 0)
 		return -1;
 	if (redisAppendCommandArgv(r->ctx, argc, argv, argvlen) != REDIS_OK) {
 		drop(r, "append");
 		return -1;
 	}
-	if (r->sent == 0)
-		r->sent = bg_metrics_now();
+	if (r->sent_at == 0)
+		r->sent_at = bg_metrics_now();
 	return 0;
+}
+
+/* True for a READONLY error: the connection reached a replica. */
+static bool
+is_readonly(const redisReply *reply)
+{
+	return reply->type == REDIS_REPLY_ERROR && reply->str != NULL && strncmp(reply->str, "READONLY", 8) == 0;
 }
 
 redisReply *
@@ -320,10 +420,46 @@ bg_redis_reply(struct bg_redis *r)
 		drop(r, "reply");
 		return NULL;
 	}
-	if (r->sent > 0) /* the pipeline's first reply: one round trip */
-		bg_metrics_redis_latency(bg_metrics_now() - r->sent);
-	r->sent = 0;
+	if (r->sent_at > 0) /* the pipeline's first reply: one round trip */
+		bg_metrics_redis_latency(bg_metrics_now() - r->sent_at);
+	r->sent_at = 0;
+	r->unconfirmed = true;
+	if (r->sent != NULL && is_readonly(reply))
+		r->refind = true;
 	return reply;
+}
+
+int
+bg_redis_wait(struct bg_redis *r)
+{
+	char n[24], ms[24];
+	const char *argv[] = {"WAIT", n, ms};
+	redisReply *reply;
+	bool lost = r->lost;
+	long long got;
+
+	if (r->wait_replicas == 0 || !r->unconfirmed) {
+		r->unconfirmed = r->lost = false;
+		return 0;
+	}
+	r->unconfirmed = r->lost = false;
+	if (lost) {
+		snprintf(r->err, sizeof(r->err), "WAIT: the connection of the writes was lost");
+		return -1;
+	}
+	snprintf(n, sizeof(n), "%ld", r->wait_replicas);
+	snprintf(ms, sizeof(ms), "%ld", r->wait_timeout_ms);
+	if (bg_redis_append(r, 3, argv, NULL) < 0 || (reply = bg_redis_reply(r)) == NULL)
+		return -1;
+	r->unconfirmed = r->lost = false;
+	got = reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+	if (got < r->wait_replicas)
+		bg_redis_reply_error(r, reply, "WAIT: too few replicas");
+	if (got >= 0 && got < r->wait_replicas)
+		snprintf(r->err, sizeof(r->err), "WAIT: %lld of %ld replicas within %ld ms", got, r->wait_replicas,
+		         r->wait_timeout_ms);
+	freeReplyObject(reply);
+	return got >= r->wait_replicas ? 0 : -1;
 }
 
 int

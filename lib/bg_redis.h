@@ -8,7 +8,10 @@
  * afresh on the next call. Every connection, first or again, sends AUTH
  * (user and password, or the password alone) and SELECT (db other than 0)
  * before anything else; a refused AUTH or SELECT is a connection error.
- * No error text ever holds the password. A connection is not thread-safe:
+ * No error text ever holds the password. With sentinels (redis.sentinels),
+ * each connection asks them for the master first (bg_sentinel) and checks
+ * ROLE after AUTH: a replica is refused, and a READONLY reply makes the
+ * next command ask the sentinels again. A connection is not thread-safe:
  * one user at a time. The module never logs; bg_redis_error() says what went
  * wrong. Made from a configuration with cluster_nodes, a handle talks to a
  * Redis Cluster with the same calls (bg_redis_cl.h): a pipeline becomes one
@@ -54,7 +57,8 @@ void bg_redis_conf_clear(struct bg_redis_conf *c);
 
 /*
  * True when a and b connect the same way: address, timeout_ms, user,
- * password (the file's content, not its name) and db. The prefix is not compared.
+ * password (the file's content, not its name), db, and the sentinels and
+ * WAIT settings. The prefix is not compared.
  */
 int bg_redis_conf_same(const struct bg_redis_conf *a, const struct bg_redis_conf *b);
 
@@ -82,6 +86,16 @@ redisReply *bg_redis_reply(struct bg_redis *r);
  * can work on their pipelines at once. Returns 0, or -1 (connection dropped).
  */
 int bg_redis_flush(struct bg_redis *r);
+
+/*
+ * Confirms that the writes since the last call reached redis.wait_replicas
+ * replicas (WAIT with wait_timeout_ms), before their success is told to
+ * anyone. Returns 0 (also when WAIT is off, or nothing was read since),
+ * or -1 with the reason in bg_redis_error(): too few replicas, or the
+ * connection of some of those writes was lost (a reconnection would
+ * confirm nothing of them). The answer is then a temporary failure.
+ */
+int bg_redis_wait(struct bg_redis *r);
 
 /* Returns the last error's text (static or owned by r; valid until the next call). */
 const char *bg_redis_error(const struct bg_redis *r);

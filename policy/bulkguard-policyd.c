@@ -218,7 +218,7 @@ handle(struct pol_conn *c, const struct pol_request *r, void *arg)
 	p->conn = c;
 	set_instance(p->instance, sizeof(p->instance), c, r);
 	if (pol_redis_eval(d->redis, p->plan.argc, (const char **)p->plan.argv, p->plan.argvlen, check_done, p) < 0) {
-		fallback(c, p, "not connected");
+		fallback(c, p, pol_redis_down(d->redis));
 		bg_limit_plan_free(&p->plan);
 		free(p);
 		return;

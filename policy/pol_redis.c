@@ -9,6 +9,17 @@
  * AUTH and SELECT are the first commands queued on each new connection, so
  * they reach Redis before any job; a refused one drops the connection, and
  * its reason (never the password) is what the jobs queued behind it get.
+ *
+ * With sentinels, each connection starts with a question to them on the
+ * loop (pol_sentinel: never blocking) and ROLE queued after AUTH: no job is taken until
+ * ROLE says master, and a READONLY reply drops the connection so the next
+ * one asks the sentinels again. With WAIT on (redis.wait_replicas), the
+ * script calls sent in one round of the event loop are followed by one WAIT
+ * on the same connection (a batch: WAIT covers every earlier write of the
+ * connection); each script's reply is kept (a copy) until that WAIT
+ * answers, and only then given to its caller, or a failure when too few
+ * replicas have the charges. A job then has two callbacks to come (its
+ * script's and its batch's), and is freed when the last one has run.
  */
 #include "config.h"
 
@@ -21,8 +32,10 @@
 
 #include "bg_metrics.h"
 #include "bg_redis.h"
+#include "bg_sentinel.h"
 #include "bg_util.h"
 #include "pol_redis.h"
+#include "pol_sentinel.h"
 
 #define RETRY_MS 500 /* between connection attempts */
 
@@ -37,6 +50,15 @@ struct pol_redis {
 	char sha[41]; /* "" until SCRIPT LOAD answered */
 	redisAsyncContext *ac;
 	int connected;
+	struct bg_sentinel *sent;    /* NULL: host and port are the master */
+	struct pol_sentinel *asking; /* the sentinels being asked, or NULL */
+	int role_ok;                 /* ROLE said master on this connection (always 1 without sentinels) */
+	long wait_replicas;          /* 0: no WAIT */
+	long wait_timeout_ms;
+	unsigned gen;      /* counts connections: a WAIT confirms only what its own connection carried */
+	struct job **open; /* jobs sent since the last WAIT */
+	size_t nopen, capopen;
+	struct event *flush;   /* sends the WAIT for the open jobs, once this round of the loop is done */
 	struct event *retry;   /* reconnect timer */
 	struct event *connect; /* connect deadline */
 };
@@ -49,11 +71,15 @@ struct job {
 	const char **argv;
 	size_t *argvlen;
 	int argc;
-	int retried; /* sent again as EVAL after NOSCRIPT */
-	double sent; /* when it was sent, for bulkguard_redis_latency_seconds */
+	int retried;      /* sent again as EVAL after NOSCRIPT */
+	double sent;      /* when it was sent, for bulkguard_redis_latency_seconds */
+	int pending;      /* hiredis callbacks still to come */
+	redisReply *held; /* the script's reply, until WAIT answers */
+	unsigned gen;     /* the connection the script went on */
 };
 
 static void start_connect(struct pol_redis *r);
+static void connect_master(struct pol_redis *r);
 
 /* Milliseconds as a timeval. */
 static struct timeval
@@ -96,6 +122,8 @@ static void
 job_done(struct job *j)
 {
 	event_free(j->timer);
+	if (j->held != NULL)
+		freeReplyObject(j->held);
 	free(j->argv);
 	free(j->argvlen);
 	free(j);
@@ -111,6 +139,7 @@ drop(struct pol_redis *r)
 		return;
 	r->ac = NULL;
 	r->connected = 0;
+	r->role_ok = r->sent == NULL;
 	evtimer_del(r->connect);
 	redisAsyncFree(ac);
 	schedule_retry(r);
@@ -119,28 +148,142 @@ drop(struct pol_redis *r)
 /* Sends j's command (EVALSHA when the SHA is known, else EVAL). Returns 0 or -1. */
 static int job_send(struct job *j);
 
+/* A deep copy of a reply, made with hiredis's allocator so freeReplyObject frees it. */
+static redisReply *
+reply_copy(const redisReply *in)
+{
+	redisReply *out = bg_xcalloc(1, sizeof(*out));
+
+	out->type = in->type;
+	out->integer = in->integer;
+	if (in->str != NULL) {
+		out->str = bg_xstrndup(in->str, in->len);
+		out->len = in->len;
+	}
+	if (in->element != NULL) {
+		out->element = bg_xcalloc(in->elements ? in->elements : 1, sizeof(*out->element));
+		out->elements = in->elements;
+		for (size_t i = 0; i < in->elements; i++)
+			out->element[i] = reply_copy(in->element[i]);
+	}
+	return out;
+}
+
+/* True for a READONLY error: the connection reached a replica. */
+static int
+is_readonly(const redisReply *reply)
+{
+	return reply->type == REDIS_REPLY_ERROR && reply->str != NULL && strncmp(reply->str, "READONLY", 8) == 0;
+}
+
+/* Counts one of j's callbacks done; the last frees it. */
+static void
+job_release(struct job *j)
+{
+	if (--j->pending == 0)
+		job_done(j);
+}
+
 static void
 reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 {
 	struct job *j = privdata;
 	redisReply *reply = rep;
+	struct pol_redis *r = j->r;
 
 	(void)ac;
 	if (reply == NULL) {
-		job_answer(j, NULL, j->r->lost[0] ? j->r->lost : "connection lost");
+		job_answer(j, NULL, r->lost[0] ? r->lost : "connection lost");
 	} else if (reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0 && !j->retried &&
 	           j->cb != NULL) {
-		j->r->sha[0] = '\0';
+		r->sha[0] = '\0';
 		j->retried = 1;
-		if (job_send(j) == 0)
-			return; /* hiredis calls us again for the resent command */
-		job_answer(j, NULL, "connection lost");
+		if (job_send(j) < 0)
+			job_answer(j, NULL, "connection lost");
 	} else if (reply->type == REDIS_REPLY_ERROR) {
 		job_answer(j, NULL, reply->str); /* Redis' own text: WRONGTYPE, OOM, the script's error... */
+		if (is_readonly(reply) && r->sent != NULL && r->ac == ac)
+			drop(r); /* a replica now: ask the sentinels again */
+	} else if (r->wait_replicas > 0 && j->cb != NULL) {
+		j->held = reply_copy(reply); /* answered when WAIT says a replica has it */
 	} else {
 		job_answer(j, reply, NULL);
 	}
-	job_done(j);
+	job_release(j);
+}
+
+/* The jobs one WAIT covers. */
+struct batch {
+	struct pol_redis *r;
+	unsigned gen; /* the connection the WAIT went on */
+	size_t n;
+	struct job *jobs[];
+};
+
+/* Answers a batch's held replies by WAIT's reply (NULL: lost), releases its jobs and frees it. */
+static void
+batch_done(struct batch *b, const redisReply *reply)
+{
+	int ok = reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= b->r->wait_replicas;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct job *j = b->jobs[i];
+
+		if (j->held != NULL) { /* else: answered already, or a NOSCRIPT retry's later batch answers */
+			int mine = ok && j->gen == b->gen;
+
+			job_answer(j, mine ? j->held : NULL, mine ? NULL : "WAIT: too few replicas have the charge");
+			freeReplyObject(j->held);
+			j->held = NULL;
+		}
+		job_release(j);
+	}
+	free(b);
+}
+
+/* WAIT's reply for a batch. */
+static void
+wait_cb(redisAsyncContext *ac, void *rep, void *privdata)
+{
+	(void)ac;
+	batch_done(privdata, rep);
+}
+
+/* Sends one WAIT for the jobs sent since the last one (the flush event). */
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pol_redis *r = arg;
+	struct batch *b;
+
+	(void)fd;
+	(void)what;
+	if (r->nopen == 0)
+		return;
+	b = bg_xcalloc(1, sizeof(*b) + r->nopen * sizeof(b->jobs[0]));
+	b->r = r;
+	b->gen = r->gen;
+	b->n = r->nopen;
+	memcpy(b->jobs, r->open, r->nopen * sizeof(b->jobs[0]));
+	r->nopen = 0;
+	if (r->ac == NULL ||
+	    redisAsyncCommand(r->ac, wait_cb, b, "WAIT %ld %ld", r->wait_replicas, r->wait_timeout_ms) != REDIS_OK)
+		batch_done(b, NULL);
+}
+
+/* Puts j in the next WAIT's batch, and makes sure that WAIT goes out. */
+static void
+batch_add(struct pol_redis *r, struct job *j)
+{
+	if (r->nopen == r->capopen) {
+		r->capopen = r->capopen ? 2 * r->capopen : 64;
+		r->open = bg_xreallocarray(r->open, r->capopen, sizeof(*r->open));
+	}
+	r->open[r->nopen++] = j;
+	j->gen = r->gen;
+	j->pending++;
+	if (r->nopen == 1)
+		event_active(r->flush, 0, 0);
 }
 
 static int
@@ -154,7 +297,12 @@ job_send(struct job *j)
 	j->argvlen[0] = strlen(j->argv[0]);
 	j->argv[1] = r->sha[0] ? r->sha : r->script;
 	j->argvlen[1] = strlen(j->argv[1]);
-	return redisAsyncCommandArgv(r->ac, reply_cb, j, j->argc, j->argv, j->argvlen) == REDIS_OK ? 0 : -1;
+	if (redisAsyncCommandArgv(r->ac, reply_cb, j, j->argc, j->argv, j->argvlen) != REDIS_OK)
+		return -1;
+	j->pending++;
+	if (r->wait_replicas > 0)
+		batch_add(r, j);
+	return 0;
 }
 
 /* The caller waited timeout_ms: answer a failure and drop the stuck connection. */
@@ -175,7 +323,7 @@ pol_redis_eval(struct pol_redis *r, int argc, const char **argv, const size_t *a
 	struct job *j;
 	struct timeval tv = ms_tv(r->timeout_ms);
 
-	if (r->ac == NULL) {
+	if (r->ac == NULL || !r->role_ok) {
 		bg_metrics_redis_error("not_connected");
 		return -1;
 	}
@@ -254,6 +402,24 @@ setup_reply(redisAsyncContext *ac, void *rep, void *privdata)
 	drop(r); /* hiredis frees the context when this callback returns */
 }
 
+/* ROLE's reply on a connection found through the sentinels: jobs are taken once it says master. */
+static void
+role_reply(redisAsyncContext *ac, void *rep, void *privdata)
+{
+	struct pol_redis *r = ac->data;
+
+	(void)privdata;
+	if (rep == NULL || r->ac != ac)
+		return;
+	if (bg_sentinel_role_is_master(rep)) {
+		r->role_ok = 1;
+		return;
+	}
+	snprintf(r->lost, sizeof(r->lost), "%s", "not a master (ROLE)");
+	bg_sentinel_distrust(r->sent); /* the next connection asks another sentinel first */
+	drop(r);                       /* hiredis frees the context when this callback returns */
+}
+
 /* Queues AUTH and SELECT, as configured, ahead of everything on a new connection. */
 static void
 queue_setup(struct pol_redis *r)
@@ -273,6 +439,8 @@ queue_setup(struct pol_redis *r)
 		argv[1] = db;
 		redisAsyncCommandArgv(r->ac, setup_reply, (void *)"SELECT", 2, argv, NULL);
 	}
+	if (r->sent != NULL)
+		redisAsyncCommand(r->ac, role_reply, NULL, "ROLE");
 }
 
 /* Connecting took longer than timeout_ms. */
@@ -292,9 +460,39 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	start_connect(arg);
 }
 
-/* Starts a non-blocking connection; failures schedule another try. */
+/* The sentinels' answer: connect to the master they name, or try again later. */
+static void
+located(void *arg, const char *address, const char *why)
+{
+	struct pol_redis *r = arg;
+	char *host;
+	int port;
+
+	r->asking = NULL;
+	if (address == NULL || bg_redis_split_address(address, &host, &port) < 0) {
+		snprintf(r->lost, sizeof(r->lost), "sentinel: %s", address == NULL ? why : "unusable address");
+		schedule_retry(r);
+		return;
+	}
+	free(r->host);
+	r->host = host, r->port = port;
+	connect_master(r);
+}
+
+/* Starts a non-blocking connection, through the sentinels when there are some; failures schedule another try. */
 static void
 start_connect(struct pol_redis *r)
+{
+	r->role_ok = r->sent == NULL; /* with sentinels, no job until ROLE answers on this connection */
+	if (r->sent == NULL)
+		connect_master(r);
+	else if (r->asking == NULL)
+		r->asking = pol_sentinel_ask(r->base, r->sent, r->timeout_ms, located, r);
+}
+
+/* Starts a non-blocking connection to r's host and port. */
+static void
+connect_master(struct pol_redis *r)
 {
 	redisAsyncContext *ac;
 	struct timeval tv = ms_tv(r->timeout_ms);
@@ -308,6 +506,7 @@ start_connect(struct pol_redis *r)
 	}
 	ac->data = r;
 	r->ac = ac;
+	r->gen++;
 	redisLibeventAttach(ac, r->base);
 	redisAsyncSetConnectCallback(ac, connect_cb);
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
@@ -334,11 +533,22 @@ pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const c
 	r->base = base;
 	r->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 250;
 	bg_redis_conf_copy(&r->auth, conf);
+	r->sent = bg_sentinel_new(conf);
+	r->role_ok = r->sent == NULL;
+	r->wait_replicas = conf->wait_replicas > 0 ? conf->wait_replicas : 0;
+	r->wait_timeout_ms = conf->wait_timeout_ms;
 	r->script = script;
 	r->retry = evtimer_new(base, retry_cb, r);
 	r->connect = evtimer_new(base, connect_timeout, r);
+	r->flush = event_new(base, -1, 0, flush_cb, r);
 	start_connect(r);
 	return r;
+}
+
+const char *
+pol_redis_down(const struct pol_redis *r)
+{
+	return r->lost[0] ? r->lost : "not connected";
 }
 
 void
@@ -347,9 +557,14 @@ pol_redis_free(struct pol_redis *r)
 	if (r == NULL)
 		return;
 	drop(r);
+	pol_sentinel_cancel(r->asking);
 	event_free(r->retry);
 	event_free(r->connect);
+	flush_cb(-1, 0, r); /* after drop: the open jobs get their failure */
+	event_free(r->flush);
+	free(r->open);
 	free(r->host);
 	bg_redis_conf_clear(&r->auth);
+	bg_sentinel_free(r->sent);
 	free(r);
 }

@@ -36,6 +36,9 @@ typedef void (*pol_redis_cb)(void *arg, const redisReply *reply, const char *why
 struct pol_redis *pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const char *script,
                                 const char **err);
 
+/* Says why pol_redis_eval refuses now: the last connection's trouble, or "not connected" (owned by r). */
+const char *pol_redis_down(const struct pol_redis *r);
+
 /* Drops the connection (pending calls get their failure) and frees r. */
 void pol_redis_free(struct pol_redis *r);
 

@@ -905,6 +905,47 @@ test_password_file(void **state)
 	assert_non_null(strstr(err, "pw.conf:2: redis password_file \"/nonexistent/pass\" cannot be read"));
 }
 
+/* redis.sentinels and WAIT: WAIT on by default with sentinels; bad sentinels, names, timeouts refused. */
+static void
+test_sentinels(void **state)
+{
+	char err[ERRLEN], pass[512], text[1024];
+	struct bg_config *cfg;
+
+	(void)state;
+	cfg = must_load("redis {\n sentinels = { \"10.0.0.1:26379\", \"[::1]:26380\" }\n}\n");
+	assert_int_equal(cfg->redis.sentinels.n, 2);
+	assert_string_equal(cfg->redis.master_name, "bulkguard");
+	assert_int_equal(cfg->redis.wait_replicas, 1); /* on by default with sentinels */
+	assert_int_equal(cfg->redis.wait_timeout_ms, 100);
+	bg_config_free(cfg);
+	cfg = must_load("redis { address = \"127.0.0.1:6379\" }\n");
+	assert_int_equal(cfg->redis.wait_replicas, 0); /* off for a single Redis */
+	bg_config_free(cfg);
+	cfg = must_load("redis { sentinels = { \"s:1\" } wait_replicas = 0 }\n");
+	assert_int_equal(cfg->redis.wait_replicas, 0);
+	bg_config_free(cfg);
+	assert_null(load_text("s.conf", "redis {\n sentinels = { \"unix:/x\" }\n}\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "s.conf:2: redis sentinel \"unix:/x\" must be host:port"));
+	assert_null(
+	    load_text("s.conf", "redis {\n sentinels = { \"h:1\" } master_name = \"a b\"\n}\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "master_name must be one word"));
+	assert_null(load_text("s.conf", "redis {\n sentinel_user = \"s\"\n}\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "s.conf:2: redis sentinel_user \"s\" needs a sentinel_password_file"));
+	assert_null(load_text("s.conf", "redis { wait_replicas = 1 wait_timeout_ms = 250 }\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "wait_timeout_ms (250) must be below timeout_ms (250)"));
+	write_conf("sentinel.pass", "sEntinel\n", pass, sizeof(pass));
+	assert_int_equal(chmod(pass, 0644), 0);
+	snprintf(text, sizeof(text), "redis {\n sentinels = { \"h:1\" }\n sentinel_password_file = \"%s\"\n}\n", pass);
+	assert_null(load_text("s.conf", text, err, sizeof(err)));
+	assert_non_null(strstr(err, "s.conf:3: redis sentinel_password_file"));
+	assert_null(strstr(err, "sEntinel"));
+	assert_int_equal(chmod(pass, 0600), 0);
+	cfg = must_load(text);
+	assert_string_equal(cfg->redis.sentinel_password, "sEntinel");
+	bg_config_free(cfg);
+}
+
 /* Appends a table's rows to tests, each named "<prefix>: <row name>". */
 #define ADD_ROWS(table, fn, prefix)                                                                   \
 	for (size_t i = 0; i < NELEM(table); i++) {                                                   \
@@ -933,6 +974,7 @@ main(void)
 	    cmocka_unit_test(test_words),
 	    cmocka_unit_test(test_documented),
 	    cmocka_unit_test(test_password_file),
+	    cmocka_unit_test(test_sentinels),
 	};
 	size_t n = 0;
 
