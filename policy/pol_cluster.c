@@ -303,12 +303,13 @@ static void
 job_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct pc_job *j = arg;
+	struct pol_cluster *c = j->c;
 
 	(void)fd;
 	(void)what;
 	job_answer(j, NULL, "timeout");
-	node_drop(j->on); /* calls reply_cb(NULL) for j and every other job pending there */
-	mark_stale(j->c);
+	mark_stale(c);
+	node_drop(j->on); /* calls reply_cb(NULL) for j (freeing it) and every other job pending there */
 }
 
 int
