@@ -4,15 +4,24 @@
  * One hiredis async connection per node, made when a job first goes there,
  * AUTH (as configured) and SCRIPT LOAD queued first on each. The slot map
  * is lib's (bg_cluster_map_build on a CLUSTER SLOTS reply), fetched in the
- * background from the known masters and the seeds in turn: at start, and
- * again after a MOVED, a lost connection or a cluster error, at most every
- * REFRESH_MIN_MS. A job (one script call) goes to the master of its first
+ * background from the known masters and the seeds in turn: at start, every
+ * PERIOD_MS, and after a MOVED, a lost connection or a cluster error, at
+ * most every REFRESH_MIN_MS. A job (one script call) goes to the master of its first
  * key's slot; MOVED patches the map and sends it to the new owner, ASK
  * sends ASKING and the job to the target, NOSCRIPT sends it again as EVAL,
  * at most BG_CLUSTER_MAX_REDIRECTS times in all. A job whose connection is
  * lost is never sent again (it may have run): it fails. As in pol_redis.c,
  * each job's timer answers the caller with "timeout" and drops the node's
  * connection; the job itself is freed only when hiredis lets it go.
+ *
+ * A charge must not be lost in a failover: on a master with a replica
+ * connected (ROLE, asked on each new connection and with every map fetch;
+ * unknown until it answers counts as one) each script call is followed on
+ * the same connection by WAIT 1 (half of timeout_ms), and its reply is given
+ * only when a replica acknowledged it; else the call fails. A master without
+ * a replica is not waited on: no replica could take over without the charge.
+ * (CLUSTER SLOTS is no guide: Redis 7 leaves out a replica that has not yet
+ * replicated anything.)
  */
 #include "config.h"
 
@@ -29,8 +38,9 @@
 #include "bg_util.h"
 #include "pol_cluster.h"
 
-#define REFRESH_MIN_MS 100 /* between two fetches of the slot map */
-#define RETRY_MS       250 /* after a fetch that failed */
+#define REFRESH_MIN_MS 100  /* between two fetches of the slot map */
+#define RETRY_MS       250  /* after a fetch that failed */
+#define PERIOD_MS      1000 /* between fetches when nothing asks for one: replicas come and go */
 #define MAX_NODES      (BG_CLUSTER_MAX_NODES + BG_CLUSTER_MAX_SEEDS)
 
 struct pc_node {
@@ -39,6 +49,7 @@ struct pc_node {
 	redisAsyncContext *ac; /* NULL: not connected */
 	char sha[41];          /* "" until SCRIPT LOAD answered on this connection */
 	char lost[192];        /* why set-up dropped the connection; "" when it did not */
+	int replicas;          /* replicas connected to it, as ROLE said; -1 until ROLE answers */
 };
 
 struct pol_cluster {
@@ -51,7 +62,6 @@ struct pol_cluster {
 	struct bg_cluster_map *map; /* NULL until first fetched */
 	struct pc_node node[MAX_NODES];
 	size_t nnodes;
-	int stale;                /* fetch the map again */
 	struct pc_node *fetching; /* the node asked for the map, NULL when none is */
 	unsigned rotate;          /* where the next fetch starts asking */
 	double last_fetch;
@@ -70,6 +80,9 @@ struct pc_job {
 	int redirects;      /* MOVED, ASK and NOSCRIPT resends so far */
 	struct pc_node *on; /* the node it was last sent to */
 	double sent;
+	int refs;         /* hiredis callbacks still to come for it */
+	int wait;         /* a WAIT follows the last send */
+	redisReply *held; /* the script's reply, until WAIT says a replica has it */
 };
 
 static void mark_stale(struct pol_cluster *c);
@@ -106,9 +119,41 @@ static void
 job_done(struct pc_job *j)
 {
 	event_free(j->timer);
+	if (j->held != NULL)
+		freeReplyObject(j->held);
 	free(j->argv);
 	free(j->argvlen);
 	free(j);
+}
+
+/* Drops one hiredis reference to j, freeing it after the last. */
+static void
+job_unref(struct pc_job *j)
+{
+	if (--j->refs == 0)
+		job_done(j);
+}
+
+/* Returns a copy of r (arrays two levels deep) that freeReplyObject frees. */
+static redisReply *
+copy_reply(const redisReply *r, int depth)
+{
+	redisReply *c = bg_xcalloc(1, sizeof(*c));
+
+	c->type = r->type;
+	c->integer = r->integer;
+	if (r->str != NULL) {
+		c->str = bg_xcalloc(r->len + 1, 1);
+		memcpy(c->str, r->str, r->len);
+		c->len = r->len;
+	}
+	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 && depth < 2) {
+		c->element = bg_xcalloc(r->elements, sizeof(*c->element));
+		c->elements = r->elements;
+		for (size_t i = 0; i < r->elements; i++)
+			c->element[i] = copy_reply(r->element[i], depth + 1);
+	}
+	return c;
 }
 
 /* Closes n's connection now; its pending jobs get NULL replies from hiredis. */
@@ -175,7 +220,24 @@ script_loaded(redisAsyncContext *ac, void *rep, void *privdata)
 		memcpy(n->sha, reply->str, 41);
 }
 
-/* Starts n's connection with AUTH and SCRIPT LOAD queued first. Returns 0, or -1 (n stays unconnected). */
+/* ROLE's reply: how many replicas are connected to n (0 when n is not a master). */
+static void
+role_cb(redisAsyncContext *ac, void *rep, void *privdata)
+{
+	struct pc_node *n = privdata;
+	redisReply *reply = rep;
+
+	if (reply == NULL || n->ac != ac || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1 ||
+	    reply->element[0]->type != REDIS_REPLY_STRING)
+		return;
+	if (strcmp(reply->element[0]->str, "master") == 0 && reply->elements >= 3 &&
+	    reply->element[2]->type == REDIS_REPLY_ARRAY)
+		n->replicas = (int)reply->element[2]->elements;
+	else
+		n->replicas = 0;
+}
+
+/* Starts n's connection with AUTH, SCRIPT LOAD and ROLE queued first. Returns 0, or -1 (n stays unconnected). */
 static int
 node_connect(struct pc_node *n)
 {
@@ -199,6 +261,8 @@ node_connect(struct pc_node *n)
 		redisAsyncCommandArgv(ac, auth_reply, NULL, n->c->auth.user ? 3 : 2, argv, NULL);
 	}
 	redisAsyncCommand(ac, script_loaded, n, "SCRIPT LOAD %s", n->c->script);
+	n->replicas = -1;
+	redisAsyncCommand(ac, role_cb, n, "ROLE");
 	return 0;
 }
 
@@ -224,6 +288,7 @@ node_at(struct pol_cluster *c, const struct bg_cluster_node_addr *a)
 }
 
 static void reply_cb(redisAsyncContext *ac, void *rep, void *privdata);
+static void wait_cb(redisAsyncContext *ac, void *rep, void *privdata);
 
 /* Sends j to n (ASKING first when asking): EVALSHA when n has the SHA, else EVAL. 0 or -1. */
 static int
@@ -238,7 +303,13 @@ job_go(struct pc_job *j, struct pc_node *n, int asking)
 	j->argv[1] = n->sha[0] ? n->sha : j->c->script;
 	j->argvlen[1] = strlen(j->argv[1]);
 	j->on = n;
-	return redisAsyncCommandArgv(n->ac, reply_cb, j, j->argc, j->argv, j->argvlen) == REDIS_OK ? 0 : -1;
+	if (redisAsyncCommandArgv(n->ac, reply_cb, j, j->argc, j->argv, j->argvlen) != REDIS_OK)
+		return -1;
+	j->refs++;
+	j->wait = n->replicas != 0;
+	if (j->wait && redisAsyncCommand(n->ac, wait_cb, j, "WAIT 1 %ld", (j->c->timeout_ms + 1) / 2) == REDIS_OK)
+		j->refs++; /* when WAIT cannot be queued, the deadline answers */
+	return 0;
 }
 
 /*
@@ -282,6 +353,7 @@ reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 	redisReply *reply = rep;
 
 	(void)ac;
+	j->refs--;
 	if (reply == NULL) {
 		job_answer(j, NULL, j->on->lost[0] ? j->on->lost : "connection lost");
 		mark_stale(j->c);
@@ -292,10 +364,29 @@ reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 		    strncmp(reply->str, "MOVED", 5) == 0 || strncmp(reply->str, "ASK", 3) == 0)
 			mark_stale(j->c);
 		job_answer(j, NULL, reply->str); /* Redis' own text: CLUSTERDOWN, OOM, the script's error... */
+	} else if (j->wait && j->cb != NULL) {
+		j->held = copy_reply(reply, 0); /* answered when WAIT says a replica has it */
 	} else {
 		job_answer(j, reply, NULL);
 	}
-	job_done(j);
+	if (j->refs == 0)
+		job_done(j);
+}
+
+/* WAIT's reply after the script on the same connection: the held reply if a replica has it, else a failure. */
+static void
+wait_cb(redisAsyncContext *ac, void *rep, void *privdata)
+{
+	struct pc_job *j = privdata;
+	redisReply *reply = rep;
+
+	if (j->held != NULL && j->on->ac == ac) { /* this send's WAIT, not an earlier redirected one's */
+		if (reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 1)
+			job_answer(j, j->held, NULL);
+		else
+			job_answer(j, NULL, reply == NULL ? "connection lost" : "not replicated: WAIT 1 timed out");
+	}
+	job_unref(j);
 }
 
 /* The caller waited timeout_ms: answer a failure and drop the stuck node's connection. */
@@ -361,14 +452,13 @@ arm(struct pol_cluster *c, long ms)
 	evtimer_add(c->refresh, &tv);
 }
 
-/* Asks for a new map soon (at most every REFRESH_MIN_MS), unless a fetch is under way or due. */
+/* Asks for a new map soon (at most every REFRESH_MIN_MS), unless a fetch is under way. */
 static void
 mark_stale(struct pol_cluster *c)
 {
 	long wait = (long)((c->last_fetch + REFRESH_MIN_MS / 1000.0 - bg_metrics_now()) * 1000);
 
-	c->stale = 1;
-	if (c->fetching == NULL && !evtimer_pending(c->refresh, NULL))
+	if (c->fetching == NULL) /* sooner than the periodic fetch */
 		arm(c, wait > 0 ? wait : 0);
 }
 
@@ -390,7 +480,7 @@ slots_cb(redisAsyncContext *ac, void *rep, void *privdata)
 	if (rep != NULL && bg_cluster_map_build(m, rep, n->addr.host, &err) == 0) {
 		free(c->map);
 		c->map = m;
-		c->stale = 0;
+		arm(c, PERIOD_MS);
 		return;
 	}
 	free(m);
@@ -408,7 +498,7 @@ next_source(struct pol_cluster *c)
 	return i < nmap ? &c->map->node[i] : &c->seed[i - nmap];
 }
 
-/* The refresh timer: gives up on a fetch that took too long, and starts one when the map is stale. */
+/* The refresh timer: gives up on a fetch that took too long, and starts one. */
 static void
 refresh_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -423,8 +513,9 @@ refresh_cb(evutil_socket_t fd, short what, void *arg)
 		c->rotate++;
 		node_drop(n);
 	}
-	if (!c->stale)
-		return;
+	for (size_t i = 0; i < c->nnodes; i++)
+		if (c->node[i].ac != NULL)
+			redisAsyncCommand(c->node[i].ac, role_cb, &c->node[i], "ROLE");
 	c->last_fetch = bg_metrics_now();
 	n = node_at(c, next_source(c));
 	if (n == NULL || redisAsyncCommand(n->ac, slots_cb, n, "CLUSTER SLOTS") != REDIS_OK) {
@@ -469,7 +560,6 @@ pol_cluster_new(struct event_base *base, const struct bg_redis_conf *conf, const
 	bg_redis_conf_copy(&c->auth, conf);
 	c->script = script;
 	c->refresh = evtimer_new(base, refresh_cb, c);
-	c->stale = 1;
 	arm(c, 0);
 	return c;
 }
