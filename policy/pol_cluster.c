@@ -77,8 +77,9 @@ struct pc_job {
 	size_t *argvlen;
 	int argc;
 	unsigned slot;
-	int redirects;      /* MOVED, ASK and NOSCRIPT resends so far */
-	struct pc_node *on; /* the node it was last sent to */
+	int redirects;               /* MOVED, ASK and NOSCRIPT resends so far */
+	struct pc_node *on;          /* the node it was last sent to */
+	const redisAsyncContext *ac; /* the connection it was last sent on (compared, never used) */
 	double sent;
 	int refs;         /* hiredis callbacks still to come for it */
 	int wait;         /* a WAIT follows the last send */
@@ -114,10 +115,11 @@ job_answer(struct pc_job *j, const redisReply *reply, const char *why)
 	cb(j->arg, reply, why);
 }
 
-/* Frees a job hiredis has finished with. */
+/* Frees a job hiredis has finished with; a caller still waiting gets its failure first. */
 static void
 job_done(struct pc_job *j)
 {
+	job_answer(j, NULL, "connection lost");
 	event_free(j->timer);
 	if (j->held != NULL)
 		freeReplyObject(j->held);
@@ -303,6 +305,7 @@ job_go(struct pc_job *j, struct pc_node *n, int asking)
 	j->argv[1] = n->sha[0] ? n->sha : j->c->script;
 	j->argvlen[1] = strlen(j->argv[1]);
 	j->on = n;
+	j->ac = n->ac;
 	if (redisAsyncCommandArgv(n->ac, reply_cb, j, j->argc, j->argv, j->argvlen) != REDIS_OK)
 		return -1;
 	j->refs++;
@@ -380,7 +383,7 @@ wait_cb(redisAsyncContext *ac, void *rep, void *privdata)
 	struct pc_job *j = privdata;
 	redisReply *reply = rep;
 
-	if (j->held != NULL && j->on->ac == ac) { /* this send's WAIT, not an earlier redirected one's */
+	if (j->held != NULL && j->ac == ac) { /* this send's WAIT, not an earlier redirected one's */
 		if (reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 1)
 			job_answer(j, j->held, NULL);
 		else
