@@ -200,12 +200,14 @@ entity_brakes(const struct bg_config *cfg, struct bg_redis *r, const struct filt
 	return 0;
 }
 
-/* Returns a brake key's "<pool>:<group>" tail, a Cluster's tag braces left out (in buf when any). */
+/* Returns a brake key's "<pool>:<group>" tail, a Cluster's tag left out (in buf when any). */
 static const char *
 pair_name(const char *tail, char *buf, size_t len)
 {
 	const char *close;
 
+	if (strncmp(tail, BG_LIMIT_ONE_TAG, strlen(BG_LIMIT_ONE_TAG)) == 0)
+		return tail + strlen(BG_LIMIT_ONE_TAG);
 	if (tail[0] != '{' || (close = strchr(tail, '}')) == NULL)
 		return tail;
 	snprintf(buf, len, "%.*s%s", (int)(close - tail - 1), tail + 1, close + 1);

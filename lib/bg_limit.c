@@ -26,9 +26,11 @@
  * nothing (explain). On a Redis Cluster (cluster_nodes set) the pool's name
  * in each of these keys is written as a hash tag, {<p>}, so every key one
  * check touches lives in the pool's slot (bg:rl:pool={p},
- * bg:rl:limit:pool={p},group=<g>, bg:wu:{p}:..., bg:brake:pair:{p}:<g>);
- * a limit row without a pool would span slots there and is refused
- * (bg_limit_cluster_refusal).
+ * bg:rl:limit:pool={p},group=<g>, bg:wu:{p}:..., bg:brake:pair:{p}:<g>).
+ * A limit row without a pool counts across pools, so when the configuration
+ * has one, every policy key carries the one tag {all} instead
+ * (bg:rl:pool={all}<p>, bg:rl:limit:{all}entity=<e>, bg:wu:{all}<p>:...,
+ * bg:brake:pair:{all}<p>:<g>): all in one slot, on one master.
  */
 #include "config.h"
 
@@ -191,23 +193,28 @@ limit_applies(const struct bg_limit *l, const char *pool, const char *group, con
 	return 1;
 }
 
-void
-bg_limit_pool_name(const struct bg_config *cfg, const char *pool, char *buf, size_t len)
-{
-	snprintf(buf, len, cfg->redis.cluster_nodes.n > 0 ? "{%s}" : "%s", pool);
-}
-
-const char *
-bg_limit_cluster_refusal(const struct bg_config *cfg)
+bool
+bg_limit_one_slot(const struct bg_config *cfg)
 {
 	size_t i;
 
 	if (cfg->redis.cluster_nodes.n == 0)
-		return NULL;
+		return false;
 	for (i = 0; i < cfg->n_limits; i++)
 		if (cfg->limits[i].pool == NULL || *cfg->limits[i].pool == '\0')
-			return "a limit without a pool spans slots on a Redis Cluster: give every limit a pool";
-	return NULL;
+			return true;
+	return false;
+}
+
+void
+bg_limit_pool_name(const struct bg_config *cfg, const char *pool, char *buf, size_t len)
+{
+	if (cfg->redis.cluster_nodes.n == 0)
+		snprintf(buf, len, "%s", pool);
+	else if (bg_limit_one_slot(cfg))
+		snprintf(buf, len, BG_LIMIT_ONE_TAG "%s", pool);
+	else
+		snprintf(buf, len, "{%s}", pool);
 }
 
 /* Appends "pool=X" etc. for the fields the limit sets (the pool as bg_limit_pool_name writes it). */
@@ -226,9 +233,12 @@ limit_key(const struct bg_config *cfg, const struct bg_limit *l)
 		sep2 = ",";
 	if (pool)
 		bg_limit_pool_name(cfg, l->pool, pname, sizeof(pname));
-	if (asprintf(&k, "%srl:limit:%s%s%s%s%s%s%s%s%s", prefix, pool ? "pool=" : "", pool ? pname : "", sep1,
-	             group ? "group=" : "", group ? l->group : "", sep2, ent ? "entity=" : "", ent ? l->entity : "",
-	             "") < 0)
+	if (asprintf(&k, "%srl:limit:%s%s%s%s%s%s%s%s%s", prefix,
+	             pool                     ? "pool="
+	             : bg_limit_one_slot(cfg) ? BG_LIMIT_ONE_TAG /* a Cluster: the one tag, as the pool's keys */
+	                                      : "",
+	             pool ? pname : "", sep1, group ? "group=" : "", group ? l->group : "", sep2, ent ? "entity=" : "",
+	             ent ? l->entity : "", "") < 0)
 		abort();
 	return k;
 }

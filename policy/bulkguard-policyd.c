@@ -247,10 +247,6 @@ apply(struct bg_server *srv, const struct bg_config *next, char *err, size_t err
 	const char *why = NULL;
 
 	bg_held_release(g);
-	if ((why = bg_limit_cluster_refusal(next)) != NULL) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
 	if (same)
 		return 0;
 	r = pol_redis_new(d->base, &next->redis, POL_LIMIT_SCRIPT, &why);
@@ -303,8 +299,7 @@ setup(struct policyd *d, struct bg_server *srv)
 	d->server = pol_server_new(d->base, handle, cancel, d);
 	if (pol_server_listen_fd(d->server, bg_server_fd(srv), err, sizeof(err)) < 0)
 		bg_log_fatal(71, "%s: %s", bg_server_listening(srv), err);
-	if ((rerr = bg_limit_cluster_refusal(cfg)) == NULL)
-		d->redis = pol_redis_new(d->base, &cfg->redis, POL_LIMIT_SCRIPT, &rerr);
+	d->redis = pol_redis_new(d->base, &cfg->redis, POL_LIMIT_SCRIPT, &rerr);
 	if (d->redis == NULL)
 		bg_log_fatal(BG_EX_CONFIG, "%s: %s", cfg->file, rerr);
 	bg_held_release(g);
