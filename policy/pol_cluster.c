@@ -268,7 +268,7 @@ node_connect(struct pc_node *n)
 	return 0;
 }
 
-/* Returns the node at a, connecting it if needed; NULL when the table is full or it cannot connect. */
+/* Returns the node at a, connecting it if needed; NULL when every node is connected or it cannot connect. */
 static struct pc_node *
 node_at(struct pol_cluster *c, const struct bg_cluster_node_addr *a)
 {
@@ -277,10 +277,15 @@ node_at(struct pol_cluster *c, const struct bg_cluster_node_addr *a)
 	for (size_t i = 0; i < c->nnodes && n == NULL; i++)
 		if (c->node[i].addr.port == a->port && strcmp(c->node[i].addr.host, a->host) == 0)
 			n = &c->node[i];
-	if (n == NULL) {
-		if (c->nnodes == MAX_NODES)
-			return NULL;
+	for (size_t i = 0; i < c->nnodes && n == NULL && c->nnodes == MAX_NODES; i++)
+		if (c->node[i].ac == NULL) /* a full table reuses a node not connected (one that left) */
+			n = &c->node[i];
+	if (n == NULL && c->nnodes < MAX_NODES)
 		n = &c->node[c->nnodes++];
+	if (n == NULL)
+		return NULL;
+	if (n->addr.port != a->port || strcmp(n->addr.host, a->host) != 0) {
+		memset(n, 0, sizeof(*n));
 		n->c = c;
 		n->addr = *a;
 	}
