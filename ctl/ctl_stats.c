@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bg_limit.h"
 #include "bg_stat.h"
 #include "ctl_data.h"
 #include "ctl_stats.h"
@@ -200,16 +201,30 @@ entity_brakes(const struct bg_config *cfg, struct bg_redis *r, const struct filt
 	return 0;
 }
 
+/* Returns a brake key's "<pool>:<group>" tail, a Cluster's tag left out (in buf when any). */
+static const char *
+pair_name(const char *tail, char *buf, size_t len)
+{
+	const char *close;
+
+	if (strncmp(tail, BG_LIMIT_ONE_TAG, strlen(BG_LIMIT_ONE_TAG)) == 0)
+		return tail + strlen(BG_LIMIT_ONE_TAG);
+	if (tail[0] != '{' || (close = strchr(tail, '}')) == NULL)
+		return tail;
+	snprintf(buf, len, "%.*s%s", (int)(close - tail - 1), tail + 1, close + 1);
+	return buf;
+}
+
 /* The pair brakes (factor, hold). */
 static int
 pair_brakes(const struct bg_config *cfg, struct bg_redis *r, const struct filter *f)
 {
-	char pat[600], cursor[32] = "0";
+	char pat[600], pname[BG_LIMIT_POOL_NAME_MAX], cursor[32] = "0";
 	const char *scan[] = {"SCAN", cursor, "MATCH", pat, "COUNT", "1000"};
 	redisReply *rep, *h;
 
-	snprintf(pat, sizeof(pat), "%sbrake:pair:%s:%s", cfg->redis.prefix, f->pool ? f->pool : "*",
-	         f->group ? f->group : "*");
+	bg_limit_pool_name(cfg, f->pool ? f->pool : "*", pname, sizeof(pname)); /* {pool} on a Cluster */
+	snprintf(pat, sizeof(pat), "%sbrake:pair:%s:%s", cfg->redis.prefix, pname, f->group ? f->group : "*");
 	do {
 		if ((rep = run(r, 6, scan)) == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
 			return -1;
@@ -217,13 +232,14 @@ pair_brakes(const struct bg_config *cfg, struct bg_redis *r, const struct filter
 		for (size_t i = 0; i < rep->element[1]->elements; i++) {
 			const char *key = rep->element[1]->element[i]->str;
 			const char *hm[] = {"HMGET", key, "factor", "hold_until"};
+			char name[600];
 
 			if ((h = run(r, 4, hm)) == NULL)
 				return -1;
 			if (h->type == REDIS_REPLY_ARRAY && h->elements == 2 &&
 			    (h->element[0]->type == REDIS_REPLY_STRING || h->element[1]->type == REDIS_REPLY_STRING))
 				printf("brake=pair pair=%s factor=%s hold_until=%s\n",
-				       key + strlen(cfg->redis.prefix) + 11,
+				       pair_name(key + strlen(cfg->redis.prefix) + 11, name, sizeof(name)),
 				       h->element[0]->type == REDIS_REPLY_STRING ? h->element[0]->str : "1",
 				       h->element[1]->type == REDIS_REPLY_STRING ? h->element[1]->str : "-");
 			freeReplyObject(h);
@@ -284,7 +300,10 @@ ctl_brake(const struct bg_config *cfg, int argc, char **argv)
 		snprintf(k2, sizeof(k2), "%sstat:w:%s", cfg->redis.prefix, f.entity);
 		rep = run(r, 5, (const char *[]){"EVAL", RELEASE_LUA, "2", k1, k2});
 	} else {
-		snprintf(k1, sizeof(k1), "%sbrake:pair:%s:%s", cfg->redis.prefix, f.pool, f.group);
+		char pname[BG_LIMIT_POOL_NAME_MAX];
+
+		bg_limit_pool_name(cfg, f.pool, pname, sizeof(pname));
+		snprintf(k1, sizeof(k1), "%sbrake:pair:%s:%s", cfg->redis.prefix, pname, f.group);
 		rep = run(r, 2, (const char *[]){"DEL", k1});
 	}
 	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {

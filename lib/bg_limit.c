@@ -23,7 +23,14 @@
  * burst too, at least 1), its TAT in the same hash's field tat; the other
  * checks are charged as usual, so the pool's other groups keep their room.
  * With its last argument "ro" the script returns the same answer and writes
- * nothing (explain).
+ * nothing (explain). On a Redis Cluster (cluster_nodes set) the pool's name
+ * in each of these keys is written as a hash tag, {<p>}, so every key one
+ * check touches lives in the pool's slot (bg:rl:pool={p},
+ * bg:rl:limit:pool={p},group=<g>, bg:wu:{p}:..., bg:brake:pair:{p}:<g>).
+ * A limit row without a pool counts across pools, so when the configuration
+ * has one, every policy key carries the one tag {all} instead
+ * (bg:rl:pool={all}<p>, bg:rl:limit:{all}entity=<e>, bg:wu:{all}<p>:...,
+ * bg:brake:pair:{all}<p>:<g>): all in one slot, on one master.
  */
 #include "config.h"
 
@@ -186,10 +193,36 @@ limit_applies(const struct bg_limit *l, const char *pool, const char *group, con
 	return 1;
 }
 
-/* Appends "pool=X" etc. for the fields the limit sets. */
-static char *
-limit_key(const char *prefix, const struct bg_limit *l)
+bool
+bg_limit_one_slot(const struct bg_config *cfg)
 {
+	size_t i;
+
+	if (cfg->redis.cluster_nodes.n == 0)
+		return false;
+	for (i = 0; i < cfg->n_limits; i++)
+		if (cfg->limits[i].pool == NULL || *cfg->limits[i].pool == '\0')
+			return true;
+	return false;
+}
+
+void
+bg_limit_pool_name(const struct bg_config *cfg, const char *pool, char *buf, size_t len)
+{
+	if (cfg->redis.cluster_nodes.n == 0)
+		snprintf(buf, len, "%s", pool);
+	else if (bg_limit_one_slot(cfg))
+		snprintf(buf, len, BG_LIMIT_ONE_TAG "%s", pool);
+	else
+		snprintf(buf, len, "{%s}", pool);
+}
+
+/* Appends "pool=X" etc. for the fields the limit sets (the pool as bg_limit_pool_name writes it). */
+static char *
+limit_key(const struct bg_config *cfg, const struct bg_limit *l)
+{
+	char pname[BG_LIMIT_POOL_NAME_MAX];
+	const char *prefix = cfg->redis.prefix;
 	char *k;
 	const char *sep1 = "", *sep2 = "";
 	int pool = l->pool && *l->pool, group = l->group && *l->group, ent = l->entity && *l->entity;
@@ -198,9 +231,14 @@ limit_key(const char *prefix, const struct bg_limit *l)
 		sep1 = ",";
 	if (group && ent)
 		sep2 = ",";
-	if (asprintf(&k, "%srl:limit:%s%s%s%s%s%s%s%s%s", prefix, pool ? "pool=" : "", pool ? l->pool : "", sep1,
-	             group ? "group=" : "", group ? l->group : "", sep2, ent ? "entity=" : "", ent ? l->entity : "",
-	             "") < 0)
+	if (pool)
+		bg_limit_pool_name(cfg, l->pool, pname, sizeof(pname));
+	if (asprintf(&k, "%srl:limit:%s%s%s%s%s%s%s%s%s", prefix,
+	             pool                     ? "pool="
+	             : bg_limit_one_slot(cfg) ? BG_LIMIT_ONE_TAG /* a Cluster: the one tag, as the pool's keys */
+	                                      : "",
+	             pool ? pname : "", sep1, group ? "group=" : "", group ? l->group : "", sep2, ent ? "entity=" : "",
+	             ent ? l->entity : "", "") < 0)
 		abort();
 	return k;
 }
@@ -220,9 +258,11 @@ collect_checks(const struct bg_config *cfg, const struct bg_pool *p, const char 
 	int n = 0;
 	size_t i;
 	const struct bg_limit *l;
+	char pname[BG_LIMIT_POOL_NAME_MAX];
 
+	bg_limit_pool_name(cfg, p->name, pname, sizeof(pname));
 	if (p->rate.count > 0 && p->rate.period > 0) {
-		if (asprintf(&ck[n].key, "%srl:pool=%s", cfg->redis.prefix, p->name) < 0)
+		if (asprintf(&ck[n].key, "%srl:pool=%s", cfg->redis.prefix, pname) < 0)
 			abort();
 		ck[n].interval_us = (double)p->rate.period * 1e6 / (double)p->rate.count;
 		ck[n++].burst = p->rate.count;
@@ -231,7 +271,7 @@ collect_checks(const struct bg_config *cfg, const struct bg_pool *p, const char 
 		l = &cfg->limits[i];
 		if (!limit_applies(l, p->name, group, entity))
 			continue;
-		ck[n].key = limit_key(cfg->redis.prefix, l);
+		ck[n].key = limit_key(cfg, l);
 		ck[n].interval_us = (double)l->rate.period * 1e6 / (double)l->rate.count;
 		ck[n++].burst = l->burst > 0 ? l->burst : l->rate.count;
 	}
@@ -246,14 +286,16 @@ build_args(const struct bg_config *cfg, const struct bg_pool *p, const char *gro
 	struct args a = {0};
 	int i;
 	size_t d;
+	char pname[BG_LIMIT_POOL_NAME_MAX];
 
+	bg_limit_pool_name(cfg, p->name, pname, sizeof(pname));
 	add(&a, "EVALSHA");
 	add(&a, "-");
 	add(&a, "%d", n + 2);
 	for (i = 0; i < n; i++)
 		add(&a, "%s", ck[i].key);
-	add(&a, "%swu:%s:%ld:", cfg->redis.prefix, p->name, p->warmup_start);
-	add(&a, "%sbrake:pair:%s:%s", cfg->redis.prefix, p->name, group);
+	add(&a, "%swu:%s:%ld:", cfg->redis.prefix, pname, p->warmup_start);
+	add(&a, "%sbrake:pair:%s:%s", cfg->redis.prefix, pname, group);
 	add(&a, "%d", n);
 	for (i = 0; i < n; i++) {
 		add(&a, "%.3f", ck[i].interval_us);

@@ -24,7 +24,9 @@
 
 #include "bg_config.h"
 
-#define BG_LIMIT_MAX_CHECKS 32 /* rate checks per request; more matching limits are ignored */
+#define BG_LIMIT_MAX_CHECKS    32      /* rate checks per request; more matching limits are ignored */
+#define BG_LIMIT_POOL_NAME_MAX 300     /* a pool's name as written in keys, tag and NUL included */
+#define BG_LIMIT_ONE_TAG       "{all}" /* every policy key's tag on a Cluster with a limit without a pool */
 
 /* The contract's fixed answers (doc/design.md 3.8, 3.3). */
 #define BG_LIMIT_ACTION_UNAVAILABLE    "DEFER_IF_PERMIT 4.3.0 Policy unavailable, try again later"
@@ -76,6 +78,21 @@ extern const char BG_LIMIT_SCRIPT[];
  */
 enum bg_limit_verdict bg_limit_plan(const struct bg_config *cfg, const char *sasl, const char *sender, size_t senderlen,
                                     const char *rcpt, size_t rcptlen, bool readonly, struct bg_limit_plan *plan);
+
+/*
+ * Writes pool as the policy keys name it into buf (len bytes, cut to fit):
+ * "pool" on one Redis; on a Redis Cluster (cfg's cluster_nodes set) "{pool}",
+ * a hash tag, or "{all}pool" when bg_limit_one_slot. The limit script's keys
+ * and bg:brake:pair:<that>:<group> use it.
+ */
+void bg_limit_pool_name(const struct bg_config *cfg, const char *pool, char *buf, size_t len);
+
+/*
+ * True on a Redis Cluster whose configuration has a limit row without a pool:
+ * such a row counts across pools, hence slots, so every policy key then
+ * carries the one tag BG_LIMIT_ONE_TAG and all checks run in one slot.
+ */
+bool bg_limit_one_slot(const struct bg_config *cfg);
 
 /* Frees what plan holds; leaves it empty. */
 void bg_limit_plan_free(struct bg_limit_plan *plan);

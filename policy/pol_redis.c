@@ -34,6 +34,7 @@
 #include "bg_redis.h"
 #include "bg_sentinel.h"
 #include "bg_util.h"
+#include "pol_cluster.h"
 #include "pol_redis.h"
 #include "pol_sentinel.h"
 
@@ -58,9 +59,10 @@ struct pol_redis {
 	unsigned gen;      /* counts connections: a WAIT confirms only what its own connection carried */
 	struct job **open; /* jobs sent since the last WAIT */
 	size_t nopen, capopen;
-	struct event *flush;   /* sends the WAIT for the open jobs, once this round of the loop is done */
-	struct event *retry;   /* reconnect timer */
-	struct event *connect; /* connect deadline */
+	struct event *flush;         /* sends the WAIT for the open jobs, once this round of the loop is done */
+	struct event *retry;         /* reconnect timer */
+	struct event *connect;       /* connect deadline */
+	struct pol_cluster *cluster; /* cluster_nodes set: every call goes there, the rest is unused */
 };
 
 struct job {
@@ -323,6 +325,8 @@ pol_redis_eval(struct pol_redis *r, int argc, const char **argv, const size_t *a
 	struct job *j;
 	struct timeval tv = ms_tv(r->timeout_ms);
 
+	if (r->cluster != NULL)
+		return pol_cluster_eval(r->cluster, argc, argv, argvlen, cb, arg);
 	if (r->ac == NULL || !r->role_ok) {
 		bg_metrics_redis_error("not_connected");
 		return -1;
@@ -519,11 +523,14 @@ pol_redis_new(struct event_base *base, const struct bg_redis_conf *conf, const c
 {
 	struct pol_redis *r;
 
-	if (conf->cluster_nodes.n > 0) { /* never the default address instead: refuse */
-		*err = "redis cluster_nodes: policyd does not run on a Redis Cluster yet";
-		return NULL;
-	}
 	r = bg_xcalloc(1, sizeof(*r));
+	if (conf->cluster_nodes.n > 0) { /* never the default address instead */
+		if ((r->cluster = pol_cluster_new(base, conf, script, err)) == NULL) {
+			free(r);
+			return NULL;
+		}
+		return r;
+	}
 	if (bg_redis_split_address(conf->address, &r->host, &r->port) < 0) {
 		*err = "redis address must be host:port, [v6]:port or unix:/path";
 		free(r->host);
@@ -556,6 +563,11 @@ pol_redis_free(struct pol_redis *r)
 {
 	if (r == NULL)
 		return;
+	if (r->cluster != NULL) {
+		pol_cluster_free(r->cluster);
+		free(r);
+		return;
+	}
 	drop(r);
 	pol_sentinel_cancel(r->asking);
 	event_free(r->retry);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bg_cluster.h"
 #include "bg_config.h"
 #include "../../policy/pol_limit.h"
 
@@ -48,6 +49,31 @@ static const char conf_text[] = "redis { prefix = \"t:\" }\n"
                                 "limit { pool = \"shared-a\"  group = \"yahoo.com\"  rate = \"10/s\" }\n";
 
 static struct bg_config *cfg;
+
+/* Loads text as a configuration file; NULL on error. */
+static struct bg_config *
+load(const char *text)
+{
+	const char *base = getenv("TMPDIR");
+	char dir[256], path[512], err[1024];
+	struct bg_config *c;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/bg-test-limit.XXXXXX", base && *base ? base : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/p.conf", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return NULL;
+	fputs(text, f);
+	fclose(f);
+	c = bg_config_load(path, err, sizeof(err));
+	if (c == NULL)
+		fprintf(stderr, "# %s\n", err);
+	unlink(path);
+	rmdir(dir);
+	return c;
+}
 
 static int
 group_setup(void **state)
@@ -196,11 +222,66 @@ test_owns(void **state)
 	bg_limit_plan_free(&plan);
 }
 
+static const char cluster_text[] = "redis { cluster_nodes = { \"127.0.0.1:1\" } prefix = \"t:\" }\n"
+                                   "entity \"acme\" { sender_domains = { \"acme.example\" } pool = \"p\" }\n"
+                                   "pool \"p\" { ips = { \"192.0.2.1\" } rate = \"10/s\" }\n"
+                                   "limit { pool = \"p\" group = \"example.com\" rate = \"1/s\" }\n";
+
+/* Plans a check for news@acme.example to a@example.com under c and compares argv[3...] with keys. */
+static void
+check_keys(const struct bg_config *c, int nkeys, const char *const *keys, const char *tag)
+{
+	const struct limit_case row = {"",   "RCPT", "",  "news@acme.example", "a@example.com", POL_V_CHECK,
+	                               NULL, NULL,   NULL};
+	struct pol_request r;
+	struct bg_limit_plan plan;
+
+	make_request(&row, &r);
+	assert_int_equal(pol_limit_plan(c, &r, &plan), POL_V_CHECK);
+	assert_int_equal(plan.nkeys, nkeys);
+	for (int i = 0; i < nkeys; i++)
+		assert_string_equal(plan.argv[3 + i], keys[i]);
+	assert_int_equal(bg_cluster_same_slot((size_t)nkeys, (const char *const *)plan.argv + 3, plan.argvlen + 3),
+	                 bg_cluster_key_slot(tag, strlen(tag)));
+	bg_limit_plan_free(&plan);
+}
+
+/* On a Cluster every key of one check names the pool as a hash tag, so all share the pool's slot. */
+static void
+test_cluster_keys(void **state)
+{
+	struct bg_config *c = load(cluster_text);
+	const char *keys[] = {"t:rl:pool={p}", "t:rl:limit:pool={p},group=example.com",
+	                      "t:wu:{p}:0:", "t:brake:pair:{p}:example.com"};
+
+	assert_non_null(c);
+	assert_false(bg_limit_one_slot(c));
+	check_keys(c, 4, keys, "p");
+	bg_config_free(c);
+}
+
+/* A limit without a pool on a Cluster: every policy key carries the one tag {all}. */
+static void
+test_cluster_poolless(void **state)
+{
+	char text[1024];
+	struct bg_config *c;
+	const char *keys[] = {"t:rl:pool={all}p", "t:rl:limit:pool={all}p,group=example.com",
+	                      "t:rl:limit:{all}entity=acme", "t:wu:{all}p:0:", "t:brake:pair:{all}p:example.com"};
+
+	snprintf(text, sizeof(text), "%slimit { entity = \"acme\" rate = \"5/s\" }\n", cluster_text);
+	assert_non_null(c = load(text));
+	assert_true(bg_limit_one_slot(c));
+	check_keys(c, 5, keys, "all");
+	bg_config_free(c);
+	assert_false(bg_limit_one_slot(cfg)); /* one Redis, with a limit by entity alone: no tag at all */
+}
+
 int
 main(void)
 {
 	static char names[NELEM(cases)][128];
-	static struct CMUnitTest tests[NELEM(cases) + 1];
+	static struct CMUnitTest tests[NELEM(cases) + 3];
 	size_t n = 0;
 
 	for (size_t i = 0; i < NELEM(cases); i++) {
@@ -208,5 +289,7 @@ main(void)
 		tests[n++] = (struct CMUnitTest){names[i], test_row, NULL, NULL, (void *)&cases[i]};
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_owns);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cluster_keys);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cluster_poolless);
 	return _cmocka_run_group_tests("pol_limit", tests, n, group_setup, group_teardown);
 }
