@@ -6,7 +6,7 @@
  * DESCRIPTION
  *	One command word, then its arguments; each command is one row of the
  *	table below and one function in its own ctl_*.c file. Commands now:
- *	token make, token open, verp make, verp open, check-dns, suppress add|del|show,
+ *	token make, token open, verp make, verp open, reply make, reply open, check-dns, suppress add|del|show,
  *	consent add|del|show, import, export, postfix-config, forget, explain. See
  *	bulkguard-ctl(8).
  * DIAGNOSTICS
@@ -51,6 +51,7 @@ struct ctl_command {
 static const struct ctl_command commands[] = {
 	{"token", CTL_TOKEN_USAGE, ctl_token},
 	{"verp", CTL_VERP_USAGE, ctl_verp},
+	{"reply", CTL_REPLY_USAGE, ctl_reply},
 	{"check-dns", CTL_DNS_USAGE, ctl_dns},
 	{"suppress", CTL_SUPPRESS_USAGE, ctl_suppress},
 	{"consent", CTL_CONSENT_USAGE, ctl_consent},

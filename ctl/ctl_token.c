@@ -25,7 +25,8 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: " NAME " [-c file] " CTL_TOKEN_USAGE "\n       " CTL_VERP_USAGE "\n");
+	fprintf(stderr, "usage: " NAME " [-c file] " CTL_TOKEN_USAGE "\n       " CTL_VERP_USAGE
+	                "\n       " CTL_REPLY_USAGE "\n");
 	return EX_USAGE;
 }
 
@@ -153,9 +154,34 @@ token_open(const struct bg_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* verp make --entity E RECIPIENT...: prints, one a line, the VERPs the milter would make today. */
+/* The VERP's kind of address, or the reply address's (bg_verp.h): what make and open differ in. */
+struct kind {
+	const char *cmd;    /* "verp" or "reply" */
+	const char *option; /* the entity's domain option */
+	enum bg_verp_status (*make)(const struct bg_token_keys *, const char *, const char *, long, const char *,
+	                            char *, size_t);
+	enum bg_verp_status (*parse)(const struct bg_token_keys *, const char *, size_t, const struct bg_verp_window *,
+	                             struct bg_addr *, struct bg_verp_info *);
+	enum bg_verp_status (*check)(const struct bg_token_keys *, const char *, size_t, const char *,
+	                             const struct bg_verp_window *, struct bg_verp_info *);
+};
+
+static const struct kind verp_kind = {"verp", "return_path_domain", bg_verp_make, bg_verp_parse, bg_verp_check};
+static const struct kind reply_kind = {"reply", "reply_domain", bg_verp_reply_make, bg_verp_reply_parse,
+                                       bg_verp_reply_check};
+
+/* Returns e's domain for k's addresses, or NULL when it has none. */
+static const char *
+kind_domain(const struct kind *k, const struct bg_entity *e)
+{
+	const char *d = k == &reply_kind ? e->reply_domain : e->return_path_domain;
+
+	return d != NULL && *d != '\0' ? d : NULL;
+}
+
+/* (verp|reply) make --entity E RECIPIENT...: prints, one a line, the addresses the milter would make today. */
 static int
-verp_make(const struct bg_config *cfg, int argc, char **argv)
+kind_make(const struct kind *k, const struct bg_config *cfg, int argc, char **argv)
 {
 	const char *name = NULL, *list = NULL;
 	const struct bg_entity *e;
@@ -165,17 +191,17 @@ verp_make(const struct bg_config *cfg, int argc, char **argv)
 
 	if (i < 0 || list != NULL)
 		return usage();
-	if ((e = entity_named(cfg, name)) == NULL || e->return_path_domain == NULL || *e->return_path_domain == '\0') {
-		fprintf(stderr, NAME ": verp make: no entity \"%s\" with a return_path_domain in %s\n", name,
+	if ((e = entity_named(cfg, name)) == NULL || kind_domain(k, e) == NULL) {
+		fprintf(stderr, NAME ": %s make: no entity \"%s\" with a %s in %s\n", k->cmd, name, k->option,
 		        cfg->file);
 		return EX_USAGE;
 	}
 	if ((keys = load_keys(cfg)) == NULL)
 		return EX_CONFIG;
 	for (; i < argc; i++) {
-		if (bg_verp_make(keys, argv[i], e->verp_tag, bg_verp_day(time(NULL)), e->return_path_domain, v,
-		                 sizeof(v)) != BG_VERP_OK) {
-			fprintf(stderr, NAME ": verp make: %s: not an address that fits a VERP\n", argv[i]);
+		if (k->make(keys, argv[i], e->verp_tag, bg_verp_day(time(NULL)), kind_domain(k, e), v, sizeof(v)) !=
+		    BG_VERP_OK) {
+			fprintf(stderr, NAME ": %s make: %s: not an address that fits one\n", k->cmd, argv[i]);
 			rc = EX_USAGE;
 			continue;
 		}
@@ -210,9 +236,9 @@ print_verp(const struct bg_config *cfg, const char *rcpt, const struct bg_verp_i
 	       info->version, bg_verp_status_name(st));
 }
 
-/* verp open [--recipient R] VERP: prints what the VERP says and whether it is honoured today. */
+/* (verp|reply) open [--recipient R] ADDRESS: prints what the address says and whether it is honoured today. */
 static int
-verp_open(const struct bg_config *cfg, int argc, char **argv)
+kind_open(const struct kind *k, const struct bg_config *cfg, int argc, char **argv)
 {
 	static const struct option longopts[] = {{"recipient", required_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
 	const char *rcpt = NULL;
@@ -235,26 +261,39 @@ verp_open(const struct bg_config *cfg, int argc, char **argv)
 		return EX_CONFIG;
 	bg_verp_window_set(&w, time(NULL), cfg->feedback.verp_max_age, (time_t)cfg->feedback.verp_upgrade_date);
 	if (rcpt != NULL)
-		st = bg_verp_check(keys, argv[optind], strlen(argv[optind]), rcpt, &w, &info);
+		st = k->check(keys, argv[optind], strlen(argv[optind]), rcpt, &w, &info);
 	else
-		st = bg_verp_parse(keys, argv[optind], strlen(argv[optind]), &w, &r, &info);
+		st = k->parse(keys, argv[optind], strlen(argv[optind]), &w, &r, &info);
 	bg_token_keys_free(keys);
 	if (st == BG_VERP_NOT_VERP || st == BG_VERP_MALFORMED) {
-		fprintf(stderr, NAME ": verp open: %s\n", bg_verp_strerror(st));
+		fprintf(stderr, NAME ": %s open: %s\n", k->cmd, bg_verp_strerror(st));
 		return 1;
 	}
 	print_verp(cfg, rcpt != NULL ? rcpt : r.text, &info, st);
 	return st == BG_VERP_OK ? 0 : 1;
 }
 
+/* Runs make or open of kind k. */
+static int
+kind_run(const struct kind *k, const struct bg_config *cfg, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "make") == 0)
+		return kind_make(k, cfg, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "open") == 0)
+		return kind_open(k, cfg, argc - 1, argv + 1);
+	return usage();
+}
+
 int
 ctl_verp(const struct bg_config *cfg, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "make") == 0)
-		return verp_make(cfg, argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "open") == 0)
-		return verp_open(cfg, argc - 1, argv + 1);
-	return usage();
+	return kind_run(&verp_kind, cfg, argc, argv);
+}
+
+int
+ctl_reply(const struct bg_config *cfg, int argc, char **argv)
+{
+	return kind_run(&reply_kind, cfg, argc, argv);
 }
 
 int

@@ -37,4 +37,15 @@ int ctl_token(const struct bg_config *cfg, int argc, char **argv);
  */
 int ctl_verp(const struct bg_config *cfg, int argc, char **argv);
 
+#define CTL_REPLY_USAGE                                                                                                \
+	"reply make --entity ENTITY RECIPIENT...\n"                                                                    \
+	"       reply open [--recipient RECIPIENT] ADDRESS"
+
+/*
+ * Runs "reply make|open ..." (argv[0] is "reply"), as ctl_verp does, for the
+ * per-recipient reply addresses the milter puts in Reply-To for an entity
+ * with reply_domain ("r2-...", bg_verp.h). Same output and exit statuses.
+ */
+int ctl_reply(const struct bg_config *cfg, int argc, char **argv);
+
 #endif
