@@ -163,21 +163,6 @@ zfree(void *closure, void *ptr)
 	free(b);
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Writes a formatted message into err (errlen bytes). */
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Sets one list option; returns 0 or -1. */
 static int
 set_list(DKIM_LIB *lib, dkim_opts_t opt, const char **list)
@@ -193,12 +178,12 @@ lib_new(char *err, size_t errlen)
 	u_int flags = 0, minbits = RSA_MIN_BITS;
 
 	if (lib == NULL) {
-		seterr(err, errlen, "dkim_init failed");
+		bg_dkim_seterr(err, errlen, "dkim_init failed");
 		return NULL;
 	}
 	if (!dkim_libfeature(lib, DKIM_FEATURE_ED25519) || !dkim_libfeature(lib, DKIM_FEATURE_OVERSIGN) ||
 	    !dkim_libfeature(lib, DKIM_FEATURE_SHA256)) {
-		seterr(err, errlen, "libopendkim lacks Ed25519, SHA-256 or over-signing");
+		bg_dkim_seterr(err, errlen, "libopendkim lacks Ed25519, SHA-256 or over-signing");
 		goto fail;
 	}
 	if (dkim_options(lib, DKIM_OP_GETOPT, DKIM_OPTS_FLAGS, &flags, sizeof(flags)) != DKIM_STAT_OK)
@@ -211,7 +196,7 @@ lib_new(char *err, size_t errlen)
 		goto opt;
 	return lib;
 opt:
-	seterr(err, errlen, "libopendkim refused an option");
+	bg_dkim_seterr(err, errlen, "libopendkim refused an option");
 fail:
 	dkim_close(lib);
 	return NULL;
@@ -302,7 +287,7 @@ key_test_sign(DKIM_LIB *lib, const struct key *key, char *why, size_t whylen)
 	DKIM_STAT st = sig_start(lib, &s, key, "key-check");
 
 	if (st != DKIM_STAT_OK) {
-		seterr(why, whylen, "libopendkim refuses it: %s", dkim_getresultstr(st));
+		bg_dkim_seterr(why, whylen, "libopendkim refuses it: %s", dkim_getresultstr(st));
 		sig_stop(&s);
 		return -1;
 	}
@@ -313,8 +298,8 @@ key_test_sign(DKIM_LIB *lib, const struct key *key, char *why, size_t whylen)
 	    (st = dkim_eom(s.d, NULL)) == DKIM_STAT_OK)
 		st = dkim_getsighdr_d(s.d, SIGHDR_INDENT, &sig, &siglen);
 	if (st != DKIM_STAT_OK)
-		seterr(why, whylen, "libopendkim cannot sign with it: %s%s%s", dkim_getresultstr(st),
-		       dkim_geterror(s.d) ? ": " : "", dkim_geterror(s.d) ? dkim_geterror(s.d) : "");
+		bg_dkim_seterr(why, whylen, "libopendkim cannot sign with it: %s%s%s", dkim_getresultstr(st),
+		               dkim_geterror(s.d) ? ": " : "", dkim_geterror(s.d) ? dkim_geterror(s.d) : "");
 	sig_stop(&s);
 	return st == DKIM_STAT_OK ? 0 : -1;
 }
@@ -332,11 +317,12 @@ key_load(DKIM_LIB *lib, const char *file, const struct bg_dkim_conf *c, bool esp
 	key->algorithm = c->algorithm;
 	key->esp = esp;
 	if (key->domain == NULL || key->selector == NULL || key->path == NULL || *key->path == '\0')
-		seterr(why, sizeof(why), "dkim needs domain, selector and key");
+		bg_dkim_seterr(why, sizeof(why), "dkim needs domain, selector and key");
 	else if (bg_dkim_key_read(key, why, sizeof(why)) == 0 && bg_dkim_key_check(key, why, sizeof(why)) == 0 &&
 	         key_test_sign(lib, key, why, sizeof(why)) == 0)
 		return 0;
-	seterr(err, errlen, "%s:%d: dkim key %s: %s", file ? file : "(config)", c->line, c->key ? c->key : "", why);
+	bg_dkim_seterr(err, errlen, "%s:%d: dkim key %s: %s", file ? file : "(config)", c->line, c->key ? c->key : "",
+	               why);
 	return -1;
 }
 
@@ -458,7 +444,8 @@ run_add(struct bg_dkim_run *run, const struct key *key, char *err, size_t errlen
 	DKIM_STAT st = sig_start(run->k->lib, s, key, run->id);
 
 	if (st != DKIM_STAT_OK) {
-		seterr(err, errlen, "dkim d=%s s=%s: dkim_sign: %s", key->domain, key->selector, dkim_getresultstr(st));
+		bg_dkim_seterr(err, errlen, "dkim d=%s s=%s: dkim_sign: %s", key->domain, key->selector,
+		               dkim_getresultstr(st));
 		return -1;
 	}
 	return 0;
@@ -485,8 +472,8 @@ bg_dkim_begin_for(const struct bg_dkim_keys *k, const struct bg_entity *e, const
 			continue; /* this key may not sign for that From */
 		const struct key *key = key_find(k, &e->dkim[i]);
 		if (key == NULL) {
-			seterr(err, errlen, "dkim block of entity \"%s\" (line %d) has no loaded key", e->name,
-			       e->dkim[i].line);
+			bg_dkim_seterr(err, errlen, "dkim block of entity \"%s\" (line %d) has no loaded key", e->name,
+			               e->dkim[i].line);
 			goto fail;
 		}
 		if (run_add(run, key, err, errlen) < 0)
@@ -517,10 +504,10 @@ run_fail(struct bg_dkim_run *run, const struct sig *s, const char *what, DKIM_ST
 	const char *detail = s && s->d ? dkim_geterror(s->d) : NULL;
 
 	if (s == NULL)
-		seterr(run->err, sizeof(run->err), "dkim: %s", what);
+		bg_dkim_seterr(run->err, sizeof(run->err), "dkim: %s", what);
 	else
-		seterr(run->err, sizeof(run->err), "dkim d=%s s=%s: %s: %s%s%s", s->key->domain, s->key->selector, what,
-		       dkim_getresultstr(st), detail ? ": " : "", detail ? detail : "");
+		bg_dkim_seterr(run->err, sizeof(run->err), "dkim d=%s s=%s: %s: %s%s%s", s->key->domain,
+		               s->key->selector, what, dkim_getresultstr(st), detail ? ": " : "", detail ? detail : "");
 	run->failed = true;
 	return -1;
 }

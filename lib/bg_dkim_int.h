@@ -27,6 +27,9 @@ struct key {
 	EVP_PKEY *pk; /* the same key parsed by libcrypto, to recognise it */
 };
 
+/* Formats a reason into err (errlen bytes; 0: nothing). */
+void bg_dkim_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Zeroes and frees one key's fields. */
 void bg_dkim_key_clear(struct key *key);
 

@@ -24,11 +24,8 @@
 
 #define KEY_MAX 65536 /* bytes of a key file: an RSA-8192 PEM is under 7 KB */
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Formats a reason into err. */
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
+void
+bg_dkim_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -84,18 +81,18 @@ bg_dkim_key_read(struct key *key, char *why, size_t whylen)
 	int fd = open(key->path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc = -1;
 
 	if (fd < 0) {
-		seterr(why, whylen, "%s", strerror(errno));
+		bg_dkim_seterr(why, whylen, "%s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0)
-		seterr(why, whylen, "%s", strerror(errno));
+		bg_dkim_seterr(why, whylen, "%s", strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		seterr(why, whylen, "not a regular file");
+		bg_dkim_seterr(why, whylen, "not a regular file");
 	else if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-		seterr(why, whylen, "mode %04o lets group or others at the key (chmod 600 it)",
-		       (unsigned)(st.st_mode & 07777));
+		bg_dkim_seterr(why, whylen, "mode %04o lets group or others at the key (chmod 600 it)",
+		               (unsigned)(st.st_mode & 07777));
 	else if (key_read_fd(fd, key, &rwhy) < 0)
-		seterr(why, whylen, "%s", rwhy);
+		bg_dkim_seterr(why, whylen, "%s", rwhy);
 	else
 		rc = 0;
 	close(fd);
@@ -119,7 +116,7 @@ bg_dkim_key_check(struct key *key, char *why, size_t whylen)
 	int type, rc = -1;
 
 	if (begin == NULL || memchr(key->pem, '\0', key->pemlen) != NULL) {
-		seterr(why, whylen, "not a PEM private key");
+		bg_dkim_seterr(why, whylen, "not a PEM private key");
 		return -1;
 	}
 	key->pemlen -= (size_t)(begin - (char *)key->pem);
@@ -131,18 +128,19 @@ bg_dkim_key_check(struct key *key, char *why, size_t whylen)
 	BIO_free(bio);
 	ERR_clear_error();
 	if (pk == NULL) {
-		seterr(why, whylen, "not a PEM private key, or an encrypted one");
+		bg_dkim_seterr(why, whylen, "not a PEM private key, or an encrypted one");
 		return -1;
 	}
 	key->pk = pk;
 	type = EVP_PKEY_get_base_id(pk);
 	key->bits = EVP_PKEY_get_bits(pk);
 	if (key->algorithm == BG_DKIM_RSA_SHA256 && type != EVP_PKEY_RSA)
-		seterr(why, whylen, "algorithm rsa-sha256 needs an RSA key");
+		bg_dkim_seterr(why, whylen, "algorithm rsa-sha256 needs an RSA key");
 	else if (key->algorithm == BG_DKIM_ED25519_SHA256 && type != EVP_PKEY_ED25519)
-		seterr(why, whylen, "algorithm ed25519-sha256 needs an Ed25519 key");
+		bg_dkim_seterr(why, whylen, "algorithm ed25519-sha256 needs an Ed25519 key");
 	else if (key->algorithm == BG_DKIM_RSA_SHA256 && key->bits < RSA_MIN_BITS)
-		seterr(why, whylen, "RSA key of %d bits; at least %d are needed (RFC 8301)", key->bits, RSA_MIN_BITS);
+		bg_dkim_seterr(why, whylen, "RSA key of %d bits; at least %d are needed (RFC 8301)", key->bits,
+		               RSA_MIN_BITS);
 	else
 		rc = 0;
 	return rc;

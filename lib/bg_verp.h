@@ -72,8 +72,9 @@
  *   named    r2-<day><mac><tag>-<local>=<domain>@<reply_domain>
  *   short    r2-<day><mac><tag>@<reply_domain>
  *
- * 20 + tag + recipient octets: "r2-auj2xxxxxxxxacme-alice=example.com" for
- * alice@example.com. The same window (verp_max_age) applies.
+ * The local part is 20 + tag + recipient octets: "r2-auj2<mac>acme-alice=example.com"
+ * for alice@example.com (<mac> standing for its 8 characters). The same
+ * window (verp_max_age) applies.
  *
  * DIAGNOSTICS: making, parsing and checking return enum bg_verp_status; bg_verp_strerror names it.
  */
