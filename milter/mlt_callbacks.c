@@ -46,6 +46,7 @@ struct mlt_conn {
 	bool gated;       /* the recipients of this message are checked (all but unknown_sender = pass) */
 	bool hdr_noreply; /* the MTA agreed not to wait for replies to headers */
 	bool can_skip;    /* the MTA understands SMFIS_SKIP */
+	bool body_noreply; /* the MTA agreed not to wait for replies to body chunks */
 	struct mlt_msg msg;
 	struct mlt_stat stat; /* accepted recipients per group, written at end of message */
 };
@@ -320,7 +321,9 @@ mlt_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 
 	if (c->in_message && c->sender.entity != NULL &&
 	    mlt_msg_body(&c->msg, c->conf, &c->sender, log_id(ctx, c, id, sizeof(id)), buf, len))
-		return SMFIS_CONTINUE;
+		return c->body_noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	if (c->body_noreply)
+		return SMFIS_NOREPLY; /* no round trip a chunk: cheaper than asking the MTA to skip the rest */
 	return c->can_skip ? SMFIS_SKIP : SMFIS_CONTINUE;
 }
 
@@ -375,15 +378,15 @@ mlt_close(SMFICTX *ctx)
 
 /*
  * Option negotiation: MAIL, RCPT, headers and end of message only, so the
- * MTA sends nothing else; headers with their leading space and without
- * waiting for a reply to each.
+ * MTA sends nothing else; headers with their leading space, headers and
+ * body chunks without waiting for a reply to each.
  */
 static sfsistat
 mlt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2, unsigned long f3,
 	      unsigned long *pf0, unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOEOH | SMFIP_NOUNKNOWN | SMFIP_NODATA |
-				    SMFIP_NR_HDR | SMFIP_HDR_LEADSPC | SMFIP_SKIP;
+				    SMFIP_NR_HDR | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC | SMFIP_SKIP;
 	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_DELRCPT;
 	struct mlt_conn *c = conn_of(ctx);
 
@@ -391,6 +394,7 @@ mlt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2
 		return SMFIS_REJECT; /* an MTA that cannot change headers cannot get List-Unsubscribe */
 	c->hdr_noreply = (f1 & SMFIP_NR_HDR) != 0;
 	c->can_skip = (f1 & SMFIP_SKIP) != 0;
+	c->body_noreply = (f1 & SMFIP_NR_BODY) != 0;
 	*pf0 = actions;
 	*pf1 = f1 & steps;
 	*pf2 = 0;
