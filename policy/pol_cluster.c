@@ -37,6 +37,7 @@
 #include "bg_redis.h"
 #include "bg_util.h"
 #include "pol_cluster.h"
+#include "pol_job.h"
 
 #define REFRESH_MIN_MS 100  /* between two fetches of the slot map */
 #define RETRY_MS       250  /* after a fetch that failed */
@@ -69,62 +70,24 @@ struct pol_cluster {
 };
 
 struct pc_job {
+	struct pol_job job; /* the caller, the arguments, the deadline, the held reply */
 	struct pol_cluster *c;
-	pol_redis_cb cb; /* NULL once the caller has its answer */
-	void *arg;
-	struct event *timer;
-	const char **argv;
-	size_t *argvlen;
-	int argc;
 	unsigned slot;
 	int redirects;               /* MOVED, ASK and NOSCRIPT resends so far */
 	struct pc_node *on;          /* the node it was last sent to */
 	const redisAsyncContext *ac; /* the connection it was last sent on (compared, never used) */
-	double sent;
-	int refs;         /* hiredis callbacks still to come for it */
-	int wait;         /* a WAIT follows the last send */
-	redisReply *held; /* the script's reply, until WAIT says a replica has it */
+	int refs;                    /* hiredis callbacks still to come for it */
+	int wait;                    /* a WAIT follows the last send */
 };
 
 static void mark_stale(struct pol_cluster *c);
-
-/* Milliseconds as a timeval. */
-static struct timeval
-ms_tv(long ms)
-{
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	return tv;
-}
-
-/* Gives the caller its answer, once. */
-static void
-job_answer(struct pc_job *j, const redisReply *reply, const char *why)
-{
-	pol_redis_cb cb = j->cb;
-
-	if (cb == NULL)
-		return;
-	j->cb = NULL;
-	evtimer_del(j->timer);
-	if (reply != NULL)
-		bg_metrics_redis_latency(bg_metrics_now() - j->sent);
-	else
-		bg_metrics_redis_error(strcmp(why, "timeout") == 0           ? "timeout"
-		                       : strcmp(why, "connection lost") == 0 ? "io"
-		                                                             : "reply");
-	cb(j->arg, reply, why);
-}
 
 /* Frees a job hiredis has finished with; a caller still waiting gets its failure first. */
 static void
 job_done(struct pc_job *j)
 {
-	job_answer(j, NULL, "connection lost");
-	event_free(j->timer);
-	if (j->held != NULL)
-		freeReplyObject(j->held);
-	free(j->argv);
-	free(j->argvlen);
+	pol_job_answer(&j->job, NULL, "connection lost");
+	pol_job_fini(&j->job);
 	free(j);
 }
 
@@ -134,28 +97,6 @@ job_unref(struct pc_job *j)
 {
 	if (--j->refs == 0)
 		job_done(j);
-}
-
-/* Returns a copy of r (arrays two levels deep) that freeReplyObject frees. */
-static redisReply *
-copy_reply(const redisReply *r, int depth)
-{
-	redisReply *c = bg_xcalloc(1, sizeof(*c));
-
-	c->type = r->type;
-	c->integer = r->integer;
-	if (r->str != NULL) {
-		c->str = bg_xcalloc(r->len + 1, 1);
-		memcpy(c->str, r->str, r->len);
-		c->len = r->len;
-	}
-	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 && depth < 2) {
-		c->element = bg_xcalloc(r->elements, sizeof(*c->element));
-		c->elements = r->elements;
-		for (size_t i = 0; i < r->elements; i++)
-			c->element[i] = copy_reply(r->element[i], depth + 1);
-	}
-	return c;
 }
 
 /* Closes n's connection now; its pending jobs get NULL replies from hiredis. */
@@ -305,13 +246,10 @@ job_go(struct pc_job *j, struct pc_node *n, int asking)
 		return -1;
 	if (asking && redisAsyncCommand(n->ac, NULL, NULL, "ASKING") != REDIS_OK)
 		return -1;
-	j->argv[0] = n->sha[0] ? "EVALSHA" : "EVAL";
-	j->argvlen[0] = strlen(j->argv[0]);
-	j->argv[1] = n->sha[0] ? n->sha : j->c->script;
-	j->argvlen[1] = strlen(j->argv[1]);
+	pol_job_script(&j->job, n->sha, j->c->script);
 	j->on = n;
 	j->ac = n->ac;
-	if (redisAsyncCommandArgv(n->ac, reply_cb, j, j->argc, j->argv, j->argvlen) != REDIS_OK)
+	if (redisAsyncCommandArgv(n->ac, reply_cb, j, j->job.argc, j->job.argv, j->job.argvlen) != REDIS_OK)
 		return -1;
 	j->refs++;
 	j->wait = n->replicas != 0;
@@ -332,7 +270,7 @@ follow(struct pc_job *j, const redisReply *reply)
 	enum bg_cluster_redirect_kind k;
 	int i;
 
-	if (j->cb == NULL || j->redirects >= BG_CLUSTER_MAX_REDIRECTS)
+	if (j->job.cb == NULL || j->redirects >= BG_CLUSTER_MAX_REDIRECTS)
 		return 0;
 	if (strncmp(reply->str, "NOSCRIPT", 8) == 0) {
 		j->redirects++;
@@ -363,7 +301,7 @@ reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 	(void)ac;
 	j->refs--;
 	if (reply == NULL) {
-		job_answer(j, NULL, j->on->lost[0] ? j->on->lost : "connection lost");
+		pol_job_answer(&j->job, NULL, j->on->lost[0] ? j->on->lost : "connection lost");
 		mark_stale(j->c);
 	} else if (reply->type == REDIS_REPLY_ERROR) {
 		if (follow(j, reply))
@@ -371,11 +309,12 @@ reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 		if (strncmp(reply->str, "CLUSTERDOWN", 11) == 0 || strncmp(reply->str, "TRYAGAIN", 8) == 0 ||
 		    strncmp(reply->str, "MOVED", 5) == 0 || strncmp(reply->str, "ASK", 3) == 0)
 			mark_stale(j->c);
-		job_answer(j, NULL, reply->str); /* Redis' own text: CLUSTERDOWN, OOM, the script's error... */
-	} else if (j->wait && j->cb != NULL) {
-		j->held = copy_reply(reply, 0); /* answered when WAIT says a replica has it */
+		pol_job_answer(&j->job, NULL,
+		               reply->str); /* Redis' own text: CLUSTERDOWN, OOM, the script's error... */
+	} else if (j->wait && j->job.cb != NULL) {
+		pol_job_hold(&j->job, reply); /* answered when WAIT says a replica has it */
 	} else {
-		job_answer(j, reply, NULL);
+		pol_job_answer(&j->job, reply, NULL);
 	}
 	if (j->refs == 0)
 		job_done(j);
@@ -388,12 +327,10 @@ wait_cb(redisAsyncContext *ac, void *rep, void *privdata)
 	struct pc_job *j = privdata;
 	redisReply *reply = rep;
 
-	if (j->held != NULL && j->ac == ac) { /* this send's WAIT, not an earlier redirected one's */
-		if (reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 1)
-			job_answer(j, j->held, NULL);
-		else
-			job_answer(j, NULL, reply == NULL ? "connection lost" : "not replicated: WAIT 1 timed out");
-	}
+	if (j->ac == ac) /* this send's WAIT, not an earlier redirected one's */
+		pol_job_release_held(&j->job,
+		                     reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 1,
+		                     reply == NULL ? "connection lost" : "not replicated: WAIT 1 timed out");
 	job_unref(j);
 }
 
@@ -406,7 +343,7 @@ job_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	job_answer(j, NULL, "timeout");
+	pol_job_answer(&j->job, NULL, "timeout");
 	mark_stale(c);
 	node_drop(j->on); /* calls reply_cb(NULL) for j (freeing it) and every other job pending there */
 }
@@ -416,7 +353,6 @@ pol_cluster_eval(struct pol_cluster *c, int argc, const char **argv, const size_
 {
 	const struct bg_cluster_node_addr *owner;
 	struct pc_job *j;
-	struct timeval tv = ms_tv(c->timeout_ms);
 	unsigned slot;
 
 	if (argc < 4 || c->map == NULL) {
@@ -430,24 +366,16 @@ pol_cluster_eval(struct pol_cluster *c, int argc, const char **argv, const size_
 		return -1;
 	}
 	j = bg_xcalloc(1, sizeof(*j));
-	j->sent = bg_metrics_now();
-	j->argv = bg_xcalloc((size_t)argc, sizeof(*argv));
-	j->argvlen = bg_xcalloc((size_t)argc, sizeof(*argvlen));
-	memcpy(j->argv, argv, (size_t)argc * sizeof(*argv));
-	memcpy(j->argvlen, argvlen, (size_t)argc * sizeof(*argvlen));
-	j->argc = argc;
+	pol_job_init(&j->job, c->base, job_timeout, j, argc, argv, argvlen, cb, arg);
 	j->c = c;
-	j->cb = cb;
-	j->arg = arg;
 	j->slot = slot;
-	j->timer = evtimer_new(c->base, job_timeout, j);
 	if (job_go(j, node_at(c, owner), 0) < 0) {
 		job_done(j);
 		mark_stale(c);
 		bg_metrics_redis_error("not_connected");
 		return -1;
 	}
-	evtimer_add(j->timer, &tv);
+	pol_job_arm(&j->job, c->timeout_ms);
 	return 0;
 }
 
@@ -455,7 +383,7 @@ pol_cluster_eval(struct pol_cluster *c, int argc, const char **argv, const size_
 static void
 arm(struct pol_cluster *c, long ms)
 {
-	struct timeval tv = ms_tv(ms);
+	struct timeval tv = pol_ms_tv(ms);
 
 	evtimer_add(c->refresh, &tv);
 }

@@ -35,6 +35,7 @@
 #include "bg_sentinel.h"
 #include "bg_util.h"
 #include "pol_cluster.h"
+#include "pol_job.h"
 #include "pol_redis.h"
 #include "pol_sentinel.h"
 
@@ -66,68 +67,30 @@ struct pol_redis {
 };
 
 struct job {
+	struct pol_job job; /* the caller, the arguments, the deadline, the held reply */
 	struct pol_redis *r;
-	pol_redis_cb cb; /* NULL once the caller has its answer */
-	void *arg;
-	struct event *timer;
-	const char **argv;
-	size_t *argvlen;
-	int argc;
-	int retried;      /* sent again as EVAL after NOSCRIPT */
-	double sent;      /* when it was sent, for bulkguard_redis_latency_seconds */
-	int pending;      /* hiredis callbacks still to come */
-	redisReply *held; /* the script's reply, until WAIT answers */
-	unsigned gen;     /* the connection the script went on */
+	int retried;  /* sent again as EVAL after NOSCRIPT */
+	int pending;  /* hiredis callbacks still to come */
+	unsigned gen; /* the connection the script went on */
 };
 
 static void start_connect(struct pol_redis *r);
 static void connect_master(struct pol_redis *r);
 
-/* Milliseconds as a timeval. */
-static struct timeval
-ms_tv(long ms)
-{
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	return tv;
-}
-
 /* Tries to connect again in RETRY_MS. */
 static void
 schedule_retry(struct pol_redis *r)
 {
-	struct timeval tv = ms_tv(RETRY_MS);
+	struct timeval tv = pol_ms_tv(RETRY_MS);
 
 	evtimer_add(r->retry, &tv);
-}
-
-/* Gives the caller its answer, once. */
-static void
-job_answer(struct job *j, const redisReply *reply, const char *why)
-{
-	pol_redis_cb cb = j->cb;
-
-	if (cb == NULL)
-		return;
-	j->cb = NULL;
-	evtimer_del(j->timer);
-	if (reply != NULL)
-		bg_metrics_redis_latency(bg_metrics_now() - j->sent);
-	else
-		bg_metrics_redis_error(strcmp(why, "timeout") == 0           ? "timeout"
-		                       : strcmp(why, "connection lost") == 0 ? "io"
-		                                                             : "reply");
-	cb(j->arg, reply, why);
 }
 
 /* Frees a job hiredis has finished with. */
 static void
 job_done(struct job *j)
 {
-	event_free(j->timer);
-	if (j->held != NULL)
-		freeReplyObject(j->held);
-	free(j->argv);
-	free(j->argvlen);
+	pol_job_fini(&j->job);
 	free(j);
 }
 
@@ -149,27 +112,6 @@ drop(struct pol_redis *r)
 
 /* Sends j's command (EVALSHA when the SHA is known, else EVAL). Returns 0 or -1. */
 static int job_send(struct job *j);
-
-/* A deep copy of a reply, made with hiredis's allocator so freeReplyObject frees it. */
-static redisReply *
-reply_copy(const redisReply *in)
-{
-	redisReply *out = bg_xcalloc(1, sizeof(*out));
-
-	out->type = in->type;
-	out->integer = in->integer;
-	if (in->str != NULL) {
-		out->str = bg_xstrndup(in->str, in->len);
-		out->len = in->len;
-	}
-	if (in->element != NULL) {
-		out->element = bg_xcalloc(in->elements ? in->elements : 1, sizeof(*out->element));
-		out->elements = in->elements;
-		for (size_t i = 0; i < in->elements; i++)
-			out->element[i] = reply_copy(in->element[i]);
-	}
-	return out;
-}
 
 /* True for a READONLY error: the connection reached a replica. */
 static int
@@ -195,21 +137,21 @@ reply_cb(redisAsyncContext *ac, void *rep, void *privdata)
 
 	(void)ac;
 	if (reply == NULL) {
-		job_answer(j, NULL, r->lost[0] ? r->lost : "connection lost");
+		pol_job_answer(&j->job, NULL, r->lost[0] ? r->lost : "connection lost");
 	} else if (reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0 && !j->retried &&
-	           j->cb != NULL) {
+	           j->job.cb != NULL) {
 		r->sha[0] = '\0';
 		j->retried = 1;
 		if (job_send(j) < 0)
-			job_answer(j, NULL, "connection lost");
+			pol_job_answer(&j->job, NULL, "connection lost");
 	} else if (reply->type == REDIS_REPLY_ERROR) {
-		job_answer(j, NULL, reply->str); /* Redis' own text: WRONGTYPE, OOM, the script's error... */
+		pol_job_answer(&j->job, NULL, reply->str); /* Redis' own text: WRONGTYPE, OOM, the script's error... */
 		if (is_readonly(reply) && r->sent != NULL && r->ac == ac)
 			drop(r); /* a replica now: ask the sentinels again */
-	} else if (r->wait_replicas > 0 && j->cb != NULL) {
-		j->held = reply_copy(reply); /* answered when WAIT says a replica has it */
+	} else if (r->wait_replicas > 0 && j->job.cb != NULL) {
+		pol_job_hold(&j->job, reply); /* answered when WAIT says a replica has it */
 	} else {
-		job_answer(j, reply, NULL);
+		pol_job_answer(&j->job, reply, NULL);
 	}
 	job_release(j);
 }
@@ -231,13 +173,8 @@ batch_done(struct batch *b, const redisReply *reply)
 	for (size_t i = 0; i < b->n; i++) {
 		struct job *j = b->jobs[i];
 
-		if (j->held != NULL) { /* else: answered already, or a NOSCRIPT retry's later batch answers */
-			int mine = ok && j->gen == b->gen;
-
-			job_answer(j, mine ? j->held : NULL, mine ? NULL : "WAIT: too few replicas have the charge");
-			freeReplyObject(j->held);
-			j->held = NULL;
-		}
+		/* without a held reply: answered already, or a NOSCRIPT retry's later batch answers */
+		pol_job_release_held(&j->job, ok && j->gen == b->gen, "WAIT: too few replicas have the charge");
 		job_release(j);
 	}
 	free(b);
@@ -295,11 +232,8 @@ job_send(struct job *j)
 
 	if (r->ac == NULL)
 		return -1;
-	j->argv[0] = r->sha[0] ? "EVALSHA" : "EVAL";
-	j->argvlen[0] = strlen(j->argv[0]);
-	j->argv[1] = r->sha[0] ? r->sha : r->script;
-	j->argvlen[1] = strlen(j->argv[1]);
-	if (redisAsyncCommandArgv(r->ac, reply_cb, j, j->argc, j->argv, j->argvlen) != REDIS_OK)
+	pol_job_script(&j->job, r->sha, r->script);
+	if (redisAsyncCommandArgv(r->ac, reply_cb, j, j->job.argc, j->job.argv, j->job.argvlen) != REDIS_OK)
 		return -1;
 	j->pending++;
 	if (r->wait_replicas > 0)
@@ -315,7 +249,7 @@ job_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	job_answer(j, NULL, "timeout");
+	pol_job_answer(&j->job, NULL, "timeout");
 	drop(j->r); /* calls reply_cb(NULL) for j and every other pending job */
 }
 
@@ -323,7 +257,6 @@ int
 pol_redis_eval(struct pol_redis *r, int argc, const char **argv, const size_t *argvlen, pol_redis_cb cb, void *arg)
 {
 	struct job *j;
-	struct timeval tv = ms_tv(r->timeout_ms);
 
 	if (r->cluster != NULL)
 		return pol_cluster_eval(r->cluster, argc, argv, argvlen, cb, arg);
@@ -332,21 +265,13 @@ pol_redis_eval(struct pol_redis *r, int argc, const char **argv, const size_t *a
 		return -1;
 	}
 	j = bg_xcalloc(1, sizeof(*j));
-	j->sent = bg_metrics_now();
-	j->argv = bg_xcalloc((size_t)argc, sizeof(*argv));
-	j->argvlen = bg_xcalloc((size_t)argc, sizeof(*argvlen));
-	memcpy(j->argv, argv, (size_t)argc * sizeof(*argv));
-	memcpy(j->argvlen, argvlen, (size_t)argc * sizeof(*argvlen));
-	j->argc = argc;
+	pol_job_init(&j->job, r->base, job_timeout, j, argc, argv, argvlen, cb, arg);
 	j->r = r;
-	j->cb = cb;
-	j->arg = arg;
-	j->timer = evtimer_new(r->base, job_timeout, j);
 	if (job_send(j) < 0) {
 		job_done(j);
 		return -1;
 	}
-	evtimer_add(j->timer, &tv);
+	pol_job_arm(&j->job, r->timeout_ms);
 	return 0;
 }
 
@@ -499,7 +424,7 @@ static void
 connect_master(struct pol_redis *r)
 {
 	redisAsyncContext *ac;
-	struct timeval tv = ms_tv(r->timeout_ms);
+	struct timeval tv = pol_ms_tv(r->timeout_ms);
 
 	ac = r->port ? redisAsyncConnect(r->host, r->port) : redisAsyncConnectUnix(r->host);
 	if (ac == NULL || ac->err) {
