@@ -31,7 +31,7 @@
 #include "bg_suppress.h"
 #include "bg_util.h"
 #include "fb_stat.h"
-#include "unsd_deadline.h"
+#include "bg_http_deadline.h"
 #include "unsd_http.h"
 #include "unsd_undo.h"
 #include "unsd_view.h"
@@ -95,7 +95,7 @@ struct req {
 
 struct unsd_http {
 	struct MHD_Daemon *d;
-	struct unsd_deadline *dl;
+	struct bg_http_deadline *dl;
 };
 
 static struct bg_hold *hold; /* libmicrohttpd's request callbacks get this module's state from here */
@@ -601,14 +601,14 @@ request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 {
 	struct req *q = *con_cls;
 
-	unsd_deadline_restart(c);
+	bg_http_deadline_restart(c);
 	if (q == NULL)
 		return;
 	if (!q->answered)
 		count_request("unanswered");
 	if (!q->answered)
 		bg_log_info("req=%lu method=%s path=%s status=none reason=\"%s\"", q->id, q->method, q->path,
-		            unsd_deadline_cut(c)                            ? "deadline"
+		            bg_http_deadline_cut(c)                         ? "deadline"
 		            : why == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
 		                                                            : "connection closed");
 	if (q->pp != NULL)
@@ -663,7 +663,7 @@ unsd_http_start(int fd, struct bg_hold *in_force, char *err, size_t errlen)
 	if (requests == NULL)
 		requests =
 		    bg_metrics_counter("bulkguard_unsubd_requests_total", "HTTP requests by outcome.", "outcome", 16);
-	if ((h->dl = unsd_deadline_start(UNSD_DEADLINE)) == NULL) {
+	if ((h->dl = bg_http_deadline_start(UNSD_DEADLINE)) == NULL) {
 		snprintf(err, errlen, "cannot start the deadline thread");
 		free(h);
 		return NULL;
@@ -674,10 +674,10 @@ unsd_http_start(int fd, struct bg_hold *in_force, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)UNSD_CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)UNSD_PER_IP_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)UNSD_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)UNSD_MEMORY_MAX, MHD_OPTION_NOTIFY_CONNECTION,
-	    unsd_deadline_notify, h->dl, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
+	    bg_http_deadline_notify, h->dl, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 	if (h->d == NULL) {
 		snprintf(err, errlen, "libmicrohttpd could not start on the listening socket");
-		unsd_deadline_stop(h->dl);
+		bg_http_deadline_stop(h->dl);
 		free(h);
 		return NULL;
 	}
@@ -689,6 +689,6 @@ unsd_http_stop(struct unsd_http *h)
 {
 	(void)MHD_quiesce_daemon(h->d); /* no new connections from here on; the socket stays the caller's */
 	MHD_stop_daemon(h->d);          /* joins the workers */
-	unsd_deadline_stop(h->dl);
+	bg_http_deadline_stop(h->dl);
 	free(h);
 }

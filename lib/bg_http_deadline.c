@@ -1,5 +1,5 @@
 /*
- * unsd_deadline.c - the watcher that cuts requests older than the deadline.
+ * bg_http_deadline.c - the watcher that cuts requests older than the deadline.
  *
  * Each open connection has one struct dl_conn, made when libmicrohttpd
  * announces the connection and freed when it announces its end (which it
@@ -20,13 +20,13 @@
 
 #include "bg_log.h"
 #include "bg_util.h"
-#include "unsd_deadline.h"
+#include "bg_http_deadline.h"
 
 #define DL_TICK_MS 250
 
 /* One open connection. */
 struct dl_conn {
-	struct unsd_deadline *dl;
+	struct bg_http_deadline *dl;
 	struct dl_conn *prev, *next;
 	MHD_socket fd;
 	struct timespec began; /* of the request under way (CLOCK_MONOTONIC) */
@@ -34,7 +34,7 @@ struct dl_conn {
 	char peer[INET6_ADDRSTRLEN + 8];
 };
 
-struct unsd_deadline {
+struct bg_http_deadline {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pthread_t thread;
@@ -77,7 +77,7 @@ peer_name(struct MHD_Connection *c, struct dl_conn *k)
 
 /* Shuts down every connection whose request is older than the deadline; under dl->lock. */
 static void
-cut_late(struct unsd_deadline *dl)
+cut_late(struct bg_http_deadline *dl)
 {
 	struct timespec t = now_mono();
 
@@ -94,7 +94,7 @@ cut_late(struct unsd_deadline *dl)
 static void *
 watch(void *arg)
 {
-	struct unsd_deadline *dl = arg;
+	struct bg_http_deadline *dl = arg;
 	struct timespec until;
 
 	pthread_mutex_lock(&dl->lock);
@@ -112,10 +112,10 @@ watch(void *arg)
 	return NULL;
 }
 
-struct unsd_deadline *
-unsd_deadline_start(unsigned seconds)
+struct bg_http_deadline *
+bg_http_deadline_start(unsigned seconds)
 {
-	struct unsd_deadline *dl = bg_xcalloc(1, sizeof(*dl));
+	struct bg_http_deadline *dl = bg_xcalloc(1, sizeof(*dl));
 	pthread_condattr_t ca;
 
 	dl->seconds = seconds;
@@ -134,7 +134,7 @@ unsd_deadline_start(unsigned seconds)
 }
 
 void
-unsd_deadline_stop(struct unsd_deadline *dl)
+bg_http_deadline_stop(struct bg_http_deadline *dl)
 {
 	pthread_mutex_lock(&dl->lock);
 	dl->stopping = true;
@@ -153,7 +153,7 @@ unsd_deadline_stop(struct unsd_deadline *dl)
 
 /* A connection opened: starts its clock. */
 static void
-conn_started(struct unsd_deadline *dl, struct MHD_Connection *c, void **socket_context)
+conn_started(struct bg_http_deadline *dl, struct MHD_Connection *c, void **socket_context)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct dl_conn *k = bg_xcalloc(1, sizeof(*k));
@@ -175,7 +175,7 @@ conn_started(struct unsd_deadline *dl, struct MHD_Connection *c, void **socket_c
 
 /* A connection is about to be closed: forgets it. */
 static void
-conn_closed(struct unsd_deadline *dl, void **socket_context)
+conn_closed(struct bg_http_deadline *dl, void **socket_context)
 {
 	struct dl_conn *k = *socket_context;
 
@@ -194,8 +194,8 @@ conn_closed(struct unsd_deadline *dl, void **socket_context)
 }
 
 void
-unsd_deadline_notify(void *cls, struct MHD_Connection *c, void **socket_context,
-                     enum MHD_ConnectionNotificationCode code)
+bg_http_deadline_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                        enum MHD_ConnectionNotificationCode code)
 {
 	switch (code) {
 	case MHD_CONNECTION_NOTIFY_STARTED: conn_started(cls, c, socket_context); break;
@@ -213,7 +213,7 @@ conn_of(struct MHD_Connection *c)
 }
 
 void
-unsd_deadline_restart(struct MHD_Connection *c)
+bg_http_deadline_restart(struct MHD_Connection *c)
 {
 	struct dl_conn *k = conn_of(c);
 
@@ -225,7 +225,7 @@ unsd_deadline_restart(struct MHD_Connection *c)
 }
 
 bool
-unsd_deadline_cut(struct MHD_Connection *c)
+bg_http_deadline_cut(struct MHD_Connection *c)
 {
 	struct dl_conn *k = conn_of(c);
 	bool cut;

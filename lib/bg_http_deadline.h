@@ -1,5 +1,5 @@
 /*
- * unsd_deadline.h - an absolute deadline for every request bulkguard-unsubd serves.
+ * bg_http_deadline.h - an absolute deadline for every request an HTTP listener serves (unsubd, the metrics).
  *
  * libmicrohttpd's connection timeout counts idle time only: a client that
  * trickles one byte every few seconds is never idle for long and would hold
@@ -10,31 +10,31 @@
  * closes any other. Connections stay libmicrohttpd's: this module never
  * closes a descriptor, and forgets a connection before it is closed.
  *
- * DIAGNOSTICS: unsd_deadline_start returns NULL when the thread cannot start.
+ * DIAGNOSTICS: bg_http_deadline_start returns NULL when the thread cannot start.
  */
-#ifndef UNSD_DEADLINE_H
-#define UNSD_DEADLINE_H
+#ifndef BG_HTTP_DEADLINE_H
+#define BG_HTTP_DEADLINE_H
 
 #include <stdbool.h>
 
 #include <microhttpd.h>
 
-struct unsd_deadline;
+struct bg_http_deadline;
 
-/* Starts the watcher for a deadline of seconds; the caller stops it with unsd_deadline_stop. */
-struct unsd_deadline *unsd_deadline_start(unsigned seconds);
+/* Starts the watcher for a deadline of seconds; the caller stops it with bg_http_deadline_stop. */
+struct bg_http_deadline *bg_http_deadline_start(unsigned seconds);
 
 /* Stops the watcher and frees dl; call after MHD_stop_daemon (every connection gone). */
-void unsd_deadline_stop(struct unsd_deadline *dl);
+void bg_http_deadline_stop(struct bg_http_deadline *dl);
 
-/* MHD_NotifyConnectionCallback (MHD_OPTION_NOTIFY_CONNECTION, cls = the unsd_deadline). */
-void unsd_deadline_notify(void *cls, struct MHD_Connection *c, void **socket_context,
-                          enum MHD_ConnectionNotificationCode code);
+/* MHD_NotifyConnectionCallback (MHD_OPTION_NOTIFY_CONNECTION, cls = the bg_http_deadline). */
+void bg_http_deadline_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                             enum MHD_ConnectionNotificationCode code);
 
 /* A request on c ended: the clock of the next one on c starts now. */
-void unsd_deadline_restart(struct MHD_Connection *c);
+void bg_http_deadline_restart(struct MHD_Connection *c);
 
 /* Returns whether c was cut by the deadline. */
-bool unsd_deadline_cut(struct MHD_Connection *c);
+bool bg_http_deadline_cut(struct MHD_Connection *c);
 
 #endif

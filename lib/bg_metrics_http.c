@@ -17,6 +17,7 @@
 
 #include <microhttpd.h>
 
+#include "bg_http_deadline.h"
 #include "bg_log.h"
 #include "bg_metrics.h"
 #include "bg_metrics_http.h"
@@ -25,6 +26,7 @@
 
 struct bg_metrics_http {
 	struct MHD_Daemon *d;
+	struct bg_http_deadline *dl; /* cuts a request that trickles past BG_METRICS_HTTP_DEADLINE */
 	bg_metrics_health health;
 	void *arg;
 };
@@ -129,6 +131,16 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	bg_log_warn("metrics_http: %s", line);
 }
 
+/* MHD_RequestCompletedCallback: the connection's next request starts its own deadline. */
+static void
+request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)con_cls;
+	(void)why;
+	bg_http_deadline_restart(c);
+}
+
 /* Starts libmicrohttpd on fd; its thread inherits the caller's signal mask. */
 static struct MHD_Daemon *
 start_daemon(int fd, struct bg_metrics_http *h)
@@ -139,7 +151,8 @@ start_daemon(int fd, struct bg_metrics_http *h)
 	                        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
 	                        (unsigned)BG_METRICS_HTTP_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
 	                        (unsigned)BG_METRICS_HTTP_TIMEOUT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	                        (size_t)BG_METRICS_HTTP_MEMORY, MHD_OPTION_END);
+	                        (size_t)BG_METRICS_HTTP_MEMORY, MHD_OPTION_NOTIFY_CONNECTION, bg_http_deadline_notify,
+	                        h->dl, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 }
 
 struct bg_metrics_http *
@@ -152,10 +165,15 @@ bg_metrics_http_start(int fd, bg_metrics_health health, void *arg, char *err, si
 	h->arg = arg;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old); /* the daemon's own threads take its signals */
-	h->d = start_daemon(fd, h);
+	if ((h->dl = bg_http_deadline_start(BG_METRICS_HTTP_DEADLINE)) != NULL)
+		h->d = start_daemon(fd, h);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (h->d == NULL) {
-		snprintf(err, errlen, "libmicrohttpd could not start on the metrics socket");
+		snprintf(err, errlen,
+		         h->dl == NULL ? "cannot start the metrics deadline thread"
+		                       : "libmicrohttpd could not start on the metrics socket");
+		if (h->dl != NULL)
+			bg_http_deadline_stop(h->dl);
 		free(h);
 		return NULL;
 	}
@@ -186,5 +204,6 @@ bg_metrics_http_stop(struct bg_metrics_http *h)
 		return;
 	(void)MHD_quiesce_daemon(h->d);
 	MHD_stop_daemon(h->d);
+	bg_http_deadline_stop(h->dl);
 	free(h);
 }

@@ -7,8 +7,10 @@
  * daemon's health check passes and 503 with its reason when not; any other
  * path 404, any other method 405, a request with a body 400. The listener
  * is bounded: BG_METRICS_HTTP_CONN_MAX connections at once,
- * BG_METRICS_HTTP_TIMEOUT seconds idle, BG_METRICS_HTTP_MEMORY bytes for the
- * request line and headers (more gets 431 or the connection closed).
+ * BG_METRICS_HTTP_TIMEOUT seconds idle, BG_METRICS_HTTP_DEADLINE seconds for
+ * a whole request however it trickles (bg_http_deadline), and
+ * BG_METRICS_HTTP_MEMORY bytes for the request line and headers (more gets
+ * 431 or the connection closed).
  *
  * DIAGNOSTICS: bg_metrics_http_start returns NULL with the reason in err;
  * libmicrohttpd's own messages go to the daemon's log.
@@ -22,6 +24,7 @@
 #define BG_METRICS_HTTP_CONN_MAX 8    /* connections open at once */
 #define BG_METRICS_HTTP_TIMEOUT  5    /* seconds a connection may sit idle */
 #define BG_METRICS_HTTP_MEMORY   8192 /* bytes per connection for the request */
+#define BG_METRICS_HTTP_DEADLINE 10   /* seconds a request may take in all (over a health check's Redis timeout) */
 
 struct bg_metrics_http;
 struct bg_redis;
