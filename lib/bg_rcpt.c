@@ -355,7 +355,25 @@ lookup(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys,
 	return 0;
 }
 
-/* Claims the (base) address for one confirmation; 1 claimed, 0 claimed already, -1 error. */
+/* Takes back a claim WAIT could not confirm, so that the MTA's retry can make it (best effort). */
+static void
+unclaim(struct bg_redis *r, const char *key)
+{
+	const char *argv[2] = { "DEL", key };
+	redisReply *rep;
+
+	if (bg_redis_append(r, 2, argv, NULL) == 0 && (rep = bg_redis_reply(r)) != NULL)
+		freeReplyObject(rep);
+}
+
+/*
+ * Claims the (base) address for one confirmation; 1 claimed, 0 claimed
+ * already, -1 error. With redis.wait_replicas a claim counts only once WAIT
+ * says a replica has it: the message it lets through is an acknowledged
+ * write, and a failover must not let a second confirmation through within
+ * confirmation_interval. A claim WAIT cannot confirm is taken back and is an
+ * error (the recipient is deferred, and the retry claims again).
+ */
 static int
 claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sender *s, const struct bg_addr *rcpt,
 		   time_t now)
@@ -377,6 +395,10 @@ claim_confirmation(struct bg_redis *r, const char *prefix, const struct bg_sende
 	else
 		bg_redis_reply_error(r, rep, "unexpected reply type");
 	freeReplyObject(rep);
+	if (rc == 1 && bg_redis_wait(r) < 0) {
+		unclaim(r, key);
+		rc = -1;
+	}
 	return rc;
 }
 
