@@ -208,16 +208,6 @@ apply_rcpt(const struct bg_config *cfg, struct bg_redis *redis, const struct fb_
 	return spanned ? suppress(cfg, redis, id, a.text, NULL, NULL, "bounce", "dsn-repeated", now) : 0;
 }
 
-/* Returns the configured entity named name, or NULL. */
-static const struct bg_entity *
-entity_named(const struct bg_config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_entities; i++)
-		if (strcmp(cfg->entities[i].name, name) == 0)
-			return &cfg->entities[i];
-	return NULL;
-}
-
 /* Adds every entity whose return_path_domain is domain. */
 static void
 entities_by_return_path(const struct bg_config *cfg, const char *domain, struct fb_target *t)
@@ -264,7 +254,7 @@ verp_target(const struct bg_config *cfg, const struct fb_arf *a, struct fb_targe
 static bool
 token_target(const struct bg_config *cfg, const struct bg_token *tok, bool lists, struct fb_target *t)
 {
-	const struct bg_entity *e = entity_named(cfg, tok->entity);
+	const struct bg_entity *e = bg_config_entity_named(cfg, tok->entity);
 	struct bg_addr a = {.len = strlen(tok->address)};
 
 	memcpy(a.text, tok->address, a.len + 1);

@@ -10,20 +10,10 @@
 
 #define TEXT_MAX 1024 /* bytes of one placeholder's value */
 
-/* Returns the entity of tok in cfg, or NULL when it is no longer configured. */
-static const struct bg_entity *
-entity_of(const struct bg_config *cfg, const struct bg_token *tok)
-{
-	for (size_t i = 0; i < cfg->n_entities; i++)
-		if (strcmp(cfg->entities[i].name, tok->entity) == 0)
-			return &cfg->entities[i];
-	return NULL;
-}
-
 const char *
 unsd_view_list(const struct bg_config *cfg, const struct bg_token *tok)
 {
-	const struct bg_entity *e = entity_of(cfg, tok);
+	const struct bg_entity *e = bg_config_entity_named(cfg, tok->entity);
 
 	return e != NULL && e->unsubscribe_scope == BG_SCOPE_LIST && tok->list[0] != '\0' ? tok->list : NULL;
 }
@@ -32,7 +22,7 @@ unsd_view_list(const struct bg_config *cfg, const struct bg_token *tok)
 static const char *
 brand(const struct unsd_view *v)
 {
-	const struct bg_entity *e = entity_of(v->cfg, v->tok);
+	const struct bg_entity *e = bg_config_entity_named(v->cfg, v->tok->entity);
 
 	return e != NULL && e->display_name != NULL && *e->display_name != '\0' ? e->display_name : v->tok->entity;
 }

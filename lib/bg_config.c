@@ -691,6 +691,15 @@ index_find(const struct bg_index_entry *ix, size_t n, const char *key)
 }
 
 const struct bg_entity *
+bg_config_entity_named(const struct bg_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_entities; i++)
+		if (strcmp(cfg->entities[i].name, name) == 0)
+			return &cfg->entities[i];
+	return NULL;
+}
+
+const struct bg_entity *
 bg_config_entity_by_sasl(const struct bg_config *cfg, const char *user)
 {
 	return index_find(cfg->by_sasl, cfg->n_by_sasl, user);

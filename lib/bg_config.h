@@ -293,6 +293,9 @@ struct bg_config *bg_config_load(const char *path, char *err, size_t errlen);
 /* Frees everything cfg owns; NULL is fine. */
 void bg_config_free(struct bg_config *cfg);
 
+/* Returns the entity block named name, or NULL. */
+const struct bg_entity *bg_config_entity_named(const struct bg_config *cfg, const char *name);
+
 /* Returns the entity whose sasl_users holds user, or NULL. */
 const struct bg_entity *bg_config_entity_by_sasl(const struct bg_config *cfg, const char *user);
 

@@ -143,16 +143,6 @@ check_entity_pools(struct bg_load *ld, const struct bg_config *cfg, const struct
 	return 0;
 }
 
-/* True when name is an entity block's. */
-static bool
-entity_defined(const struct bg_config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_entities; i++)
-		if (strcmp(cfg->entities[i].name, name) == 0)
-			return true;
-	return false;
-}
-
 /* Checks a limit's pool, entity and group. */
 static int
 check_limit(struct bg_load *ld, const struct bg_config *cfg, const struct bg_limit *l)
@@ -163,7 +153,7 @@ check_limit(struct bg_load *ld, const struct bg_config *cfg, const struct bg_lim
 		bg_config_errat(ld, l->line, "limit: pool \"%s\" is not a pool block", l->pool);
 		return -1;
 	}
-	if (l->entity != NULL && *l->entity != '\0' && !entity_defined(cfg, l->entity)) {
+	if (l->entity != NULL && *l->entity != '\0' && !(bg_config_entity_named(cfg, l->entity) != NULL)) {
 		bg_config_errat(ld, l->line, "limit: entity \"%s\" is not an entity block", l->entity);
 		return -1;
 	}
@@ -265,7 +255,7 @@ bg_config_check_files(const struct bg_config *cfg, const char *program, char *er
 {
 	bool signs = strcmp(program, "bulkguard-milter") == 0 || strcmp(program, "bulkguard-ctl") == 0;
 	bool tokens = strcmp(program, "bulkguard-unsubd") == 0 || strcmp(program, "bulkguard-feedback") == 0;
-	const char *kf = cfg->unsubscribe.key_file, *why;
+	const char *kf = cfg->unsubscribe.key_file, *why = NULL;
 	char buf[256];
 
 	if (signs) {

@@ -305,6 +305,9 @@ check_sample(const struct bg_config *cfg)
 	check_sample_rates(cfg);
 	assert_ptr_equal(bg_config_entity_by_sasl(cfg, "acme-app"), &cfg->entities[0]);
 	assert_ptr_equal(bg_config_entity_by_domain(cfg, "news.acme.example"), &cfg->entities[0]);
+	assert_ptr_equal(bg_config_entity_named(cfg, cfg->entities[0].name), &cfg->entities[0]);
+	assert_null(bg_config_entity_named(cfg, "no-such-entity"));
+	assert_null(bg_config_entity_named(cfg, ""));
 	assert_string_equal(cfg->recipient_delimiter, "+");
 }
 
