@@ -107,7 +107,8 @@ names(const redisReply *fields, const char *address)
 	if (address == NULL)
 		return true;
 	for (size_t i = 0; i + 1 < fields->elements; i += 2)
-		if (strcmp(fields->element[i]->str, "address") == 0 && strcmp(fields->element[i + 1]->str, address) == 0)
+		if (strcmp(fields->element[i]->str, "address") == 0 &&
+		    strcmp(fields->element[i + 1]->str, address) == 0)
 			return true;
 	return false;
 }

@@ -43,8 +43,7 @@ bg_audit_stream(const struct bg_redis *r, const char *prefix, const char *key, c
 
 /* Runs one SCAN step from cursor (updated) and adds the names it gives to parts; 0 or -1. */
 static int
-scan_step(struct bg_redis *r, const char *pattern, char cursor[64], struct bg_strlist *parts, char *err,
-          size_t errlen)
+scan_step(struct bg_redis *r, const char *pattern, char cursor[64], struct bg_strlist *parts, char *err, size_t errlen)
 {
 	const char *argv[6] = {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
 	redisReply *rep;

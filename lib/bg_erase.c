@@ -282,7 +282,8 @@ run_step(struct bg_redis *r, const struct cmds *c, enum step st, int *done, char
 			snprintf(err, errlen,
 			         "step %d of %d (%s), slot %d (%s) failed: %s; %d transaction%s done before it; "
 			         "run forget again to finish",
-			         (int)st + 1, NSTEPS, step_name[st], slot, c->argv[i][1], why, *done, *done == 1 ? "" : "s");
+			         (int)st + 1, NSTEPS, step_name[st], slot, c->argv[i][1], why, *done,
+			         *done == 1 ? "" : "s");
 			return -1;
 		}
 		(*done)++;
@@ -327,7 +328,7 @@ run_single(struct bg_redis *r, struct cmds *steps, char *err, size_t errlen)
 	return rc;
 }
 
-/* Reads every audit part (bg_audit_parts) and queues the rewrite of each entry naming address; returns how many, or -1. */
+/* Queues the rewrite of every entry naming address in every audit part (bg_audit_parts); how many, or -1. */
 static long
 rewrite_parts(struct bg_redis *r, const char *prefix, const char *address, const char *pseudonym, struct cmds *c,
               char *err, size_t errlen)
@@ -400,7 +401,7 @@ bg_erase_address(struct bg_redis *r, const char *prefix, const struct bg_token_k
 	}
 	if ((res->keys_deleted = queue_keys(r, prefix, address, base, &steps[STEP_KEYS], err, errlen)) < 0 ||
 	    (res->audit_rewritten =
-	             rewrite_parts(r, prefix, address, res->pseudonym, &steps[STEP_AUDIT], err, errlen)) < 0)
+	         rewrite_parts(r, prefix, address, res->pseudonym, &steps[STEP_AUDIT], err, errlen)) < 0)
 		goto out;
 	if (keep_blocked) {
 		const char *set[3] = {"SET", bkey, val};
