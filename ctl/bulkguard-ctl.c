@@ -7,7 +7,7 @@
  *	One command word, then its arguments; each command is one row of the
  *	table below and one function in its own ctl_*.c file. Commands now:
  *	token make, token open, verp make, verp open, reply make, reply open, check-dns, suppress add|del|show,
- *	consent add|del|show, import, export, postfix-config, forget, explain. See
+ *	consent add|del|show, import, export, postfix-config, forget, audit, explain. See
  *	bulkguard-ctl(8).
  * DIAGNOSTICS
  *	Exit 0 when done, 1 when the answer is no (a token that does not
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "bg_daemon.h"
+#include "ctl_audit.h"
 #include "ctl_csv.h"
 #include "ctl_data.h"
 #include "ctl_dns.h"
@@ -61,6 +62,7 @@ static const struct ctl_command commands[] = {
 	{"stats", CTL_STATS_USAGE, ctl_stats},
 	{"brake", CTL_BRAKE_USAGE, ctl_brake},
 	{"forget", CTL_FORGET_USAGE, ctl_forget},
+	{"audit", CTL_AUDIT_USAGE, ctl_audit},
 	{"explain", CTL_EXPLAIN_USAGE, ctl_explain},
 };
 /* clang-format on */

@@ -46,7 +46,7 @@ erase(const struct bg_config *cfg, const struct bg_addr *a, const struct bg_toke
 	struct bg_addr base;
 	struct bg_erase_result res;
 	struct bg_redis *r;
-	char who[80], err[256];
+	char who[80], err[1024];
 	bool variant = bg_addr_base(a, cfg->recipient_delimiter ? cfg->recipient_delimiter[0] : '\0', &base);
 	int rc;
 

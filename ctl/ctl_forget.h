@@ -13,7 +13,8 @@
  * Runs "forget ADDRESS [--keep-blocked] [--dry-run]" (argv[0] is the
  * command word): prints what was (or would be) erased. Returns 0; 64 for
  * bad usage or an address that cannot be normalised; 69 when Redis is
- * unreachable or refuses; 78 when --keep-blocked cannot load the token key
+ * unreachable or refuses (on a Cluster, naming the step that failed: a
+ * second run finishes the erasure); 78 when --keep-blocked cannot load the token key
  * file.
  */
 int ctl_forget(const struct bg_config *cfg, int argc, char **argv);

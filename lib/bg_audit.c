@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,4 +39,51 @@ bg_audit_stream(const struct bg_redis *r, const char *prefix, const char *key, c
 		n = snprintf(stream, len, "%saudit:{%s}", prefix,
 		             bg_audit_slot_tag(bg_cluster_key_slot(key, strlen(key))));
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Runs one SCAN step from cursor (updated) and adds the names it gives to parts; 0 or -1. */
+static int
+scan_step(struct bg_redis *r, const char *pattern, char cursor[64], struct bg_strlist *parts, char *err, size_t errlen)
+{
+	const char *argv[6] = {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
+	redisReply *rep;
+	int rc = -1;
+
+	if (bg_redis_append(r, 6, argv, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL) {
+		snprintf(err, errlen, "SCAN: %s", bg_redis_error(r));
+		return -1;
+	}
+	if (rep->type == REDIS_REPLY_ERROR)
+		snprintf(err, errlen, "SCAN: %s", rep->str);
+	else if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_STRING ||
+	         rep->element[1]->type != REDIS_REPLY_ARRAY)
+		snprintf(err, errlen, "SCAN: unexpected reply");
+	else if (parts->n + rep->element[1]->elements > BG_AUDIT_MAX_PARTS)
+		snprintf(err, errlen, "more than %d keys match %s", BG_AUDIT_MAX_PARTS, pattern);
+	else {
+		snprintf(cursor, 64, "%s", rep->element[0]->str);
+		for (size_t i = 0; i < rep->element[1]->elements; i++)
+			bg_strlist_add(parts, rep->element[1]->element[i]->str);
+		rc = 0;
+	}
+	freeReplyObject(rep);
+	return rc;
+}
+
+int
+bg_audit_parts(struct bg_redis *r, const char *prefix, struct bg_strlist *parts, char *err, size_t errlen)
+{
+	char name[320], esc[300], cursor[64] = "0";
+
+	snprintf(name, sizeof(name), "%saudit", prefix);
+	bg_strlist_add(parts, name);
+	if (!bg_redis_is_cluster(r))
+		return 0;
+	bg_glob_escape(prefix, esc, sizeof(esc));
+	snprintf(name, sizeof(name), "%saudit:{*", esc);
+	do {
+		if (scan_step(r, name, cursor, parts, err, errlen) < 0)
+			return -1;
+	} while (strcmp(cursor, "0") != 0);
+	return 0;
 }

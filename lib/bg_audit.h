@@ -11,7 +11,9 @@
  * goes to <prefix>audit. A reader takes every part: <prefix>audit and each
  * <prefix>audit:{*} on every master.
  *
- * DIAGNOSTICS: -1 when the name does not fit.
+ * bg_audit_parts lists the parts a reader takes.
+ *
+ * DIAGNOSTICS: -1 when the name does not fit; bg_audit_parts: -1 with Redis's reason in err.
  */
 #ifndef BG_AUDIT_H
 #define BG_AUDIT_H
@@ -19,6 +21,9 @@
 #include <stddef.h>
 
 #include "bg_redis.h"
+#include "bg_util.h"
+
+#define BG_AUDIT_MAX_PARTS 32768 /* names matching <prefix>audit:{* taken at most (a Cluster has 16384 slots) */
 
 /*
  * Writes into stream (len bytes) the name of the audit stream for an entry
@@ -26,6 +31,15 @@
  * name does not fit.
  */
 int bg_audit_stream(const struct bg_redis *r, const char *prefix, const char *key, char *stream, size_t len);
+
+/*
+ * Adds to parts the names of every audit part on r: <prefix>audit, and on a
+ * Cluster every <prefix>audit:{*} key of every master (SCAN walks them all).
+ * Returns 0, or -1 with the reason in err (Redis failed, an unexpected
+ * reply, more than BG_AUDIT_MAX_PARTS names): a reader must not go on with
+ * some parts missing. The caller frees parts (bg_strlist_free) either way.
+ */
+int bg_audit_parts(struct bg_redis *r, const char *prefix, struct bg_strlist *parts, char *err, size_t errlen);
 
 /* Returns the tag of slot (0..16383): a key "...{tag}..." lives in that slot. The table is built once. */
 const char *bg_audit_slot_tag(unsigned slot);

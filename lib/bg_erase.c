@@ -10,6 +10,8 @@
 
 #include <sodium.h>
 
+#include "bg_audit.h"
+#include "bg_cluster_slot.h"
 #include "bg_erase.h"
 #include "bg_suppress.h"
 #include "bg_util.h"
@@ -98,25 +100,11 @@ ask(struct bg_redis *r, int argc, const char **argv, char *err, size_t errlen)
 	return rep;
 }
 
-/* Writes s into out with glob characters escaped (for SCAN MATCH). */
-static void
-glob_escape(const char *s, char *out, size_t len)
-{
-	size_t n = 0;
-
-	for (; *s && n + 2 < len; s++) {
-		if (strchr("*?[]\\", *s) != NULL)
-			out[n++] = '\\';
-		out[n++] = *s;
-	}
-	out[n] = '\0';
-}
-
-/* Queues DEL of every key matching pattern (SCAN); returns how many, or -1. */
+/* Queues DEL of every key matching pattern (SCAN, every master on a Cluster); returns how many, or -1. */
 static long
 del_matching(struct bg_redis *r, const char *pattern, struct cmds *c, char *err, size_t errlen)
 {
-	char cursor[32] = "0";
+	char cursor[64] = "0";
 	long n = 0;
 
 	do {
@@ -228,25 +216,36 @@ rewrite_audit(struct bg_redis *r, const char *stream, const char *address, const
 	return n;
 }
 
-/* Runs the queued commands in one MULTI/EXEC; 0 or -1. */
+/* The slot of command i's key (its first argument). */
 static int
-run(struct bg_redis *r, struct cmds *c, char *err, size_t errlen)
+slot_of(const struct cmds *c, int i)
+{
+	return (int)bg_cluster_key_slot(c->argv[i][1], strlen(c->argv[i][1]));
+}
+
+/* Runs the queued commands in one MULTI/EXEC: all of them (slot -1), or those whose key is in slot; 0 or -1. */
+static int
+run(struct bg_redis *r, const struct cmds *c, int slot, char *err, size_t errlen)
 {
 	const char *multi[1] = {"MULTI"}, *exec[1] = {"EXEC"};
 	redisReply *rep;
-	int rc = 0;
+	int rc = 0, sent = 0;
 
 	if (bg_redis_append(r, 1, multi, NULL) < 0)
 		goto down;
-	for (int i = 0; i < c->n; i++)
+	for (int i = 0; i < c->n; i++) {
+		if (slot >= 0 && slot_of(c, i) != slot)
+			continue;
 		if (bg_redis_append(r, c->argc[i], (const char **)c->argv[i], NULL) < 0)
 			goto down;
+		sent++;
+	}
 	if (bg_redis_append(r, 1, exec, NULL) < 0)
 		goto down;
-	for (int i = 0; i < c->n + 2; i++) {
+	for (int i = 0; i < sent + 2; i++) {
 		if ((rep = bg_redis_reply(r)) == NULL)
 			goto down;
-		if (rc == 0 && (rep->type == REDIS_REPLY_ERROR || (i == c->n + 1 && rep->type != REDIS_REPLY_ARRAY))) {
+		if (rc == 0 && (rep->type == REDIS_REPLY_ERROR || (i == sent + 1 && rep->type != REDIS_REPLY_ARRAY))) {
 			snprintf(err, errlen, "%s", rep->type == REDIS_REPLY_ERROR ? rep->str : "transaction aborted");
 			rc = -1;
 		}
@@ -256,6 +255,95 @@ run(struct bg_redis *r, struct cmds *c, char *err, size_t errlen)
 down:
 	snprintf(err, errlen, "%s", bg_redis_error(r));
 	return -1;
+}
+
+/* The steps of an erasure on a Cluster, in the order they run (see bg_erase.h). */
+enum step { STEP_BLOCK, STEP_KEYS, STEP_AUDIT, STEP_FINAL, NSTEPS };
+
+static const char *const step_name[NSTEPS] = {"the block", "the keys", "the audit entries", "the forget entry"};
+
+/*
+ * Runs one step's commands, one MULTI/EXEC per slot in the order the slots
+ * first occur; *done counts the transactions that succeeded. 0, or -1 with
+ * the step, the slot and a key of the failed one in err.
+ */
+static int
+run_step(struct bg_redis *r, const struct cmds *c, enum step st, int *done, char *err, size_t errlen)
+{
+	char why[256];
+
+	for (int i = 0; i < c->n; i++) {
+		int slot = slot_of(c, i), seen = 0;
+		for (int j = 0; j < i && !seen; j++)
+			seen = slot_of(c, j) == slot;
+		if (seen)
+			continue;
+		if (run(r, c, slot, why, sizeof(why)) < 0) {
+			snprintf(err, errlen,
+			         "step %d of %d (%s), slot %d (%s) failed: %s; %d transaction%s done before it; "
+			         "run forget again to finish",
+			         (int)st + 1, NSTEPS, step_name[st], slot, c->argv[i][1], why, *done,
+			         *done == 1 ? "" : "s");
+			return -1;
+		}
+		(*done)++;
+	}
+	return 0;
+}
+
+/* Runs every step on a Cluster, each after the one before; 0 or -1 (err says where it stopped). */
+static int
+run_cluster(struct bg_redis *r, const struct cmds *steps, char *err, size_t errlen)
+{
+	int done = 0;
+
+	for (int st = 0; st < NSTEPS; st++)
+		if (run_step(r, &steps[st], (enum step)st, &done, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+/* Moves every command of src to the end of dst (src is left empty). */
+static void
+cmds_move(struct cmds *dst, struct cmds *src)
+{
+	for (int i = 0; i < src->n; i++)
+		cmd_add(dst, src->argc[i], (const char **)src->argv[i]);
+	cmds_free(src);
+	memset(src, 0, sizeof(*src));
+}
+
+/* Runs every step's commands in one MULTI/EXEC on a single Redis: keys, audit, block, forget entry. */
+static int
+run_single(struct bg_redis *r, struct cmds *steps, char *err, size_t errlen)
+{
+	static const enum step order[NSTEPS] = {STEP_KEYS, STEP_AUDIT, STEP_BLOCK, STEP_FINAL};
+	struct cmds all = {0};
+	int rc;
+
+	for (int i = 0; i < NSTEPS; i++)
+		cmds_move(&all, &steps[order[i]]);
+	rc = run(r, &all, -1, err, errlen);
+	cmds_free(&all);
+	return rc;
+}
+
+/* Queues the rewrite of every entry naming address in every audit part (bg_audit_parts); how many, or -1. */
+static long
+rewrite_parts(struct bg_redis *r, const char *prefix, const char *address, const char *pseudonym, struct cmds *c,
+              char *err, size_t errlen)
+{
+	struct bg_strlist parts = {0};
+	long n = 0, k = 0;
+
+	if (bg_audit_parts(r, prefix, &parts, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; k >= 0 && i < parts.n; i++) {
+		k = rewrite_audit(r, parts.v[i], address, pseudonym, c, err, errlen);
+		n += k;
+	}
+	bg_strlist_free(&parts);
+	return k < 0 ? -1 : n;
 }
 
 /* Queues the deletion of the record, the bounce history and every claim of address and base; returns how many. */
@@ -276,8 +364,8 @@ queue_keys(struct bg_redis *r, const char *prefix, const char *address, const ch
 		return -1;
 	n += k;
 	for (int i = 0; i < 2 && who[i] != NULL; i++) {
-		glob_escape(prefix, key, sizeof(key));
-		glob_escape(who[i], esc, sizeof(esc));
+		bg_glob_escape(prefix, key, sizeof(key));
+		bg_glob_escape(who[i], esc, sizeof(esc));
 		snprintf(pat, sizeof(pat), "%sconfirm:*:%s", key, esc);
 		if ((k = del_matching(r, pat, c, err, errlen)) < 0)
 			return -1;
@@ -291,7 +379,7 @@ bg_erase_address(struct bg_redis *r, const char *prefix, const struct bg_token_k
                  const char *base, bool keep_blocked, bool audit, const char *who, bool dry_run,
                  struct bg_erase_result *res, char *err, size_t errlen)
 {
-	struct cmds c = {0};
+	struct cmds steps[NSTEPS] = {{0}};
 	char stream[128], hex[2 * HASH_LEN + 1], val[48];
 	char *bkey = res->blocked;
 	int rc = -1;
@@ -307,22 +395,30 @@ bg_erase_address(struct bg_redis *r, const char *prefix, const struct bg_token_k
 		snprintf(err, errlen, "--keep-blocked needs the token key file");
 		return -1;
 	}
-	snprintf(stream, sizeof(stream), "%saudit", prefix);
-	if ((res->keys_deleted = queue_keys(r, prefix, address, base, &c, err, errlen)) < 0 ||
-	    (res->audit_rewritten = rewrite_audit(r, stream, address, res->pseudonym, &c, err, errlen)) < 0)
+	if (audit && bg_audit_stream(r, prefix, NULL, stream, sizeof(stream)) < 0) {
+		snprintf(err, errlen, "the prefix is too long for the audit stream's name");
+		return -1;
+	}
+	if ((res->keys_deleted = queue_keys(r, prefix, address, base, &steps[STEP_KEYS], err, errlen)) < 0 ||
+	    (res->audit_rewritten =
+	         rewrite_parts(r, prefix, address, res->pseudonym, &steps[STEP_AUDIT], err, errlen)) < 0)
 		goto out;
 	if (keep_blocked) {
 		const char *set[3] = {"SET", bkey, val};
 		snprintf(val, sizeof(val), "blocked %lld", (long long)time(NULL));
-		cmd_add(&c, 3, set);
+		cmd_add(&steps[STEP_BLOCK], 3, set);
 	}
 	if (audit) {
 		const char *x[12] = {"XADD", stream, "MAXLEN", "~",      BG_AUDIT_MAXLEN, "*",
 		                     "who",  who,    "what",   "forget", "address",       res->pseudonym};
-		cmd_add(&c, 12, x);
+		cmd_add(&steps[STEP_FINAL], 12, x);
 	}
-	rc = dry_run ? 0 : run(r, &c, err, errlen);
+	if (dry_run)
+		rc = 0;
+	else
+		rc = bg_redis_is_cluster(r) ? run_cluster(r, steps, err, errlen) : run_single(r, steps, err, errlen);
 out:
-	cmds_free(&c);
+	for (int i = 0; i < NSTEPS; i++)
+		cmds_free(&steps[i]);
 	return rc;
 }

@@ -10,6 +10,17 @@
  * the end of the stream with the address replaced by its pseudonym
  * ("forgotten:<hex>") and a field "was" holding the old entry's id (whose
  * first part is its time in milliseconds); stream entries cannot be edited.
+ * On a single Redis all of it is one MULTI/EXEC. On a Cluster the keys
+ * are found with SCAN on every master, and the audit parts are bg:audit
+ * and every bg:audit:{<tag>} of every master (bg_audit.h); one transaction
+ * cannot span slots, so the writes run in four steps, each one MULTI/EXEC
+ * per slot, each step after the one before: the block (keep_blocked, first,
+ * so the address is never open to mail while its record goes), the keys,
+ * the audit entries (one part is one key: its rewrite is whole or not at
+ * all), the forget entry in bg:audit (last). An erasure that stops half-way
+ * leaves some of it done and says where it stopped; run again, it finds
+ * what is left and finishes (an entry already rewritten no longer names
+ * the address).
  * With keep_blocked, the string bg:blocked:<hex> ("blocked <unix-time>")
  * is set, hex the keyed hash of the address, and the recipient gate
  * refuses the address for every class of mail while the key exists.
@@ -52,11 +63,13 @@ struct bg_erase_result {
 
 /*
  * Erases address (normalised) and the claims of base (its base address,
- * or NULL when the same), in one MULTI/EXEC after reading what to erase.
+ * or NULL when the same), after reading what to erase: in one MULTI/EXEC,
+ * or on a Cluster in the steps above.
  * keys may be NULL unless keep_blocked (pseudonyms are then "forgotten").
  * With audit, the erasure itself is recorded (what=forget, the pseudonym as
  * address). With dry_run nothing is written and res says what would be.
- * Returns 0, or -1 with Redis' reason in err.
+ * Returns 0, or -1 with Redis' reason in err (on a Cluster, when writing:
+ * the step, the slot and a key of the transaction that failed).
  */
 int bg_erase_address(struct bg_redis *r, const char *prefix, const struct bg_token_keys *keys, const char *address,
                      const char *base, bool keep_blocked, bool audit, const char *who, bool dry_run,

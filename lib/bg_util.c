@@ -72,6 +72,19 @@ bg_strlcpy(char *dst, const char *src, size_t dstlen)
 }
 
 void
+bg_glob_escape(const char *s, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s && n + 2 < len; s++) {
+		if (strchr("*?[]\\", *s) != NULL)
+			out[n++] = '\\';
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+}
+
+void
 bg_strlist_add(struct bg_strlist *l, const char *s)
 {
 	l->v = bg_xreallocarray(l->v, l->n + 1, sizeof(*l->v));

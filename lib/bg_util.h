@@ -24,6 +24,9 @@ char *bg_xstrndup(const char *s, size_t len);
 /* Copies src into dst of size dstlen, always terminated; returns strlen(src). */
 size_t bg_strlcpy(char *dst, const char *src, size_t dstlen);
 
+/* Writes s into out (len bytes, always terminated) with glob characters escaped, for SCAN MATCH. */
+void bg_glob_escape(const char *s, char *out, size_t len);
+
 /* A list of strings owned by the list. */
 struct bg_strlist {
 	char **v;

@@ -7,7 +7,10 @@
 # --cluster-replicas 1 --cluster-yes` and waits for cluster_state:ok on
 # every node and until each master's replica is in sync. Sets and exports CLUSTER_PORTS ("p1 p2 ...") and
 # CLUSTER_SEEDS ("127.0.0.1:p1,127.0.0.1:p2,..."); every node is killed when
-# the test ends. The other helpers take a node's port.
+# the test ends. The other helpers take a node's port. CLUSTER_NODE_ARGS (unquoted words) are
+# added to every node's redis-server arguments (an --aclfile, say).
+
+. "$BG_SRC/tests/lib/nodes.sh"
 
 # cluster_ports N: prints N ports p, each with p and p + 10000 free on 127.0.0.1.
 cluster_ports() {
@@ -32,37 +35,19 @@ EOF
 
 # ccli PORT ARGS...: redis-cli against one node (no redirects followed).
 ccli() {
-	_p=$1; shift
-	"$REDIS_CLI" -p "$_p" "$@"
+	ncli "$@"
 }
 
-# cluster_node_start PORT: starts one cluster-enabled node and waits until it answers PING.
+# cluster_node_start PORT: starts one cluster-enabled node (CLUSTER_NODE_ARGS added) and waits until it answers.
 cluster_node_start() {
-	_d="$BG_TMP/cluster/$1"
-	mkdir -p "$_d"
-	"$REDIS_SERVER" --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$_d" \
-		--cluster-enabled yes --cluster-config-file "$_d/nodes.conf" --cluster-node-timeout 1000 \
-		--repl-diskless-sync-delay 0 \
-		--logfile "$_d/redis.log" --daemonize yes --pidfile "$_d/redis.pid" || return 1
-	for _i in $(seq 1 100); do
-		ccli "$1" PING 2>/dev/null | grep -q PONG && return 0
-		sleep 0.05
-	done
-	echo "cluster node did not start on port $1" >&2
-	return 1
+	# shellcheck disable=SC2086
+	node_start "$BG_TMP/cluster/$1" "$1" "" --cluster-enabled yes \
+		--cluster-config-file "$BG_TMP/cluster/$1/nodes.conf" --cluster-node-timeout 1000 ${CLUSTER_NODE_ARGS:-}
 }
 
 # cluster_kill PORT: kills one node with SIGKILL and waits until it is gone.
 cluster_kill() {
-	_f="$BG_TMP/cluster/$1/redis.pid"
-	[ -f "$_f" ] || return 0
-	_pid=$(cat "$_f")
-	kill -9 "$_pid" 2>/dev/null
-	for _i in $(seq 1 100); do
-		kill -0 "$_pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	rm -f "$_f"
+	node_kill "$BG_TMP/cluster/$1"
 }
 
 # cluster_stop: kills every node.

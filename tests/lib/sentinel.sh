@@ -12,41 +12,24 @@
 # "127.0.0.1:p1", "127.0.0.1:p2", ...). Everything is killed when the test
 # ends. The other helpers take a node's port.
 
+. "$BG_SRC/tests/lib/nodes.sh"
+
 # scli PORT ARGS...: redis-cli against one node or sentinel.
 scli() {
-	_p=$1; shift
-	"$REDIS_CLI" -p "$_p" "$@"
+	ncli "$@"
 }
 
 # sentinel_node PORT CONF [ARGS...]: starts one redis-server (with its config file CONF
 # unless ""; ARGS added) and waits until it answers PING.
 sentinel_node() {
-	_p=$1 _c=$2; shift 2
-	_d="$BG_TMP/sent/$_p"
-	mkdir -p "$_d"
-	"$REDIS_SERVER" ${_c:+"$_c"} --port "$_p" --bind 127.0.0.1 --save '' --appendonly no --dir "$_d" \
-		--repl-diskless-sync-delay 0 --logfile "$_d/redis.log" --daemonize yes --pidfile "$_d/redis.pid" \
-		"$@" || return 1
-	SENT_PIDS="${SENT_PIDS:-} $_d/redis.pid"
-	for _i in $(seq 1 100); do
-		scli "$_p" PING 2>/dev/null | grep -qE "PONG|NOAUTH" && return 0
-		sleep 0.05
-	done
-	echo "redis-server did not start on port $_p" >&2
-	return 1
+	_sp=$1; shift
+	node_start "$BG_TMP/sent/$_sp" "$_sp" "$@" || return 1
+	SENT_PIDS="${SENT_PIDS:-} $BG_TMP/sent/$_sp/redis.pid"
 }
 
 # sentinel_kill PORT: kills one node with SIGKILL and waits until it is gone.
 sentinel_kill() {
-	_f="$BG_TMP/sent/$1/redis.pid"
-	[ -f "$_f" ] || return 0
-	_pid=$(cat "$_f")
-	kill -9 "$_pid" 2>/dev/null
-	for _i in $(seq 1 100); do
-		kill -0 "$_pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	rm -f "$_f"
+	node_kill "$BG_TMP/sent/$1"
 }
 
 # sentinel_signal SIG PORT: sends SIG to one node (STOP, CONT).
