@@ -115,10 +115,7 @@ ctl_data_iso(long long t, char *out, size_t len)
 bool
 ctl_data_entity_known(const struct bg_config *cfg, const char *name)
 {
-	for (size_t i = 0; i < cfg->n_entities; i++)
-		if (strcmp(cfg->entities[i].name, name) == 0)
-			return true;
-	return false;
+	return bg_config_entity_named(cfg, name) != NULL;
 }
 
 /* Prints the usage of command word; returns EX_USAGE. */

@@ -718,16 +718,6 @@ args(int argc, char **argv, const char **zone)
 	return optind == argc - 1 ? optind : -1;
 }
 
-/* Returns the entity named name, or NULL. */
-static const struct bg_entity *
-entity_find(const struct bg_config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_entities; i++)
-		if (strcmp(cfg->entities[i].name, name) == 0)
-			return &cfg->entities[i];
-	return NULL;
-}
-
 /* Makes the lookup handle: real DNS, or the zone file at zone; prints why not and returns NULL. */
 static struct bg_spf *
 resolver(const char *zone)
@@ -754,7 +744,7 @@ ctl_dns(const struct bg_config *cfg, int argc, char **argv)
 
 	if (i < 0)
 		return usage();
-	if ((r.e = entity_find(cfg, argv[i])) == NULL) {
+	if ((r.e = bg_config_entity_named(cfg, argv[i])) == NULL) {
 		fprintf(stderr, NAME ": check-dns: no entity \"%s\" in %s\n", argv[i], cfg->file);
 		return EX_USAGE;
 	}

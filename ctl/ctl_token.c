@@ -42,22 +42,6 @@ load_keys(const struct bg_config *cfg)
 	return keys;
 }
 
-/* Returns the entity of cfg named name, or NULL. */
-static const struct bg_entity *
-entity_named(const struct bg_config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_entities; i++)
-		if (strcmp(cfg->entities[i].name, name) == 0)
-			return &cfg->entities[i];
-	return NULL;
-}
-
-/* True when cfg has an entity of that name. */
-static bool
-entity_known(const struct bg_config *cfg, const char *name)
-{
-	return entity_named(cfg, name) != NULL;
-}
 
 /* Parses --entity and --list into *entity and *list; returns the index of the first operand or -1 (none, or no
  * --entity). */
@@ -101,7 +85,7 @@ token_make(const struct bg_config *cfg, int argc, char **argv)
 		fprintf(stderr, NAME ": token make: %s: %s\n", argv[i], bg_addr_strerror(st));
 		return EX_USAGE;
 	}
-	if (!entity_known(cfg, entity)) {
+	if (bg_config_entity_named(cfg, entity) == NULL) {
 		fprintf(stderr, NAME ": token make: no entity \"%s\" in %s\n", entity, cfg->file);
 		return EX_USAGE;
 	}
@@ -191,7 +175,7 @@ kind_make(const struct kind *k, const struct bg_config *cfg, int argc, char **ar
 
 	if (i < 0 || list != NULL)
 		return usage();
-	if ((e = entity_named(cfg, name)) == NULL || kind_domain(k, e) == NULL) {
+	if ((e = bg_config_entity_named(cfg, name)) == NULL || kind_domain(k, e) == NULL) {
 		fprintf(stderr, NAME ": %s make: no entity \"%s\" with a %s in %s\n", k->cmd, name, k->option,
 		        cfg->file);
 		return EX_USAGE;
