@@ -197,6 +197,17 @@ test_says(void **state)
 	    {"550 5.7.27 <b@esp.example>: Sender address rejected: Domain esp.example does not accept mail (nullMX)",
 	     FB_SAYS_BLOCKED},
 	    {"550 5.7.1 We do not accept mail from your domain", FB_SAYS_BLOCKED},
+	    /* a rate, the sender, a policy or the message's From: refused, whatever the status (issue 13) */
+	    {"421-4.7.28 Our system has detected an unusual rate of mail originating from your IP address.",
+	     FB_SAYS_BLOCKED},
+	    {"501 5.1.0 Emetteur invalide. Invalid Sender. OFR_506 [506]", FB_SAYS_BLOCKED},
+	    {"550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized", FB_SAYS_BLOCKED},
+	    {"550 Denied by policy", FB_SAYS_BLOCKED},
+	    {"550-5.7.1 Messages missing a valid address in From: header, or having no From: header, are not accepted.",
+	     FB_SAYS_BLOCKED},
+	    /* Zoho's mail host for a domain it does not host: the domain exists; counted, not dead at once */
+	    {"553 Relaying disallowed. Invalid Domain - example.com", FB_SAYS_DISABLED},
+	    {"550 5.4.6 Unable to deliver to a@example.com. Relaying disallowed", FB_SAYS_DISABLED},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
