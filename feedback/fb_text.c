@@ -517,7 +517,7 @@ const char *
 fb_says_status(enum fb_says says)
 {
 	static const char *status[] = {"",      "5.1.1", "5.1.2", "5.7.1", "5.2.2", "4.4.7",
-	                               "4.4.7", "5.2.1", "",      "5.1.1", ""};
+	                               "4.4.7", "5.2.1", "5.0.0", "5.1.1", "5.0.0"};
 
 	return (unsigned)says < sizeof(status) / sizeof(status[0]) ? status[says] : "";
 }
