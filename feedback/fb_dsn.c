@@ -58,6 +58,24 @@ dsn_status(const char *status_field, const char *diagnostic, struct fb_rcpt *x)
 		snprintf(x->status, sizeof(x->status), "%s", from_diag);
 }
 
+/*
+ * What the comment after a Status field's code says ("5.2.1 (mailbox
+ * disabled)"), n bytes at field: the code itself is no words (its meaning is
+ * fb_status_class's), so a sender-side 5.7.27 does not read as a refusal of
+ * the sender when the diagnostic says the recipient's domain takes no mail.
+ */
+static enum fb_says
+status_comment_says(const char *field, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (field[i] == ' ' || field[i] == '\t'))
+		i++;
+	while (i < n && (isdigit((unsigned char)field[i]) || field[i] == '.'))
+		i++;
+	return fb_text_says(field + i, n - i);
+}
+
 /* Keeps the host name of a Reporting-MTA field ("dns; mx.example.net") in r, lower case, once. */
 static void
 reporting_mta(const char *field, struct fb_record *r)
@@ -125,7 +143,7 @@ dsn_block(GMimeObject *o, void *arg)
 	fb_copy_printable(diagnostic, strlen(diagnostic), x->diag, sizeof(x->diag));
 	dsn_status(status_field, diagnostic, x);
 	if (status_field != NULL) /* a comment after the code: "5.2.1 (mailbox disabled, not accepting messages)" */
-		x->says = fb_text_says(status_field, strlen(status_field));
+		x->says = status_comment_says(status_field, strlen(status_field));
 	if (x->says == FB_SAYS_NOTHING)
 		x->says = fb_text_says(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
 	x->stage = fb_text_stage(diagnostic, strnlen(diagnostic, FB_TEXT_MAX));
@@ -545,7 +563,7 @@ inline_fields(const char *s, size_t n, struct fb_rcpt *x)
 	snprintf(rcpt, sizeof(rcpt), "%.*s", (int)(end - value), s + value);
 	value = (size_t)status_at + FIELD_LEN(pasted_status);
 	fb_find_status(s + value, line_end(s, n, value) - value, x->status, sizeof(x->status), line, sizeof(line));
-	x->says = fb_text_says(s + value, line_end(s, n, value) - value); /* "Status: 4.0.0 (host lookup failure)" */
+	x->says = status_comment_says(s + value, line_end(s, n, value) - value); /* "4.0.0 (host lookup failure)" */
 	if ((diagnostic_at = fb_find_ci(s, n, pasted_diagnostic)) >= 0) {
 		value = (size_t)diagnostic_at + FIELD_LEN(pasted_diagnostic);
 		end = field_end(s, n, value);

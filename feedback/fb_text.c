@@ -131,22 +131,27 @@ static const char *const says_blocked[] = {
     "graylist", "temporarily deferred", "deferred due to", "tss0", "frequency limited", "blocked ip",
     "not accepting connections", "mismatches client ip", "too many recipients", "at a rate that", "relay quota",
     "service refuse",
+    "unusual rate", /* Gmail's 4.7.28/5.7.28: "an unusual rate of mail originating from your IP address" */
     /* the sender: its address or domain, authentication (SPF, DKIM, DMARC) */
     "sender address rejected", "sender rejected", "sender denied", "sender verify failed", "sender verification",
     "domain of sender", "sender domain", "mail from rejected", "not authorized to send", "unauthenticated",
+    "invalid sender", /* Orange's OFR_506 "Emetteur invalide. Invalid Sender" */
+    "notauthorized",  /* Exchange's RESOLVER.RST.NotAuthorized: the recipient's delivery restrictions refuse us */
     "authentication", "dmarc", "spf ", "spf:", "spf=", "spf check", "sender policy framework", "dkim", "5.7.26",
     "5.7.27", "5.7.509", "5.7.515", "5.7.25 ",
     /* content and policy */
     "spam", "junk mail", "unsolicited", "bulk mail", "virus", "malware", "infected", "content rejected",
     "message content", "message rejected due to", "policy violation", "protocol violation", "violates",
     "purported responsible address", "violation of", "security policy", "local policy", "not accepted due to",
-    "refused by policy", "prohibited", "suspicious", "mail refused", "message refused", "not accept mail from",
-    "does not accept mail from", "don't accept mail from", "mail rejected", "not allowed", "message not accepted",
-    "header error", "access denied",
+    "refused by policy", "denied by policy", "rejected by policy", "prohibited", "suspicious", "mail refused",
+    "message refused", "not accept mail from", "does not accept mail from", "don't accept mail from", "mail rejected",
+    "not allowed", "message not accepted", "header error", "access denied",
     /* a mailing list that takes posts from its members only (Google Groups writes in the sender's language) */
     "not a member of", "groups.google.com/support", "send mail as", "does not advertise auth",
     /* the message's From: (GoDaddy's IB506 "From: Domain is invalid. Please provide a valid From:") */
-    "provide a valid from", NULL};
+    "provide a valid from",
+    /* Gmail's 5.7.1 "Messages missing a valid address in From: header ... are not accepted" */
+    "from: header", NULL};
 
 /* The domain does not exist or has no mail host. */
 static const char *const says_host_unknown[] = {"host not found",
@@ -261,19 +266,14 @@ static const char *const says_disabled[] = {"disabled",
 /*
  * Read before the refusals of the sender: the receiver takes no mail for
  * this address here (no relaying) or refuses the message's form, which is
- * not the sender's standing. Counted, like a disabled mailbox.
+ * not the sender's standing. Counted, like a disabled mailbox; so is Zoho's
+ * "Relaying disallowed. Invalid Domain" (a domain it does not host), read
+ * before its "invalid domain": the domain exists, its mail host refuses it.
  */
-static const char *const says_not_served[] = {"relaying denied",
-                                              "relay access denied",
-                                              "relay denied",
-                                              "relay not permitted",
-                                              "relaying not allowed",
-                                              "no relaying",
-                                              "unable to relay",
-                                              "not permitted to relay",
-                                              "we do not relay",
-                                              "rfc 5322 compliant",
-                                              NULL};
+static const char *const says_not_served[] = {"relaying denied",     "relay access denied",  "relay denied",
+                                              "relay not permitted", "relaying not allowed", "relaying disallowed",
+                                              "no relaying",         "unable to relay",      "not permitted to relay",
+                                              "we do not relay",     "rfc 5322 compliant",   NULL};
 
 /*
  * The provider's own sentence that it has no such account (Yahoo's "This user
@@ -517,7 +517,7 @@ const char *
 fb_says_status(enum fb_says says)
 {
 	static const char *status[] = {"",      "5.1.1", "5.1.2", "5.7.1", "5.2.2", "4.4.7",
-	                               "4.4.7", "5.2.1", "",      "5.1.1", ""};
+	                               "4.4.7", "5.2.1", "5.0.0", "5.1.1", "5.0.0"};
 
 	return (unsigned)says < sizeof(status) / sizeof(status[0]) ? status[says] : "";
 }

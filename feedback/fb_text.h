@@ -61,7 +61,11 @@ enum fb_says fb_says_at_stage(enum fb_says says, enum fb_stage stage, const char
 /* The name of says for -t diagnostics and logs; a static string. */
 const char *fb_says_name(enum fb_says says);
 
-/* The status a text that says says stands for ("5.1.1" for an unknown user), "" for nothing; static. */
+/*
+ * The status a text that says says stands for ("5.1.1" for an unknown user;
+ * "5.0.0" for a filter's or a delivery program's words, a failure that says
+ * no more), "" for nothing; static.
+ */
 const char *fb_says_status(enum fb_says says);
 
 /*

@@ -65,6 +65,8 @@ static const struct status_case cases[] = {
 	{"5.1.1", "failed", FB_SAYS_FILTERED, FB_CLASS_HARD},
 	{"5.0.0", "failed", FB_SAYS_NO_ACCOUNT, FB_CLASS_BOUNCE},
 	{"5.2.1", "failed", FB_SAYS_DISABLED, FB_CLASS_HARD},
+	/* sendmail's 5.7.27 for the recipient domain's null MX: its words ("Host does not accept mail") decide */
+	{"5.7.27", "failed", FB_SAYS_DISABLED, FB_CLASS_HARD},
 	/* issue 13: a final failure with 4.x.x counts; a delay changes nothing */
 	{"4.4.7", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
 	{"4.4.1", "failed", FB_SAYS_NOTHING, FB_CLASS_HARD},
@@ -190,7 +192,22 @@ test_says(void **state)
 	    {"---The following addresses had delivery errors---\n\na@example.org [User unknown]", FB_SAYS_FILTERED},
 	    /* a null MX (RFC 7505): the domain takes no mail; counted, not dead at once */
 	    {"5.1.10 (host/domain does not accept mail)", FB_SAYS_DISABLED},
+	    {"550 Host does not accept mail", FB_SAYS_DISABLED},
+	    /* the sender's own domain has a null MX (RFC 7505's 5.7.27): a refusal of the sender */
+	    {"550 5.7.27 <b@esp.example>: Sender address rejected: Domain esp.example does not accept mail (nullMX)",
+	     FB_SAYS_BLOCKED},
 	    {"550 5.7.1 We do not accept mail from your domain", FB_SAYS_BLOCKED},
+	    /* a rate, the sender, a policy or the message's From: refused, whatever the status (issue 13) */
+	    {"421-4.7.28 Our system has detected an unusual rate of mail originating from your IP address.",
+	     FB_SAYS_BLOCKED},
+	    {"501 5.1.0 Emetteur invalide. Invalid Sender. OFR_506 [506]", FB_SAYS_BLOCKED},
+	    {"550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized", FB_SAYS_BLOCKED},
+	    {"550 Denied by policy", FB_SAYS_BLOCKED},
+	    {"550-5.7.1 Messages missing a valid address in From: header, or having no From: header, are not accepted.",
+	     FB_SAYS_BLOCKED},
+	    /* Zoho's mail host for a domain it does not host: the domain exists; counted, not dead at once */
+	    {"553 Relaying disallowed. Invalid Domain - example.com", FB_SAYS_DISABLED},
+	    {"550 5.4.6 Unable to deliver to a@example.com. Relaying disallowed", FB_SAYS_DISABLED},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
