@@ -31,7 +31,8 @@ const char *ld_qid_fresh(const struct ld_qid *t, const char *qid, unsigned long 
 /* Forgets qid; returns 1 when batch had put it (nothing to mirror), else 0. */
 int ld_qid_del(struct ld_qid *t, const char *qid, unsigned long batch);
 
-/* Loads the Redis mirror at key (HGETALL; a mirror over LD_QID_ENTRIES is deleted instead). */
-void ld_qid_load(struct ld_qid *t, struct bg_redis *r, const char *key);
+/* Loads the Redis mirror at key (HGETALL; a mirror over LD_QID_ENTRIES is deleted instead). Returns 0, or -1 (Redis).
+ */
+int ld_qid_load(struct ld_qid *t, struct bg_redis *r, const char *key);
 
 #endif
