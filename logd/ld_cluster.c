@@ -347,7 +347,7 @@ play(const struct ld_cl *c, struct bg_redis *r, const char *blob, size_t len, co
 	for (long i = 0; i < n; i++)
 		freeReplyObject(v[i]);
 	free(v);
-	return rc == 0 ? finish(c, r, id, ino, off) : -1;
+	return rc == 0 && bg_redis_wait(r) == 0 ? finish(c, r, id, ino, off) : -1;
 }
 
 int
@@ -360,8 +360,10 @@ ld_cl_commit(struct ld_cl *c, struct bg_redis *r, const char *ino, const char *o
 		ino = off = "";
 	if (c->n == 0)
 		rc = finish(c, r, c->id, ino, off);
+	else if (intent(c, r, ino, off) < 0 || bg_redis_wait(r) < 0) /* no slot before the journal is safe */
+		rc = -1;
 	else
-		rc = intent(c, r, ino, off) < 0 ? -1 : play(c, r, c->buf, c->len, c->id, ino, off, NULL);
+		rc = play(c, r, c->buf, c->len, c->id, ino, off, NULL);
 	ld_cl_clear(c);
 	return rc;
 }
