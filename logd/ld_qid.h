@@ -2,8 +2,9 @@
  * ld_qid.h - queue id -> envelope sender, for the messages Postfix still holds.
  *
  * Filled from qmgr's "from=" lines, emptied by its "removed" lines, mirrored
- * in Redis (logd:qid:<host>, written in the same transaction as the
- * checkpoint) so a restart knows the senders of the messages in flight.
+ * in Redis (logd:qid:<host>, written with the batch: in the checkpoint's
+ * transaction, or on a Cluster in the batch's journal, ld_cluster.h) so a
+ * restart knows the senders of the messages in flight.
  * Bounded: past LD_QID_ENTRIES entries the table is emptied (logged).
  */
 #ifndef LD_QID_H
