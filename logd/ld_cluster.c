@@ -18,13 +18,15 @@
 
 #define ID_MAX      ((int)sizeof(((struct ld_cl_replay *)0)->id))
 #define ARGS_MAX    16    /* words of one journaled command */
+#define KEY_MAX     1024  /* a marker key */
 #define PIPE_CHUNK  20000 /* commands sent in one pipeline while applying */
 #define MARKER_FMT  "%slogd:applied:{%s}:%s"
 #define PENDING_ALL "pending", "pending_ino", "pending_off", "pending_cmds"
 
 struct ld_cl {
-	char ckey[300], prefix[100], host[256];
-	char *buf; /* the journal: the batch's commands, RESP */
+	char ckey[300], host[256];
+	char *prefix; /* redis.prefix, a copy */
+	char *buf;    /* the journal: the batch's commands, RESP */
 	size_t len, cap, n;
 	unsigned long long nonce;
 	unsigned long seq;
@@ -44,7 +46,7 @@ ld_cl_new(const char *ckey, const char *prefix, const char *host)
 	struct ld_cl *c = bg_xcalloc(1, sizeof(*c));
 
 	snprintf(c->ckey, sizeof(c->ckey), "%s", ckey);
-	snprintf(c->prefix, sizeof(c->prefix), "%s", prefix);
+	c->prefix = bg_xstrdup(prefix);
 	snprintf(c->host, sizeof(c->host), "%s", host);
 	if (getrandom(&c->nonce, sizeof(c->nonce), 0) != (ssize_t)sizeof(c->nonce))
 		c->nonce = (unsigned long long)time(NULL) << 20 ^ (unsigned long long)getpid();
@@ -57,6 +59,7 @@ ld_cl_free(struct ld_cl *c)
 	if (c == NULL)
 		return;
 	free(c->buf);
+	free(c->prefix);
 	free(c);
 }
 
@@ -104,7 +107,7 @@ ld_cl_clear(struct ld_cl *c)
 	c->len = c->n = 0;
 }
 
-/* Sends nothing more; reads n replies. Returns 0, or -1 when one is missing, an error or nil (an aborted EXEC). */
+/* Reads n replies of the pipeline. Returns 0, or -1 when one is missing, an error or nil (an aborted EXEC). */
 static int
 drain(struct bg_redis *r, size_t n)
 {
@@ -189,7 +192,7 @@ static int
 applied_slots(const struct ld_cl *c, struct bg_redis *r, const struct jcmd *cmd, size_t n, const char *id,
               unsigned char *done)
 {
-	char key[600];
+	char key[KEY_MAX];
 	size_t asked = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -237,7 +240,7 @@ static long
 queue_slot(const struct ld_cl *c, struct bg_redis *r, const struct jcmd *cmd, size_t n, size_t *i, const char *id)
 {
 	unsigned slot = cmd[*i].slot;
-	char key[600];
+	char key[KEY_MAX];
 	long q = 3;
 
 	marker(c, slot, key, sizeof(key));
