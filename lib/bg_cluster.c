@@ -65,6 +65,8 @@ bg_cluster_new(const char *const *seeds, size_t nseeds, const struct bg_redis_co
 	c = bg_xcalloc(1, sizeof(*c));
 	c->timeout_ms = conf->timeout_ms;
 	bg_redis_conf_copy(&c->auth, conf);
+	c->auth.wait_replicas = conf->wait_replicas; /* each node's connection confirms its own writes */
+	c->auth.wait_timeout_ms = conf->wait_timeout_ms;
 	for (size_t i = 0; i < nseeds; i++) {
 		if (parse_seed(seeds[i], &c->seed[i]) < 0) {
 			*err = "cluster seed must be host:port or [v6]:port";
@@ -254,6 +256,19 @@ bg_cluster_command_at(struct bg_cluster *c, const char *address, int argc, const
 		return NULL;
 	}
 	return reply;
+}
+
+int
+bg_cluster_wait(struct bg_cluster *c)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->nconn; i++)
+		if (c->conn[i].r != NULL && bg_redis_wait(c->conn[i].r) < 0 && rc == 0) {
+			bg_cluster_set_error(c, "%s: %s", bg_redis_address(c->conn[i].r), bg_redis_error(c->conn[i].r));
+			rc = -1;
+		}
+	return rc;
 }
 
 redisReply *

@@ -76,6 +76,14 @@ redisReply *bg_cluster_command(struct bg_cluster *c, int argc, const char **argv
 redisReply *bg_cluster_command_at(struct bg_cluster *c, const char *address, int argc, const char **argv,
                                   const size_t *argvlen);
 
+/*
+ * bg_redis_wait on every node's connection: the writes each carried since
+ * the last wait reached the configuration's wait_replicas replicas (nothing
+ * asked when WAIT is off or a connection wrote nothing). Returns 0, or -1
+ * (bg_cluster_error): too few replicas, or a connection that wrote was lost.
+ */
+int bg_cluster_wait(struct bg_cluster *c);
+
 /* Returns the number of masters in the map (fetching it if needed), or -1 (bg_cluster_error). */
 int bg_cluster_master_count(struct bg_cluster *c);
 

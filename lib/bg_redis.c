@@ -222,7 +222,13 @@ bg_redis_new(const struct bg_redis_conf *conf, const char **err)
 struct bg_redis *
 bg_redis_new_at(const struct bg_redis_conf *conf, const char *address, const char **err)
 {
-	return make(conf, address, 0, err);
+	struct bg_redis *r = make(conf, address, 0, err);
+
+	if (r != NULL) {
+		r->wait_replicas = conf->wait_replicas > 0 ? conf->wait_replicas : 0;
+		r->wait_timeout_ms = conf->wait_timeout_ms;
+	}
+	return r;
 }
 
 /* Drops the connection after an error, keeping its text. */
@@ -438,6 +444,8 @@ bg_redis_wait(struct bg_redis *r)
 	bool lost = r->lost;
 	long long got;
 
+	if (r->cl != NULL) /* a Cluster: each master's connection confirms its own writes */
+		return bg_redis_cl_wait(r->cl);
 	if (r->wait_replicas == 0 || !r->unconfirmed) {
 		r->unconfirmed = r->lost = false;
 		return 0;

@@ -43,7 +43,7 @@ int bg_redis_split_address(const char *address, char **host, int *port);
  */
 struct bg_redis *bg_redis_new(const struct bg_redis_conf *conf, const char **err);
 
-/* As bg_redis_new, at address (a Cluster node) instead of conf->address, and without SELECT. */
+/* As bg_redis_new, at address (a Cluster node) instead of conf->address, without SELECT and sentinels. */
 struct bg_redis *bg_redis_new_at(const struct bg_redis_conf *conf, const char *address, const char **err);
 
 /*
@@ -89,8 +89,8 @@ int bg_redis_flush(struct bg_redis *r);
 
 /*
  * Confirms that the writes since the last call reached redis.wait_replicas
- * replicas (WAIT with wait_timeout_ms), before their success is told to
- * anyone. Returns 0 (also when WAIT is off, or nothing was read since),
+ * replicas (WAIT with wait_timeout_ms; on a Cluster on each master that
+ * got some), before their success is told to anyone. Returns 0 (also when WAIT is off, or nothing was read since),
  * or -1 with the reason in bg_redis_error(): too few replicas, or the
  * connection of some of those writes was lost (a reconnection would
  * confirm nothing of them). The answer is then a temporary failure.

@@ -282,6 +282,15 @@ bg_redis_cl_append(struct bg_redis_cl *c, int argc, const char **argv, const siz
 }
 
 int
+bg_redis_cl_wait(struct bg_redis_cl *c)
+{
+	if (bg_cluster_wait(c->c) == 0)
+		return 0;
+	snprintf(c->err, sizeof(c->err), "%s", bg_cluster_error(c->c));
+	return -1;
+}
+
+int
 bg_redis_cl_flush(struct bg_redis_cl *c)
 {
 	if (c->refused != NULL) {

@@ -51,6 +51,9 @@ redisReply *bg_redis_cl_reply(struct bg_redis_cl *c);
 /* Runs the pipeline now. Returns 0 when every command got a reply, else -1. */
 int bg_redis_cl_flush(struct bg_redis_cl *c);
 
+/* Confirms the writes on every master (bg_cluster_wait). Returns 0 or -1. */
+int bg_redis_cl_wait(struct bg_redis_cl *c);
+
 /* Returns the last error's text (owned by c). */
 const char *bg_redis_cl_error(const struct bg_redis_cl *c);
 

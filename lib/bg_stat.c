@@ -156,6 +156,15 @@ bg_stat_batch_append(struct bg_redis *r, struct bg_stat_batch *b)
 }
 
 void
+bg_stat_batch_each(struct bg_stat_batch *b, void (*fn)(void *arg, const char *key, const char *field, long n, long ttl),
+                   void *arg)
+{
+	for (struct bentry *e = b->all; e != NULL; e = e->next_all)
+		fn(arg, e->key, e->field, e->n, e->ttl);
+	bg_stat_batch_clear(b);
+}
+
+void
 bg_stat_batch_clear(struct bg_stat_batch *b)
 {
 	while (b->all != NULL) {

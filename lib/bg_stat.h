@@ -97,6 +97,10 @@ int bg_stat_batch_append(struct bg_redis *r, struct bg_stat_batch *b);
 /* Empties the batch without writing it. */
 void bg_stat_batch_clear(struct bg_stat_batch *b);
 
+/* Calls fn for each counter of the batch (key, field, sum, ttl in seconds), then empties it. */
+void bg_stat_batch_each(struct bg_stat_batch *b,
+                        void (*fn)(void *arg, const char *key, const char *field, long n, long ttl), void *arg);
+
 /* Reads n replies; returns 0, or -1 when one was an error or the connection failed. */
 int bg_stat_drain(struct bg_redis *r, int n);
 

@@ -8,7 +8,9 @@
  * a stranger's envelope sender names nobody), and writes the counters of
  * lib/bg_stat.h. Lines are applied in batches, each one MULTI/EXEC that also
  * moves the checkpoint (inode and offset, in Redis), so a restart or a
- * crash never counts a line twice nor skips one. A rotated file (postfix
+ * crash never counts a line twice nor skips one; on a Redis Cluster a batch
+ * is journaled under the checkpoint and applied slot by slot with markers
+ * (ld_cluster.h), with the same guarantee. A rotated file (postfix
  * logrotate, logrotate with create) is read to its end before the new one;
  * a truncated one is read from its start. A delivery clears the recipient's
  * bounce history. Throttling and block signals and the periodic check drive
@@ -39,6 +41,7 @@
 #include "bg_util.h"
 #include "bg_verp.h"
 #include "ld_brake.h"
+#include "ld_cluster.h"
 #include "ld_metrics.h"
 #include "ld_parse.h"
 #include "ld_qid.h"
@@ -60,6 +63,10 @@ struct logd {
 	struct bg_held *g; /* the configuration in force, held while it is used */
 	const struct bg_config *cfg;
 	struct bg_redis *r;
+	struct ld_cl *cl; /* on a Cluster: the batch's journal (commands go there, not to r) */
+	bool unsettled;   /* on a Cluster: a batch failed; ld_cl_recover says whether it is applied */
+	off_t unsettled_end;
+	char host[256];
 	const struct bg_token_keys *keys; /* the held generation's; NULL: counted per IP only */
 	struct bg_verp_window win;
 	struct ld_qid *qids;
@@ -141,7 +148,9 @@ queued(struct logd *d, int n)
 static void
 cmd(struct logd *d, int argc, const char **argv)
 {
-	if (d->queued >= 0)
+	if (d->cl != NULL)
+		ld_cl_add(d->cl, argc, argv);
+	else if (d->queued >= 0)
 		queued(d, bg_redis_append(d->r, argc, argv, NULL) < 0 ? -1 : 1);
 }
 
@@ -225,6 +234,8 @@ begin(struct logd *d)
 	redisReply *rep;
 	int ok;
 
+	if (d->cl != NULL) /* a Cluster: the batch is journaled */
+		return 0;
 	if (bg_redis_append(d->r, 1, (const char *[]){"MULTI"}, NULL) < 0 || (rep = bg_redis_reply(d->r)) == NULL)
 		return -1;
 	ok = rep->type == REDIS_REPLY_STATUS;
@@ -234,15 +245,10 @@ begin(struct logd *d)
 	return ok ? 0 : -1;
 }
 
-/* Ends the batch: the checkpoint in the same transaction, EXEC, the replies; then the brakes. Returns 0 or -1. */
-static int
-commit(struct logd *d, off_t off, time_t now)
+/* Mirrors the queue ids the batch put and still holds (logd:qid:<host>). */
+static void
+mirror_fresh(struct logd *d)
 {
-	char ino[32], offs[32];
-	const char *hset[] = {"HSET", d->ckey, "ino", ino, "off", offs};
-	redisReply *rep;
-	int rc = 0;
-
 	for (size_t i = 0; i < d->n_fresh; i++) {
 		const char *sender = ld_qid_fresh(d->qids, d->fresh[i], d->batch);
 
@@ -251,12 +257,20 @@ commit(struct logd *d, off_t off, time_t now)
 		free(d->fresh[i]);
 	}
 	d->n_fresh = 0;
+}
+
+/* One Redis: the counters, the checkpoint in the same transaction, EXEC, every reply. Returns 0 or -1. */
+static int
+commit_one(struct logd *d, const char *ino, const char *offs)
+{
+	const char *hset[] = {"HSET", d->ckey, "ino", ino, "off", offs};
+	redisReply *rep;
+	int rc = 0;
+
 	if (d->queued >= 0)
 		queued(d, bg_stat_batch_append(d->r, d->stat));
 	else
 		bg_stat_batch_clear(d->stat);
-	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)d->ino);
-	snprintf(offs, sizeof(offs), "%lld", (long long)off);
 	if (strcmp(d->path, "-") != 0) /* a pipe has no position to come back to */
 		cmd(d, 6, hset);
 	cmd(d, 1, (const char *[]){"EXEC"});
@@ -274,6 +288,28 @@ commit(struct logd *d, off_t off, time_t now)
 		}
 	}
 	d->queued = 0;
+	return rc;
+}
+
+/* A Cluster: the counters journaled, the batch applied slot by slot (ld_cl_commit). Returns 0 or -1. */
+static int
+commit_cluster(struct logd *d, const char *ino, const char *offs)
+{
+	ld_cl_add_stat(d->cl, d->stat);
+	return ld_cl_commit(d->cl, d->r, strcmp(d->path, "-") != 0 ? ino : NULL, offs);
+}
+
+/* Ends the batch: its counters and the checkpoint at off written; then the brakes. Returns 0 or -1. */
+static int
+commit(struct logd *d, off_t off, time_t now)
+{
+	char ino[32], offs[32];
+	int rc;
+
+	mirror_fresh(d);
+	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)d->ino);
+	snprintf(offs, sizeof(offs), "%lld", (long long)off);
+	rc = d->cl != NULL ? commit_cluster(d, ino, offs) : commit_one(d, ino, offs);
 	if (rc == 0)
 		for (int i = 0; i < d->n_sig; i++)
 			if ((d->sig[i].sig == LD_SIG_THROTTLE ? ld_brake_throttle : ld_brake_block)(
@@ -284,6 +320,51 @@ commit(struct logd *d, off_t off, time_t now)
 	return rc;
 }
 
+/* On a Cluster: a pending batch replayed (ld_cl_recover), and logged. Returns as ld_cl_recover. */
+static int
+recover(struct logd *d)
+{
+	struct ld_cl_replay rp;
+	int rc = ld_cl_recover(d->cl, d->r, &rp);
+
+	if (rc >= 0 && rp.id[0] != '\0')
+		bg_log_warn("replay batch=%s slots=%zu skipped=%zu (applied before) action=checkpoint", rp.id, rp.slots,
+		            rp.skipped);
+	return rc;
+}
+
+/* Empties the queue id table and loads the mirror again. Returns 0, or -1 when Redis failed. */
+static int
+reload_qids(struct logd *d)
+{
+	ld_qid_free(d->qids);
+	d->qids = ld_qid_new();
+	return ld_qid_load(d->qids, d->r, d->qkey);
+}
+
+/*
+ * After a failed batch on a Cluster: ld_cl_recover finishes it when its
+ * intent was written (its lines are then passed over), else nothing of it
+ * was applied and the queue ids it changed in memory are read back from
+ * their mirror, so its lines apply again as they first did. Returns 0 or -1.
+ */
+static int
+settle(struct logd *d)
+{
+	int applied = recover(d);
+	off_t skip = d->unsettled_end - d->off;
+
+	if (applied < 0 || (applied == 0 && reload_qids(d) < 0))
+		return -1;
+	if (applied && skip >= 0 && (size_t)skip <= d->len) {
+		memmove(d->buf, d->buf + skip, d->len - (size_t)skip);
+		d->len -= (size_t)skip;
+		d->off += skip;
+	}
+	d->unsettled = false;
+	return 0;
+}
+
 /* Applies the whole lines in the buffer as batches; returns 0, or -1 when Redis failed (nothing moved). */
 static int
 apply_buffer(struct logd *d)
@@ -291,6 +372,10 @@ apply_buffer(struct logd *d)
 	size_t pos = 0;
 	time_t now = time(NULL);
 
+	if (d->unsettled && settle(d) < 0) {
+		bg_log_error("batch redis=\"%s\" action=retry (settling the last one)", bg_redis_error(d->r));
+		return -1;
+	}
 	while (pos < d->len) {
 		size_t start = pos, n = 0;
 
@@ -312,13 +397,19 @@ apply_buffer(struct logd *d)
 			n++;
 		}
 		if (n == 0) {
-			cmd(d, 1, (const char *[]){"DISCARD"});
-			bg_stat_drain(d->r, d->queued);
+			if (d->cl != NULL)
+				ld_cl_clear(d->cl);
+			else {
+				cmd(d, 1, (const char *[]){"DISCARD"});
+				bg_stat_drain(d->r, d->queued);
+			}
 			d->queued = 0;
 			break;
 		}
 		if (commit(d, d->off + (off_t)pos, now) < 0) {
 			bg_log_error("batch lines=%zu redis=\"%s\" action=retry", n, bg_redis_error(d->r));
+			d->unsettled = d->cl != NULL;
+			d->unsettled_end = d->off + (off_t)pos;
 			pos = start;
 			break;
 		}
@@ -398,9 +489,10 @@ find_rotated(const char *path, ino_t ino, char *out, size_t len)
 }
 
 /*
- * Where to start: the checkpoint's file and offset, a rotated file first when
- * the inode moved. Returns 0, or -1 when the checkpoint cannot be read (never
- * starting over from guesswork, which would count lines twice).
+ * Where to start: on a Cluster a pending batch finished first; the queue ids
+ * of the messages in flight; the checkpoint's file and offset, a rotated file
+ * first when the inode moved. Returns 0, or -1 when the checkpoint cannot be
+ * read (never starting over from guesswork, which would count lines twice).
  */
 static int
 resume(struct logd *d)
@@ -412,6 +504,8 @@ resume(struct logd *d)
 	char rotated[4096 + 512];
 	struct stat st;
 
+	if ((d->cl != NULL && recover(d) < 0) || reload_qids(d) < 0)
+		return -1;
 	if (bg_redis_append(d->r, 4, argv, NULL) == 0 && (rep = bg_redis_reply(d->r)) != NULL &&
 	    rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 && rep->element[0]->type == REDIS_REPLY_STRING &&
 	    rep->element[1]->type == REDIS_REPLY_STRING) {
@@ -527,16 +621,6 @@ own_flag(int ch, const char *arg, struct bg_daemon_opts *o)
 		opt_path = arg;
 }
 
-/* A batch is one transaction over many slots: a Redis Cluster is refused (start, -n, reload), never half-applied. */
-static int
-no_cluster(const struct bg_config *cfg, char *err, size_t errlen)
-{
-	if (cfg->redis.cluster_nodes.n == 0)
-		return 0;
-	snprintf(err, errlen, "%s: redis cluster_nodes: bulkguard-logd does not run on a Redis Cluster yet", cfg->file);
-	return -1;
-}
-
 /* The key file, derived from each configuration: a missing one only narrows what is counted. */
 static void *
 derive(const struct bg_config *cfg, char *err, size_t errlen)
@@ -544,8 +628,8 @@ derive(const struct bg_config *cfg, char *err, size_t errlen)
 	struct bg_token_keys **state;
 	char why[512];
 
-	if (no_cluster(cfg, err, errlen) < 0)
-		return NULL;
+	(void)err;
+	(void)errlen;
 	state = bg_xcalloc(1, sizeof(*state));
 	if (bg_token_init() < 0 || (*state = bg_token_keys_load(cfg->unsubscribe.key_file, why, sizeof(why))) == NULL)
 		bg_log_warn("key file: %s (deliveries are counted per IP only, never for an entity)",
@@ -597,6 +681,24 @@ fixed(const struct bg_config *now, const struct bg_config *next, char *what, siz
 	return 0;
 }
 
+/*
+ * The Redis changed (or was first made): a Cluster gets a journal, one Redis
+ * none. A batch left unsettled on the old Cluster stays pending there (its
+ * intent is replayed if logd comes back to it); its lines apply to the new one.
+ */
+static void
+switch_store(struct logd *d)
+{
+	if (d->unsettled)
+		bg_log_warn("redis %s: a batch left pending on the old Cluster (replayed there if it is used again)",
+		            bg_redis_address(d->r));
+	d->unsettled = false;
+	ld_cl_free(d->cl);
+	d->cl = NULL;
+	if (bg_redis_is_cluster(d->r) && d->ckey[0] != '\0')
+		d->cl = ld_cl_new(d->ckey, d->cfg->redis.prefix, d->host);
+}
+
 /* Takes the configuration in force: its settings, its key file, a connection to its Redis. */
 static void
 adopt(struct logd *d)
@@ -620,6 +722,8 @@ adopt(struct logd *d)
 	d->g = g;
 	d->cfg = bg_held_cfg(g);
 	d->keys = *(struct bg_token_keys **)bg_held_state(g);
+	if (r != NULL)
+		switch_store(d);
 }
 
 /* Reads from where it stopped, follows the file, and stops on SIGTERM (or at its end with -o). */
@@ -628,7 +732,7 @@ serve(struct bg_server *srv)
 {
 	struct logd d = {.srv = srv, .fd = -1};
 	struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: a blocked read returns */
-	char host[256] = "localhost", where[600];
+	char where[600];
 	int rc;
 
 	sigaction(SIGTERM, &sa, NULL);
@@ -640,13 +744,14 @@ serve(struct bg_server *srv)
 	if (d.r == NULL)
 		return BG_EX_CONFIG;
 	d.path = bg_xstrdup(opt_path != NULL ? opt_path : d.cfg->reputation.maillog); /* outlives a reload */
-	gethostname(host, sizeof(host) - 1);
-	snprintf(d.ckey, sizeof(d.ckey), "%slogd:checkpoint:%s", d.cfg->redis.prefix, host);
-	snprintf(d.qkey, sizeof(d.qkey), "%slogd:qid:%s", d.cfg->redis.prefix, host);
+	snprintf(d.host, sizeof(d.host), "localhost");
+	gethostname(d.host, sizeof(d.host) - 1);
+	snprintf(d.ckey, sizeof(d.ckey), "%slogd:checkpoint:%s", d.cfg->redis.prefix, d.host);
+	snprintf(d.qkey, sizeof(d.qkey), "%slogd:qid:%s", d.cfg->redis.prefix, d.host);
+	switch_store(&d); /* now that the checkpoint has its name */
 	d.buf = bg_xcalloc(1, BUF_SIZE);
 	d.qids = ld_qid_new();
 	d.stat = bg_stat_batch_new();
-	ld_qid_load(d.qids, d.r, d.qkey);
 	snprintf(where, sizeof(where), "%s", d.path);
 	bg_server_ready(srv, where);
 	rc = resume_retrying(&d, opt_once) < 0 ? (opt_once ? 75 : 0) : run(&d, opt_once);
@@ -660,6 +765,7 @@ serve(struct bg_server *srv)
 	bg_stat_batch_free(d.stat);
 	free(d.fresh);
 	free((char *)d.path);
+	ld_cl_free(d.cl);
 	bg_redis_free(d.r);
 	bg_held_release(d.g);
 	return rc;
@@ -672,7 +778,6 @@ static const struct bg_service logd_service = {
     .own_flag = own_flag,
     .metrics_listen = metrics_listen,
     .prepare = prepare,
-    .check = no_cluster,
     .derive = derive,
     .state_free = state_free,
     .fixed = fixed,

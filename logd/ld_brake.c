@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bg_limit.h"
 #include "bg_log.h"
 #include "bg_stat.h"
 #include "ld_brake.h"
@@ -82,11 +83,14 @@ eval(struct bg_redis *r, const char *script, const char *key, int nargs, const c
 	return rep;
 }
 
-/* Writes the pair's key. */
+/* Writes the pair's key, the pool named as policyd reads it ({pool} or {all}pool on a Cluster, bg_limit.h). */
 static void
 pair_key(char *out, size_t len, const struct bg_config *cfg, const char *pool, const char *group)
 {
-	snprintf(out, len, "%sbrake:pair:%s:%s", cfg->redis.prefix, pool, group);
+	char pname[BG_LIMIT_POOL_NAME_MAX];
+
+	bg_limit_pool_name(cfg, pool, pname, sizeof(pname));
+	snprintf(out, len, "%sbrake:pair:%s:%s", cfg->redis.prefix, pname, group);
 }
 
 int

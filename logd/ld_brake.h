@@ -3,7 +3,9 @@
  *
  * Redis keys (after redis.prefix):
  *
- *   brake:pair:<pool>:<group>  hash: factor (the share of the pair's rates
+ *   brake:pair:<pool>:<group>  (on a Redis Cluster brake:pair:{<pool>}:<group>,
+ *       or {all}<pool> with a limit without a pool: the name policyd reads,
+ *       bg_limit_pool_name)  hash: factor (the share of the pair's rates
  *       policyd allows, "0.50"; absent: 1), hold_until (unix time; policyd
  *       defers the pair until then), last_signal, last_recover, block_start,
  *       blocks. Written only by bulkguard-logd (and deleted by bulkguard-ctl

@@ -129,7 +129,7 @@ ld_qid_del(struct ld_qid *t, const char *qid, unsigned long batch)
 	return 0;
 }
 
-void
+int
 ld_qid_load(struct ld_qid *t, struct bg_redis *r, const char *key)
 {
 	const char *hlen[] = {"HLEN", key}, *all[] = {"HGETALL", key}, *del[] = {"DEL", key};
@@ -137,18 +137,21 @@ ld_qid_load(struct ld_qid *t, struct bg_redis *r, const char *key)
 	long long n = 0;
 
 	if (bg_redis_append(r, 2, hlen, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
-		return;
+		return -1;
 	if (rep->type == REDIS_REPLY_INTEGER)
 		n = rep->integer;
 	freeReplyObject(rep);
 	if (n > LD_QID_ENTRIES) {
 		if (bg_redis_append(r, 2, del, NULL) == 0 && (rep = bg_redis_reply(r)) != NULL)
 			freeReplyObject(rep);
-		return;
+		return 0;
 	}
-	if (n == 0 || bg_redis_append(r, 2, all, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
-		return;
+	if (n == 0)
+		return 0;
+	if (bg_redis_append(r, 2, all, NULL) < 0 || (rep = bg_redis_reply(r)) == NULL)
+		return -1;
 	for (size_t i = 0; rep->type == REDIS_REPLY_ARRAY && i + 1 < rep->elements; i += 2)
 		ld_qid_put(t, rep->element[i]->str, rep->element[i + 1]->str, 0);
 	freeReplyObject(rep);
+	return 0;
 }

@@ -2,8 +2,9 @@
  * ld_qid.h - queue id -> envelope sender, for the messages Postfix still holds.
  *
  * Filled from qmgr's "from=" lines, emptied by its "removed" lines, mirrored
- * in Redis (logd:qid:<host>, written in the same transaction as the
- * checkpoint) so a restart knows the senders of the messages in flight.
+ * in Redis (logd:qid:<host>, written with the batch: in the checkpoint's
+ * transaction, or on a Cluster in the batch's journal, ld_cluster.h) so a
+ * restart knows the senders of the messages in flight.
  * Bounded: past LD_QID_ENTRIES entries the table is emptied (logged).
  */
 #ifndef LD_QID_H
@@ -31,7 +32,8 @@ const char *ld_qid_fresh(const struct ld_qid *t, const char *qid, unsigned long 
 /* Forgets qid; returns 1 when batch had put it (nothing to mirror), else 0. */
 int ld_qid_del(struct ld_qid *t, const char *qid, unsigned long batch);
 
-/* Loads the Redis mirror at key (HGETALL; a mirror over LD_QID_ENTRIES is deleted instead). */
-void ld_qid_load(struct ld_qid *t, struct bg_redis *r, const char *key);
+/* Loads the Redis mirror at key (HGETALL; a mirror over LD_QID_ENTRIES is deleted instead). Returns 0, or -1 (Redis).
+ */
+int ld_qid_load(struct ld_qid *t, struct bg_redis *r, const char *key);
 
 #endif
