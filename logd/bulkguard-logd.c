@@ -565,8 +565,9 @@ follow(struct logd *d)
 		}
 		return;
 	}
-	while (d->fd >= 0 && read_some(d) > 0) /* what the old file got before the switch */
-		;
+	for (ssize_t got = 1; d->fd >= 0 && got > 0;) /* what the old file got before the switch */
+		if ((got = read_some(d)) < 0)
+			return; /* Redis refused its batch: stay on the old file until its lines are applied */
 	if (open_at(d, d->path, 0) == 0)
 		bg_log_info("file=%s rotated; reading the new one", d->path);
 }
