@@ -136,15 +136,19 @@ check_sentinels(struct bg_load *ld, struct bg_config *cfg)
 	return -1;
 }
 
-/* Settles WAIT: on by default with sentinels (one replica), and its timeout under timeout_ms. */
+/*
+ * Settles WAIT: by default one replica with sentinels, on a Cluster one
+ * replica on each master that has one (-1 stays: lib/bg_redis.c asks ROLE),
+ * else off; a WAIT that is on has its timeout under timeout_ms.
+ */
 static int
 check_wait(struct bg_load *ld, struct bg_config *cfg)
 {
 	struct bg_redis_conf *rc = &cfg->redis;
 
 	if (rc->wait_replicas < 0)
-		rc->wait_replicas = rc->sentinels.n > 0 ? 1 : 0;
-	if (rc->wait_replicas == 0 || rc->wait_timeout_ms < rc->timeout_ms)
+		rc->wait_replicas = rc->sentinels.n > 0 ? 1 : rc->cluster_nodes.n > 0 ? -1 : 0;
+	if (rc->wait_replicas <= 0 || rc->wait_timeout_ms < rc->timeout_ms)
 		return 0;
 	bg_config_errat(ld, 0, "redis wait_timeout_ms (%ld) must be below timeout_ms (%ld)", rc->wait_timeout_ms,
 	                rc->timeout_ms);

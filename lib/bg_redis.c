@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 
 #include "bg_metrics.h"
@@ -15,6 +16,8 @@
 #include "bg_secret.h"
 #include "bg_sentinel.h"
 #include "bg_util.h"
+
+#define ROLE_EVERY 1.0 /* seconds between two ROLEs of a wait_auto connection */
 
 struct bg_redis {
 	char *address;
@@ -26,7 +29,10 @@ struct bg_redis {
 	struct bg_sentinel *sent;  /* NULL: address is the master */
 	long wait_replicas;        /* 0: bg_redis_wait confirms nothing */
 	long wait_timeout_ms;
-	bool unconfirmed; /* a reply was read since the last bg_redis_wait */
+	bool wait_auto;   /* a Cluster node (wait_replicas -1): WAIT for one replica when ROLE lists one */
+	long replicas;    /* wait_auto: the replicas ROLE listed; -1 until asked on this connection */
+	double role_at;   /* wait_auto: when ROLE was last asked (bg_metrics_now) */
+	bool unconfirmed; /* a command that may write was sent since the last bg_redis_wait */
 	bool lost;        /* ... and its connection was dropped since */
 	bool refind;      /* READONLY seen: ask the sentinels again before the next command */
 	redisContext *ctx;
@@ -223,10 +229,15 @@ struct bg_redis *
 bg_redis_new_at(const struct bg_redis_conf *conf, const char *address, const char **err)
 {
 	struct bg_redis *r = make(conf, address, 0, err);
+	long half = conf->timeout_ms / 2 > 0 ? conf->timeout_ms / 2 : 1;
 
 	if (r != NULL) {
 		r->wait_replicas = conf->wait_replicas > 0 ? conf->wait_replicas : 0;
 		r->wait_timeout_ms = conf->wait_timeout_ms;
+		r->wait_auto = conf->wait_replicas < 0;
+		r->replicas = -1;
+		if (r->wait_auto && r->wait_timeout_ms > half)
+			r->wait_timeout_ms = half; /* a WAIT and the write before it within the caller's timeout */
 	}
 	return r;
 }
@@ -239,6 +250,7 @@ drop(struct bg_redis *r, const char *what)
 	r->sent_at = 0;
 	r->lost = r->lost || r->unconfirmed;
 	r->refind = false;
+	r->replicas = -1; /* the next connection may reach another master */
 	if (r->ctx != NULL) {
 		snprintf(r->err, sizeof(r->err), "%s: %s", what,
 		         r->ctx->errstr[0] ? r->ctx->errstr : "connection lost");
@@ -386,6 +398,22 @@ bg_redis_connect(struct bg_redis *r)
 	return -1;
 }
 
+/* Commands that write nothing: sending one leaves bg_redis_wait nothing more to confirm. */
+static const char *const reads[] = {"GET",    "HGET",     "HMGET",     "HGETALL", "HLEN", "HEXISTS", "EXISTS",
+                                    "MGET",   "SCAN",     "TYPE",      "TTL",     "PTTL", "ZCARD",   "ZRANGE",
+                                    "ZSCORE", "XRANGE",   "XREVRANGE", "XLEN",    "PING", "ROLE",    "CLUSTER",
+                                    "ASKING", "READONLY", "AUTH",      "SELECT",  "WAIT", "TIME",    "INFO"};
+
+/* Whether cmd may write (any command not known to only read). */
+static bool
+may_write(const char *cmd)
+{
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+		if (strcasecmp(cmd, reads[i]) == 0)
+			return false;
+	return true;
+}
+
 int
 bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *argvlen)
 {
@@ -401,6 +429,8 @@ bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *a
 	}
 	if (r->sent_at == 0)
 		r->sent_at = bg_metrics_now();
+	if (argc > 0 && may_write(argv[0]))
+		r->unconfirmed = true;
 	return 0;
 }
 
@@ -429,10 +459,38 @@ bg_redis_reply(struct bg_redis *r)
 	if (r->sent_at > 0) /* the pipeline's first reply: one round trip */
 		bg_metrics_redis_latency(bg_metrics_now() - r->sent_at);
 	r->sent_at = 0;
-	r->unconfirmed = true;
 	if (r->sent != NULL && is_readonly(reply))
 		r->refind = true;
 	return reply;
+}
+
+/*
+ * wait_auto: how many replicas WAIT asks for on this master: 1 when ROLE
+ * lists one, else 0 (no replica could take over without the write). ROLE is
+ * asked again at most every ROLE_EVERY seconds, and after a WAIT that fell
+ * short; -1 when it cannot be read (the wait then fails).
+ */
+static long
+auto_need(struct bg_redis *r)
+{
+	const char *argv[] = {"ROLE"};
+	redisReply *reply;
+	double now = bg_metrics_now();
+
+	if (r->replicas >= 0 && now - r->role_at < ROLE_EVERY)
+		return r->replicas > 0;
+	if (bg_redis_append(r, 1, argv, NULL) < 0 || (reply = bg_redis_reply(r)) == NULL)
+		return -1;
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements >= 3 && reply->element[0]->type == REDIS_REPLY_STRING &&
+	    strcmp(reply->element[0]->str, "master") == 0 && reply->element[2]->type == REDIS_REPLY_ARRAY) {
+		r->replicas = (long)reply->element[2]->elements;
+		r->role_at = now;
+	} else {
+		bg_redis_reply_error(r, reply, "ROLE: not a master");
+		r->replicas = -1;
+	}
+	freeReplyObject(reply);
+	return r->replicas < 0 ? -1 : r->replicas > 0;
 }
 
 int
@@ -443,10 +501,11 @@ bg_redis_wait(struct bg_redis *r)
 	redisReply *reply;
 	bool lost = r->lost;
 	long long got;
+	long need = r->wait_replicas;
 
 	if (r->cl != NULL) /* a Cluster: each master's connection confirms its own writes */
 		return bg_redis_cl_wait(r->cl);
-	if (r->wait_replicas == 0 || !r->unconfirmed) {
+	if ((need == 0 && !r->wait_auto) || !r->unconfirmed) {
 		r->unconfirmed = r->lost = false;
 		return 0;
 	}
@@ -455,19 +514,25 @@ bg_redis_wait(struct bg_redis *r)
 		snprintf(r->err, sizeof(r->err), "WAIT: the connection of the writes was lost");
 		return -1;
 	}
-	snprintf(n, sizeof(n), "%ld", r->wait_replicas);
+	if (r->wait_auto && (need = auto_need(r)) <= 0) {
+		r->unconfirmed = r->lost = false;
+		return (int)need; /* 0: no replica to wait for; -1: ROLE unreadable */
+	}
+	snprintf(n, sizeof(n), "%ld", need);
 	snprintf(ms, sizeof(ms), "%ld", r->wait_timeout_ms);
 	if (bg_redis_append(r, 3, argv, NULL) < 0 || (reply = bg_redis_reply(r)) == NULL)
 		return -1;
 	r->unconfirmed = r->lost = false;
 	got = reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
-	if (got < r->wait_replicas)
+	if (got < need)
 		bg_redis_reply_error(r, reply, "WAIT: too few replicas");
-	if (got >= 0 && got < r->wait_replicas)
-		snprintf(r->err, sizeof(r->err), "WAIT: %lld of %ld replicas within %ld ms", got, r->wait_replicas,
+	if (got >= 0 && got < need)
+		snprintf(r->err, sizeof(r->err), "WAIT: %lld of %ld replicas within %ld ms", got, need,
 		         r->wait_timeout_ms);
+	if (got < need)
+		r->replicas = -1; /* ask ROLE again: the replica may be gone for good */
 	freeReplyObject(reply);
-	return got >= r->wait_replicas ? 0 : -1;
+	return got >= need ? 0 : -1;
 }
 
 int
