@@ -104,13 +104,7 @@ well_formed(const redisReply *e)
 static bool
 names(const redisReply *fields, const char *address)
 {
-	if (address == NULL)
-		return true;
-	for (size_t i = 0; i + 1 < fields->elements; i += 2)
-		if (strcmp(fields->element[i]->str, "address") == 0 &&
-		    strcmp(fields->element[i + 1]->str, address) == 0)
-			return true;
-	return false;
+	return address == NULL || bg_audit_names(fields, address);
 }
 
 /* Adds entry e (well formed) to t as its printed line; -1 when its id is not a stream id. */

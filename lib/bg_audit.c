@@ -87,3 +87,13 @@ bg_audit_parts(struct bg_redis *r, const char *prefix, struct bg_strlist *parts,
 	} while (strcmp(cursor, "0") != 0);
 	return 0;
 }
+
+bool
+bg_audit_names(const redisReply *fields, const char *address)
+{
+	for (size_t i = 0; i + 1 < fields->elements; i += 2)
+		if (strcmp(fields->element[i]->str, "address") == 0 &&
+		    strcmp(fields->element[i + 1]->str, address) == 0)
+			return true;
+	return false;
+}

@@ -18,7 +18,10 @@
 #ifndef BG_AUDIT_H
 #define BG_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include <hiredis/hiredis.h>
 
 #include "bg_redis.h"
 #include "bg_util.h"
@@ -40,6 +43,9 @@ int bg_audit_stream(const struct bg_redis *r, const char *prefix, const char *ke
  * some parts missing. The caller frees parts (bg_strlist_free) either way.
  */
 int bg_audit_parts(struct bg_redis *r, const char *prefix, struct bg_strlist *parts, char *err, size_t errlen);
+
+/* True when a stream entry's fields (name, value, ...; strings) have address as their "address". */
+bool bg_audit_names(const redisReply *fields, const char *address);
 
 /* Returns the tag of slot (0..16383): a key "...{tag}..." lives in that slot. The table is built once. */
 const char *bg_audit_slot_tag(unsigned slot);

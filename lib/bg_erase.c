@@ -148,17 +148,6 @@ del_existing(struct bg_redis *r, const char *key, struct cmds *c, char *err, siz
 	return n > 0;
 }
 
-/* True when a stream entry's fields name address. */
-static bool
-names(const redisReply *fields, const char *address)
-{
-	for (size_t i = 0; i + 1 < fields->elements; i += 2)
-		if (strcmp(fields->element[i]->str, "address") == 0 &&
-		    strcmp(fields->element[i + 1]->str, address) == 0)
-			return true;
-	return false;
-}
-
 /* Queues XDEL of one entry and its XADD again with the pseudonym for the address. */
 static void
 requeue(const char *stream, const redisReply *entry, const char *pseudonym, struct cmds *c)
@@ -205,7 +194,7 @@ rewrite_audit(struct bg_redis *r, const char *stream, const char *address, const
 			if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
 			    e->element[1]->type != REDIS_REPLY_ARRAY)
 				continue;
-			if (names(e->element[1], address)) {
+			if (bg_audit_names(e->element[1], address)) {
 				requeue(stream, e, pseudonym, c);
 				n++;
 			}

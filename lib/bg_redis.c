@@ -429,7 +429,7 @@ bg_redis_append(struct bg_redis *r, int argc, const char **argv, const size_t *a
 	}
 	if (r->sent_at == 0)
 		r->sent_at = bg_metrics_now();
-	if (argc > 0 && may_write(argv[0]))
+	if (argc > 0 && (r->wait_replicas > 0 || r->wait_auto) && may_write(argv[0]))
 		r->unconfirmed = true;
 	return 0;
 }
